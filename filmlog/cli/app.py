@@ -1,0 +1,197 @@
+"""The Typer application: global options, the two consoles and the one error boundary.
+
+Only the CLI knows Typer. Commands live in sibling modules and register
+themselves on :data:`app`; this module keeps what they all share.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from filmlog import __version__
+from filmlog.errors import ExitCode, FilmlogError
+from filmlog.safe import clean, clean_line
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from filmlog.model import Review
+    from filmlog.storage import Journal
+
+
+class FilmlogGroup(TyperGroup):
+    """The error boundary: a FilmlogError becomes one line on stderr and its exit code."""
+
+    def invoke(self, ctx: Any) -> Any:  # Any: Typer types it with its private Context
+        try:
+            return super().invoke(ctx)
+        except FilmlogError as exc:
+            if debug_enabled():
+                traceback.print_exc()
+            error(str(exc))
+            raise typer.Exit(exc.exit_code) from None
+
+
+app = typer.Typer(
+    cls=FilmlogGroup,
+    name="filmlog",
+    help="A film review journal: log what you watch, search it, read it back, take it anywhere.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass(slots=True)
+class State:
+    """What the global options decided, kept on the Typer context for the commands."""
+
+    db: Path | None = None
+
+    def journal(self) -> Journal:
+        from filmlog.storage import Journal, default_path
+
+        return Journal(self.db or default_path())
+
+
+def state(ctx: typer.Context) -> State:
+    """The :class:`State` for this invocation."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State()
+    return root.obj
+
+
+def journal(ctx: typer.Context) -> Journal:
+    """The journal this invocation reads and writes."""
+    return state(ctx).journal()
+
+
+def debug_enabled() -> bool:
+    """True when ``--debug`` was given (or ``FILMLOG_DEBUG`` is set): show tracebacks."""
+    return bool(os.environ.get("FILMLOG_DEBUG"))
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"filmlog {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            help="Journal file to use. Default: $FILMLOG_DB, else the user data folder.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback when something fails.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Show filmlog's version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """A film review journal: log what you watch, search it, read it back, take it anywhere."""
+    if debug:
+        os.environ["FILMLOG_DEBUG"] = "1"
+    state(ctx).db = db
+
+
+def _use_colour(stream: Any) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def error(message: str) -> None:
+    """One line on stderr: ``Error: ...`` (red on a colour terminal)."""
+    prefix = "Error:"
+    if _use_colour(sys.stderr):
+        prefix = typer.style(prefix, fg="red", bold=True)
+    typer.echo(f"{prefix} {clean_line(message)}", err=True)
+
+
+def info(message: str) -> None:
+    """A message for the person, not for a pipe: to stderr."""
+    typer.echo(clean(message), err=True)
+
+
+def out(message: str) -> None:
+    """A one-line result on stdout, without Rich."""
+    typer.echo(clean(message))
+
+
+def fail(message: str, code: ExitCode = ExitCode.ERROR) -> NoReturn:
+    """Stop with one line on stderr."""
+    error(message)
+    raise typer.Exit(code)
+
+
+def console() -> Console:
+    """The stdout console for results. Markup and emoji codes are off: all text is data."""
+    from rich.console import Console
+
+    return Console(highlight=False, markup=False, emoji=False)
+
+
+def summary(review: Review) -> str:
+    """One line naming a review: ``#12 Her (2013) ★★★★☆ watched 2024-04-12``."""
+    from filmlog.parsing import format_stars
+
+    parts = [f"#{review.id}", review.display_title]
+    if review.rating is not None:
+        parts.append(format_stars(review.rating))
+    if review.watched_on:
+        parts.append(f"watched {review.watched_on.isoformat()}")
+    return " ".join(parts)
+
+
+def print_json(data: object) -> None:
+    """Pretty JSON on stdout, for scripts."""
+    import orjson
+
+    typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The console script: run the app, turning an unexpected crash into one line."""
+    args = sys.argv[1:] if argv is None else argv
+    if "--debug" in args:
+        os.environ["FILMLOG_DEBUG"] = "1"
+    try:
+        app(args=args, prog_name="filmlog")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except KeyboardInterrupt:
+        return ExitCode.INTERRUPTED
+    except Exception as exc:
+        if debug_enabled():
+            raise
+        error(
+            f"unexpected {type(exc).__name__}: {exc} "
+            "(this is a bug in filmlog; run again with --debug for the traceback)"
+        )
+        return ExitCode.INTERNAL
+    return ExitCode.OK

@@ -1,0 +1,70 @@
+"""Getting a review's text from a file, stdin or the person's editor."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from filmlog.errors import InvalidInput
+
+
+def decode(data: bytes, source: str) -> str:
+    """Strict UTF-8 (a BOM is dropped); undecodable bytes are refused, not mangled."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"{source} is not UTF-8 text (bad byte at position {exc.start})"
+        ) from None
+
+
+def read_text(path: str) -> str:
+    """The text of ``path``, or of standard input for ``-``."""
+    if path == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
+        return decode(data, "standard input")
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    return decode(data, path)
+
+
+def editor_command() -> list[str]:
+    """``$VISUAL``, else ``$EDITOR``, else a platform default, split as a shell would."""
+    command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not command:
+        command = "notepad" if sys.platform == "win32" else "vi"
+    return shlex.split(command, posix=sys.platform != "win32")
+
+
+def edit_text(initial: str, *, suffix: str = ".md") -> str:
+    """Open ``initial`` in the person's editor and return what they saved.
+
+    The text goes through a private temporary file that is removed afterwards;
+    an editor that fails leaves the review unchanged.
+    """
+    command = editor_command()
+    fd, name = tempfile.mkstemp(prefix="filmlog-", suffix=suffix)
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(initial)
+        try:
+            result = subprocess.run([*command, str(path)], check=False)
+        except OSError as exc:
+            raise InvalidInput(
+                f"cannot start editor {command[0]!r}: {exc.strerror or exc}; set VISUAL or EDITOR"
+            ) from None
+        if result.returncode != 0:
+            raise InvalidInput(
+                f"editor {command[0]!r} exited with status {result.returncode}; nothing was saved"
+            )
+        return decode(path.read_bytes(), "the edited text")
+    finally:
+        path.unlink(missing_ok=True)

@@ -1,0 +1,202 @@
+"""Options shared between commands, declared once.
+
+``add`` and ``edit`` take the same twenty field options; ``list``, ``search``,
+``export`` and ``stats`` take the same filters. Rather than repeat them in
+every signature, :func:`review_options` and :func:`filter_options` add them
+to a command's signature (Typer reads ``__signature__``) and hand the command
+one parsed object instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from filmlog.entry import ReviewInput
+from filmlog.query import Filters
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+Text = str | None
+Many = list[str] | None
+Flag = bool | None
+
+REVIEW_PANEL = "Review fields"
+FILTER_PANEL = "Filters"
+
+
+def _opt(names: str, help: str, panel: str, **extra: Any) -> Any:
+    return typer.Option(
+        *names.split(), help=help, rich_help_panel=panel, show_default=False, **extra
+    )
+
+
+REVIEW_FIELDS: dict[str, Any] = {
+    "year": Annotated[Text, _opt("--year", "Year of the film's release, e.g. 2013.", REVIEW_PANEL)],
+    "released": Annotated[
+        Text, _opt("--released", "Release date, e.g. 'December 18, 2013'.", REVIEW_PANEL)
+    ],
+    "directors": Annotated[
+        Many, _opt("--director", "Director (repeatable, or comma-separated).", REVIEW_PANEL)
+    ],
+    "cast": Annotated[
+        Many,
+        _opt("--cast", "Cast member: 'Joaquin Phoenix as Theodore'; repeatable.", REVIEW_PANEL),
+    ],
+    "genres": Annotated[
+        Many, _opt("--genre", "Genre (repeatable, or comma-separated).", REVIEW_PANEL)
+    ],
+    "mpaa": Annotated[Text, _opt("--mpaa", "G, PG, PG-13, R, NC-17 or NR.", REVIEW_PANEL)],
+    "runtime": Annotated[Text, _opt("--runtime", "Runtime: 126, 126m, '2h 6m'.", REVIEW_PANEL)],
+    "rating": Annotated[
+        Text, _opt("--rating", "Stars: 4, 3.5, 3½, ★★★½, 4/5 or 7/10.", REVIEW_PANEL)
+    ],
+    "verdict": Annotated[Text, _opt("--verdict", "A word or phrase, e.g. 'Good'.", REVIEW_PANEL)],
+    "headline": Annotated[Text, _opt("--headline", "The review's headline.", REVIEW_PANEL)],
+    "body": Annotated[Text, _opt("--body", "The review text (Markdown).", REVIEW_PANEL)],
+    "body_file": Annotated[
+        Text, _opt("--body-file", "Read the review text from a file ('-' for stdin).", REVIEW_PANEL)
+    ],
+    "editor": Annotated[
+        bool, _opt("--editor", "Write the review text in $VISUAL or $EDITOR.", REVIEW_PANEL)
+    ],
+    "watched": Annotated[
+        Text,
+        _opt(
+            "--watched",
+            "When you watched it: a date, today, yesterday, '3 days ago', friday.",
+            REVIEW_PANEL,
+        ),
+    ],
+    "logged": Annotated[
+        Text,
+        _opt(
+            "--logged",
+            "When the review was written, e.g. '04/13/24 1:21 AM Mountain Time'.",
+            REVIEW_PANEL,
+        ),
+    ],
+    "reviewer": Annotated[
+        Text, _opt("--reviewer", "Who wrote it. Default: $FILMLOG_REVIEWER.", REVIEW_PANEL)
+    ],
+    "tags": Annotated[Many, _opt("--tag", "Tag (repeatable, or comma-separated).", REVIEW_PANEL)],
+    "liked": Annotated[Flag, _opt("--liked/--not-liked", "Mark as liked or not.", REVIEW_PANEL)],
+    "rewatch": Annotated[
+        Flag, _opt("--rewatch/--first-watch", "A rewatch, or a first watch.", REVIEW_PANEL)
+    ],
+}
+
+FILTER_FIELDS: dict[str, Any] = {
+    "genre": Annotated[Many, _opt("--genre", "Any of these genres (repeatable).", FILTER_PANEL)],
+    "all_genres": Annotated[
+        bool, _opt("--all-genres", "Require every --genre, not any.", FILTER_PANEL)
+    ],
+    "min_rating": Annotated[Text, _opt("--min-rating", "At least this many stars.", FILTER_PANEL)],
+    "max_rating": Annotated[Text, _opt("--max-rating", "At most this many stars.", FILTER_PANEL)],
+    "year": Annotated[Text, _opt("--year", "Films released in this year.", FILTER_PANEL)],
+    "watched_from": Annotated[Text, _opt("--from", "Watched on or after this date.", FILTER_PANEL)],
+    "watched_to": Annotated[Text, _opt("--to", "Watched on or before this date.", FILTER_PANEL)],
+    "tag": Annotated[Many, _opt("--tag", "Any of these tags (repeatable).", FILTER_PANEL)],
+    "director": Annotated[
+        Many, _opt("--director", "Directed by (part of a name; repeatable).", FILTER_PANEL)
+    ],
+    "actor": Annotated[
+        Many, _opt("--actor", "Starring (part of a name; repeatable).", FILTER_PANEL)
+    ],
+    "rewatch": Annotated[
+        Flag, _opt("--rewatch/--first-watch", "Only rewatches, or first watches.", FILTER_PANEL)
+    ],
+    "liked": Annotated[Flag, _opt("--liked/--not-liked", "Only liked, or only not.", FILTER_PANEL)],
+}
+
+
+@dataclass(slots=True)
+class ReviewOptions:
+    """The field options of ``add``/``edit``: the fields, and where the body comes from."""
+
+    fields: ReviewInput
+    body_file: str | None = None
+    editor: bool = False
+
+
+def _build_review_options(values: dict[str, Any]) -> ReviewOptions:
+    body_file = values.pop("body_file")
+    editor = values.pop("editor")
+    return ReviewOptions(ReviewInput(**values), body_file=body_file, editor=editor)
+
+
+def build_filters(values: dict[str, Any], words: list[str] | None = None) -> Filters:
+    """Parse the raw filter options into :class:`Filters` (bad values raise InvalidInput)."""
+    from filmlog import parsing
+
+    def rating(text: str | None) -> int | None:
+        return None if text is None else parsing.parse_rating(text)
+
+    def day(text: str | None) -> Any:
+        return None if text is None else parsing.parse_date(text)
+
+    return Filters(
+        words=list(words or []),
+        genres=parsing.split_list(values["genre"] or []),
+        all_genres=values["all_genres"],
+        min_rating=rating(values["min_rating"]),
+        max_rating=rating(values["max_rating"]),
+        year=None if values["year"] is None else parsing.parse_year(values["year"]),
+        watched_from=day(values["watched_from"]),
+        watched_to=day(values["watched_to"]),
+        tags=parsing.split_list(values["tag"] or []),
+        directors=list(values["director"] or []),
+        actors=list(values["actor"] or []),
+        rewatch=values["rewatch"],
+        liked=values["liked"],
+    )
+
+
+def _extend(
+    fields: dict[str, Any], target: str, build: Callable[[dict[str, Any]], Any]
+) -> Callable[[F], F]:
+    """Add ``fields`` as keyword options to a command and pass ``build(values)`` as ``target``."""
+
+    def decorate(func: F) -> F:
+        signature = inspect.signature(func, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != target]
+        extra = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=ann)
+            for name, ann in fields.items()
+        ]
+        for param in extra:
+            if param.annotation.__origin__ is bool:
+                extra[extra.index(param)] = param.replace(default=False)
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            values = {name: kwargs.pop(name) for name in fields}
+            return func(*args, **{target: build(values)}, **kwargs)
+
+        # Typer reads __signature__ and __annotations__: give it the extended ones.
+        wrapper.__signature__ = signature.replace(parameters=own + extra)  # type: ignore[attr-defined]
+        hints = {p.name: p.annotation for p in own + extra}
+        hints["return"] = signature.return_annotation
+        wrapper.__annotations__ = hints
+        del wrapper.__wrapped__  # or inspect would follow it back to the original signature
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def filter_options_except(*names: str) -> Callable[[F], F]:
+    """The filter options without ``names``, for a command that gives one a meaning of its own.
+
+    The left-out filters reach the command as None, so :func:`build_filters` still works.
+    """
+    kept = {name: ann for name, ann in FILTER_FIELDS.items() if name not in names}
+    return _extend(kept, "filters", lambda values: {**dict.fromkeys(names), **values})
+
+
+review_options = _extend(REVIEW_FIELDS, "options", _build_review_options)
+filter_options = filter_options_except()

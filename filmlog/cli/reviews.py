@@ -1,0 +1,284 @@
+"""The everyday commands: add, edit, rate, delete, show, list and search."""
+
+from __future__ import annotations
+
+import os
+from enum import Enum
+from typing import Annotated, Any
+
+import typer
+
+from filmlog.cli.app import app, console, fail, info, journal, out, print_json, summary
+from filmlog.cli.options import ReviewOptions, build_filters, filter_options, review_options
+from filmlog.errors import ExitCode, FilmlogError
+from filmlog.model import Review
+
+IDS = Annotated[list[int], typer.Argument(help="Review IDs.", show_default=False)]
+JSON = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (see README).")]
+
+
+class SortKey(Enum):
+    watched = "watched"
+    rating = "rating"
+    title = "title"
+    year = "year"
+    logged = "logged"
+
+
+SORT = Annotated[
+    SortKey,
+    typer.Option("--sort", help="Order by: watched, rating, title, year or logged."),
+]
+REVERSE = Annotated[bool, typer.Option("--reverse", help="Reverse the order.")]
+
+
+def _resolve_body(options: ReviewOptions, current: str | None) -> None:
+    """Fill ``options.fields.body`` from ``--body-file`` or ``--editor``."""
+    sources = [options.fields.body is not None, options.body_file is not None, options.editor]
+    if sum(sources) > 1:
+        fail("give the review text one way: --body, --body-file or --editor", ExitCode.USAGE)
+    from filmlog.cli import editing
+
+    if options.body_file is not None:
+        options.fields.body = editing.read_text(options.body_file)
+    elif options.editor:
+        options.fields.body = editing.edit_text(current or "")
+
+
+def _prompt_fields(options: ReviewOptions, title: str) -> None:
+    """Ask for the main fields not given on the command line; re-ask after a bad answer."""
+    from filmlog.entry import apply
+
+    fields = options.fields
+    questions = [
+        ("year", "Year of release"),
+        ("watched", "Watched (date, today, yesterday, 3 days ago)"),
+        ("rating", "Rating (4, 3.5, ★★★½, 7/10)"),
+        ("genres", "Genres (comma-separated)"),
+        ("directors", "Directors (comma-separated)"),
+        ("verdict", "Verdict (e.g. Good)"),
+        ("headline", "Headline"),
+    ]
+    for name, question in questions:
+        if getattr(fields, name) is not None:
+            continue
+        while True:
+            answer: str = typer.prompt(question, default="", show_default=False, err=True)
+            value: Any = [answer] if name in ("genres", "directors") else answer
+            probe = type(fields)(**{name: value})
+            try:
+                apply(Review(title=title), probe)
+            except FilmlogError as exc:
+                info(f"  {exc}")
+                continue
+            setattr(fields, name, value)
+            break
+    if (
+        fields.body is None
+        and not options.editor
+        and typer.confirm("Write the review in your editor?", default=True, err=True)
+    ):
+        options.editor = True
+
+
+@app.command()
+@review_options
+def add(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Argument(help="The film's title.", show_default=False)],
+    interactive: Annotated[
+        bool, typer.Option("--interactive", "-i", help="Prompt for the main fields.")
+    ] = False,
+    *,
+    options: ReviewOptions,
+) -> None:
+    """Log a review of a film you watched (watched today unless --watched says otherwise)."""
+    from filmlog.entry import apply
+
+    if not title.strip():
+        fail("the title must not be empty", ExitCode.USAGE)
+    if interactive:
+        _prompt_fields(options, title)
+    _resolve_body(options, None)
+    fields = options.fields
+    fields.title = title
+    if fields.reviewer is None and os.environ.get("FILMLOG_REVIEWER"):
+        fields.reviewer = os.environ["FILMLOG_REVIEWER"]
+    if fields.watched is None:
+        fields.watched = "today"
+    with journal(ctx).transaction() as session:
+        review = apply(
+            Review(title=title),
+            fields,
+            known_genres=session.known_spellings("genres"),
+            known_tags=session.known_spellings("tags"),
+        )
+        session.add(review)
+    out(f"Added {summary(review)}")
+
+
+@app.command()
+@review_options
+def edit(
+    ctx: typer.Context,
+    review_id: Annotated[int, typer.Argument(metavar="ID", help="The review to change.")],
+    title: Annotated[
+        str | None, typer.Option("--title", help="Correct the title.", show_default=False)
+    ] = None,
+    *,
+    options: ReviewOptions,
+) -> None:
+    """Change a review: only the options given change (an empty value clears a field)."""
+    from filmlog.entry import apply
+
+    options.fields.title = title
+    current = journal(ctx).get(review_id) if options.editor else None
+    _resolve_body(options, current.body if current else None)
+    if not options.fields.given():
+        fail("nothing to change: give at least one option (see --help)", ExitCode.USAGE)
+    if title is not None and not title.strip():
+        fail("the title must not be empty", ExitCode.USAGE)
+    with journal(ctx).transaction() as session:
+        review = apply(
+            session.get(review_id),
+            options.fields,
+            known_genres=session.known_spellings("genres"),
+            known_tags=session.known_spellings("tags"),
+        )
+        session.update(review)
+    out(f"Updated {summary(review)}")
+
+
+@app.command()
+def rate(
+    ctx: typer.Context,
+    review_id: Annotated[int, typer.Argument(metavar="ID", help="The review to rate.")],
+    stars: Annotated[
+        str, typer.Argument(help="Stars: 4, 3.5, 3½, ★★★½, 4/5 or 7/10.", show_default=False)
+    ],
+) -> None:
+    """Set a review's star rating, showing the old and the new."""
+    from filmlog.parsing import format_stars, parse_rating
+
+    rating = parse_rating(stars)
+    with journal(ctx).transaction() as session:
+        review = session.get(review_id)
+        old = review.rating
+        review.rating = rating
+        session.update(review)
+    before = format_stars(old) if old is not None else "unrated"
+    out(f"Rated #{review.id} {review.display_title}: {before} → {format_stars(rating)}")
+
+
+@app.command()
+def delete(
+    ctx: typer.Context,
+    review_ids: IDS,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete reviews (asks first unless --yes). Their IDs are never reused."""
+    store = journal(ctx)
+    doomed = [store.get(review_id) for review_id in dict.fromkeys(review_ids)]
+    if not yes:
+        for review in doomed:
+            info(f"  {summary(review)}")
+        noun = "review" if len(doomed) == 1 else f"{len(doomed)} reviews"
+        if not typer.confirm(f"Delete {noun}?", default=False, err=True):
+            fail("nothing was deleted")
+    with store.transaction() as session:
+        removed = session.delete(review_ids)
+    for review in removed:
+        out(f"Deleted {summary(review)}")
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    review_ids: IDS,
+    as_json: JSON = False,
+) -> None:
+    """Read reviews in full, laid out like a published review."""
+    store = journal(ctx)
+    reviews = [store.get(review_id) for review_id in review_ids]
+    if as_json:
+        print_json([r.to_json() for r in reviews])
+        return
+    from filmlog.render import review_panels
+
+    console().print(review_panels(reviews))
+
+
+def _results(
+    reviews: list[Review], *, as_json: bool, full: bool, title: str | None, empty: str
+) -> None:
+    if as_json:
+        print_json([r.to_json() for r in reviews])
+        return
+    if not reviews:
+        info(empty)
+        return
+    from filmlog import render
+
+    view = render.review_panels(reviews) if full else render.review_table(reviews, title=title)
+    console().print(view)
+
+
+@app.command("list")
+@filter_options
+def list_(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most N.")] = 20,
+    show_all: Annotated[bool, typer.Option("--all", "-a", help="Show every review.")] = False,
+    sort_by: SORT = SortKey.watched,
+    reverse: REVERSE = False,
+    as_json: JSON = False,
+    *,
+    filters: dict[str, Any],
+) -> None:
+    """List reviews, newest watched first (20 unless --limit or --all)."""
+    from filmlog import query
+
+    everything = journal(ctx).reviews()
+    found = query.apply(everything, build_filters(filters))
+    ordered = query.sort(found, sort_by.value, reverse=reverse)
+    shown = ordered if show_all else ordered[:limit]
+    title = None if len(shown) == len(ordered) else f"{len(shown)} of {len(ordered)} reviews"
+    _results(shown, as_json=as_json, full=False, title=title, empty=_empty_message(everything))
+
+
+def _empty_message(everything: list[Review]) -> str:
+    return "No reviews match." if everything else "No reviews yet. Log one with: filmlog add TITLE"
+
+
+@app.command()
+@filter_options
+def search(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(help="Words to find (all of them), case- and accent-insensitive."),
+    ] = None,
+    full: Annotated[bool, typer.Option("--full", help="Show whole reviews as panels.")] = False,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="Show at most N.")
+    ] = None,
+    sort_by: SORT = SortKey.watched,
+    reverse: REVERSE = False,
+    as_json: JSON = False,
+    *,
+    filters: dict[str, Any],
+) -> None:
+    """Search reviews by words in title, headline, body, people and tags, and by filters."""
+    from filmlog import query
+
+    everything = journal(ctx).reviews()
+    found = query.apply(everything, build_filters(filters, words))
+    ordered = query.sort(found, sort_by.value, reverse=reverse)
+    shown = ordered[:limit] if limit else ordered
+    noun = "review" if len(ordered) == 1 else "reviews"
+    title = (
+        f"{len(ordered)} {noun} found"
+        if len(shown) == len(ordered)
+        else (f"{len(shown)} of {len(ordered)} {noun} found")
+    )
+    _results(shown, as_json=as_json, full=full, title=title, empty=_empty_message(everything))

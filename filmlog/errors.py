@@ -1,0 +1,52 @@
+"""The exceptions filmlog raises, and the exit codes the CLI maps them to.
+
+The domain raises :class:`FilmlogError` and its children; only the CLI turns
+them into one line on stderr and an exit code.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes, named once."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    INTERNAL = 70
+    INTERRUPTED = 130
+
+
+class FilmlogError(Exception):
+    """Base of every error that is the user's to fix, not a bug."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidInput(FilmlogError):
+    """A value given on the command line or in a file cannot be accepted."""
+
+
+class NotFound(FilmlogError):
+    """A review ID or film that does not exist."""
+
+
+class CorruptJournal(FilmlogError):
+    """The journal file cannot be read as a filmlog journal; it is left untouched."""
+
+
+class JournalLocked(FilmlogError):
+    """Another filmlog process held the journal's lock for too long."""
+
+
+class StorageError(FilmlogError):
+    """The operating system refused a read or write (disk full, permissions, I/O error)."""

@@ -1,0 +1,290 @@
+"""The review: one viewing of one film, with validation and its stored and JSON forms."""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime
+from typing import Any
+
+from filmlog.errors import InvalidInput
+
+MPAA_RATINGS = ("G", "PG", "PG-13", "R", "NC-17", "NR")
+MIN_HALF_STARS = 1
+MAX_HALF_STARS = 10
+MAX_TEXT = 10_000_000  # a body past 10 MB is a mistake (a binary file piped in), not an essay
+
+# The keys of the `--json` view, in order; scripts rely on exactly these.
+JSON_KEYS = (
+    "id",
+    "uuid",
+    "title",
+    "year",
+    "release_date",
+    "directors",
+    "cast",
+    "genres",
+    "mpaa",
+    "runtime",
+    "rating",
+    "verdict",
+    "headline",
+    "body",
+    "tags",
+    "liked",
+    "rewatch",
+    "reviewer",
+    "watched_on",
+    "logged_at",
+    "updated_at",
+)
+
+
+@dataclass(slots=True, frozen=True)
+class CastMember:
+    """An actor and, when known, the role they play."""
+
+    actor: str
+    role: str | None = None
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"actor": self.actor, "role": self.role}
+
+    def __str__(self) -> str:
+        return f"{self.actor} as {self.role}" if self.role else self.actor
+
+
+def new_uuid() -> str:
+    """A fresh random UUID, the identity a review keeps across journals."""
+    return str(uuid_module.uuid4())
+
+
+@dataclass(slots=True)
+class Review:
+    """One viewing of one film and what its viewer made of it.
+
+    ``rating`` counts half-stars (1 to 10) so that no float ever drifts;
+    ``id`` is assigned by the journal and never reused.
+    """
+
+    title: str
+    id: int | None = None
+    uuid: str = field(default_factory=new_uuid)
+    year: int | None = None
+    release_date: date | None = None
+    directors: list[str] = field(default_factory=list)
+    cast: list[CastMember] = field(default_factory=list)
+    genres: list[str] = field(default_factory=list)
+    mpaa: str | None = None
+    runtime: int | None = None
+    rating: int | None = None
+    verdict: str | None = None
+    headline: str | None = None
+    body: str | None = None
+    tags: list[str] = field(default_factory=list)
+    liked: bool = False
+    rewatch: bool = False
+    reviewer: str | None = None
+    watched_on: date | None = None
+    logged_at: datetime | None = None
+    logged_zone: str | None = None
+    updated_at: datetime | None = None
+    # Identifiers from other services ("letterboxd", "imdb"): kept so re-imports match.
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def stars(self) -> float | None:
+        """The rating as a number of stars (3.5), or None."""
+        return None if self.rating is None else self.rating / 2
+
+    @property
+    def display_title(self) -> str:
+        """``Title (Year)``, or the bare title when the year is unknown."""
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+    def validate(self) -> Review:
+        """Check every field, raising InvalidInput naming the first bad one; return self."""
+        validate_text("title", self.title, required=True)
+        for name in ("verdict", "headline", "body", "reviewer", "mpaa", "logged_zone", "uuid"):
+            validate_text(name, getattr(self, name))
+        for name in ("directors", "genres", "tags"):
+            for item in getattr(self, name):
+                validate_text(name, item, required=True)
+        for member in self.cast:
+            validate_text("cast", member.actor, required=True)
+            validate_text("cast", member.role)
+        for key, value in self.sources.items():
+            validate_text("sources", key, required=True)
+            validate_text("sources", value, required=True)
+        if self.rating is not None and not (
+            _is_int(self.rating) and MIN_HALF_STARS <= self.rating <= MAX_HALF_STARS
+        ):
+            raise InvalidInput(f"rating must be 1 to 10 half-stars, not {self.rating!r}")
+        if self.year is not None and not (_is_int(self.year) and 1000 <= self.year <= 9999):
+            raise InvalidInput(f"year must be a four-digit year, not {self.year!r}")
+        if self.runtime is not None and not (_is_int(self.runtime) and 0 < self.runtime <= 10_000):
+            raise InvalidInput(f"runtime must be a positive count of minutes, not {self.runtime!r}")
+        if self.mpaa is not None and self.mpaa not in MPAA_RATINGS:
+            raise InvalidInput(f"MPAA rating must be one of {', '.join(MPAA_RATINGS)}")
+        for name in ("logged_at", "updated_at"):
+            value = getattr(self, name)
+            if value is not None and value.tzinfo is None:
+                raise InvalidInput(f"{name} must carry a time zone")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored form: every field but ``id`` (the journal's key), JSON-ready."""
+        return {
+            "uuid": self.uuid,
+            "title": self.title,
+            "year": self.year,
+            "release_date": _iso(self.release_date),
+            "directors": list(self.directors),
+            "cast": [member.to_dict() for member in self.cast],
+            "genres": list(self.genres),
+            "mpaa": self.mpaa,
+            "runtime": self.runtime,
+            "rating": self.rating,
+            "verdict": self.verdict,
+            "headline": self.headline,
+            "body": self.body,
+            "tags": list(self.tags),
+            "liked": self.liked,
+            "rewatch": self.rewatch,
+            "reviewer": self.reviewer,
+            "watched_on": _iso(self.watched_on),
+            "logged_at": _iso(self.logged_at),
+            "logged_zone": self.logged_zone,
+            "updated_at": _iso(self.updated_at),
+            "sources": dict(self.sources),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented ``--json`` view: exactly :data:`JSON_KEYS`, rating in stars."""
+        stored = self.to_dict()
+        stored["id"] = self.id
+        stored["rating"] = self.stars
+        return {key: stored[key] for key in JSON_KEYS}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], review_id: int | None = None) -> Review:
+        """Build a review from its stored form; raises InvalidInput on a malformed one.
+
+        Unknown keys are ignored so that a journal written by a later minor
+        version with an extra optional field still reads.
+        """
+        try:
+            title = data["title"]
+            cast_data = data.get("cast") or []
+            review = cls(
+                title=title,
+                id=review_id,
+                uuid=data.get("uuid") or new_uuid(),
+                year=data.get("year"),
+                release_date=_date(data.get("release_date")),
+                directors=_str_list(data.get("directors")),
+                cast=[
+                    CastMember(entry["actor"], entry.get("role"))
+                    if isinstance(entry, Mapping)
+                    else CastMember(str(entry))
+                    for entry in cast_data
+                ],
+                genres=_str_list(data.get("genres")),
+                mpaa=data.get("mpaa"),
+                runtime=data.get("runtime"),
+                rating=data.get("rating"),
+                verdict=data.get("verdict"),
+                headline=data.get("headline"),
+                body=data.get("body"),
+                tags=_str_list(data.get("tags")),
+                liked=bool(data.get("liked", False)),
+                rewatch=bool(data.get("rewatch", False)),
+                reviewer=data.get("reviewer"),
+                watched_on=_date(data.get("watched_on")),
+                logged_at=_datetime(data.get("logged_at")),
+                logged_zone=data.get("logged_zone"),
+                updated_at=_datetime(data.get("updated_at")),
+                sources=dict(data.get("sources") or {}),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise InvalidInput(f"malformed review: {exc}") from exc
+        return review
+
+    def copy(self, **changes: Any) -> Review:
+        """A copy with some fields changed (lists are copied, never shared)."""
+        for f in fields(self):
+            if f.name not in changes and isinstance(getattr(self, f.name), list | dict):
+                changes[f.name] = type(getattr(self, f.name))(getattr(self, f.name))
+        return replace(self, **changes)
+
+
+def validate_text(name: str, value: object, *, required: bool = False) -> None:
+    """Refuse non-strings, empty required text, oversize text and lone surrogates.
+
+    A lone surrogate (from undecodable bytes on the command line) cannot be
+    written as valid JSON, so it is stopped here with a message rather than
+    failing later inside the write.
+    """
+    if value is None:
+        if required:
+            raise InvalidInput(f"{name} is required")
+        return
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be text, not {type(value).__name__}")
+    if required and not value.strip():
+        raise InvalidInput(f"{name} must not be empty")
+    if len(value) > MAX_TEXT:
+        raise InvalidInput(f"{name} is longer than {MAX_TEXT:,} characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInput(
+            f"{name} contains bytes that are not valid UTF-8 (at character {exc.start})"
+        ) from None
+
+
+def dedupe_casefold(values: Iterable[str], known: Mapping[str, str] | None = None) -> list[str]:
+    """Drop case-insensitive duplicates, spelling each as first seen in ``known`` or here."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for value in values:
+        value = value.strip()
+        key = value.casefold()
+        if not value or key in seen:
+            continue
+        seen.add(key)
+        out.append(known.get(key, value) if known else value)
+    return out
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _date(value: object) -> date | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO date, got {value!r}")
+    return date.fromisoformat(value)
+
+
+def _datetime(value: object) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO timestamp, got {value!r}")
+    return datetime.fromisoformat(value)
+
+
+def _str_list(value: object) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError(f"expected a list of strings, got {value!r}")
+    return list(value)

@@ -1,0 +1,161 @@
+"""Rich renderables for reviews: returned, never printed, so tests can render them at any width.
+
+Every piece of user text goes through :func:`filmlog.safe.clean` into a ``Text``: it is
+never parsed as Rich markup, and control characters (terminal escapes) are
+shown as visible symbols instead of reaching the terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+from filmlog.model import Review
+from filmlog.parsing import format_runtime, format_stars
+from filmlog.safe import clean
+
+
+def plain(text: str | None, style: str = "") -> Text:
+    """User text as a Rich ``Text``: never markup, never a terminal escape."""
+    return Text(clean(text or ""), style=style)
+
+
+def long_date(value: date) -> str:
+    """``December 18, 2013``."""
+    return f"{value:%B} {value.day}, {value.year}"
+
+
+def logged_time(review: Review) -> str:
+    """When the review was written, in its own zone: ``April 13, 2024 · 1:21 AM MDT``."""
+    stamp = review.logged_at
+    if stamp is None:
+        return ""
+    stamp = _in_zone(stamp, review.logged_zone)
+    hour = stamp.hour % 12 or 12
+    zone = stamp.tzname() or ""
+    if not zone or zone.startswith(("UTC+", "UTC-")):
+        zone = stamp.strftime("UTC%z")
+    half = "AM" if stamp.hour < 12 else "PM"
+    return f"{long_date(stamp.date())} · {hour}:{stamp:%M} {half} {zone}"
+
+
+def _in_zone(stamp: datetime, zone: str | None) -> datetime:
+    if not zone:
+        return stamp
+    try:
+        from zoneinfo import ZoneInfo
+
+        return stamp.astimezone(ZoneInfo(zone))
+    except (ValueError, KeyError, OSError):  # an unknown zone name: keep the stored offset
+        return stamp
+
+
+def metadata_line(review: Review) -> str:
+    """``Romance, Sci-Fi | Rated R | 2 hr 6 min | Released December 18, 2013``."""
+    parts = []
+    if review.genres:
+        parts.append(", ".join(review.genres))
+    if review.mpaa:
+        parts.append("Not Rated" if review.mpaa == "NR" else f"Rated {review.mpaa}")
+    if review.runtime:
+        parts.append(format_runtime(review.runtime))
+    if review.release_date:
+        parts.append(f"Released {long_date(review.release_date)}")
+    return " | ".join(parts)
+
+
+def verdict_line(review: Review) -> str:
+    """``Good · ★★★★☆``; either half alone when the other is missing."""
+    stars = format_stars(review.rating) if review.rating is not None else ""
+    return " · ".join(part for part in (review.verdict or "", stars) if part)
+
+
+def cast_line(review: Review) -> str:
+    return ", ".join(f"{m.actor} ({m.role})" if m.role else m.actor for m in review.cast)
+
+
+def review_panel(review: Review, *, body: bool = True) -> Panel:
+    """A review laid out like a published one, the body rendered as Markdown."""
+    lines: list[RenderableType] = []
+    if review.headline:
+        lines.append(plain(review.headline, "bold"))
+    byline = " · ".join(
+        part
+        for part in (f"By {review.reviewer}" if review.reviewer else "", logged_time(review))
+        if part
+    )
+    if byline:
+        lines.append(plain(byline, "dim"))
+    meta = metadata_line(review)
+    if meta:
+        lines.append(plain(meta, "cyan"))
+    if review.directors:
+        lines.append(Text.assemble(("Directed by ", "dim"), clean(", ".join(review.directors))))
+    if review.cast:
+        lines.append(Text.assemble(("Starring ", "dim"), clean(cast_line(review))))
+    verdict = verdict_line(review)
+    if verdict:
+        lines.append(plain(verdict, "bold yellow"))
+    watched = _watched_line(review)
+    if watched:
+        lines.append(plain(watched, "dim"))
+    if review.tags:
+        lines.append(Text.assemble(("Tags: ", "dim"), clean(", ".join(review.tags))))
+    if body and review.body and review.body.strip():
+        from rich.markdown import Markdown
+
+        lines.append(Rule(style="dim"))
+        lines.append(Markdown(clean(review.body)))
+    title = Text.assemble((clean(review.display_title), "bold"))
+    return Panel(
+        Group(*lines) if lines else Text(""),
+        title=title,
+        title_align="left",
+        subtitle=Text(f"#{review.id}", style="dim"),
+        subtitle_align="right",
+        box=box.ROUNDED,
+        padding=(0, 1),
+    )
+
+
+def _watched_line(review: Review) -> str:
+    parts = []
+    if review.watched_on:
+        parts.append(f"Watched {long_date(review.watched_on)}")
+    if review.rewatch:
+        parts.append("rewatch")
+    if review.liked:
+        parts.append("♥ liked")
+    return " · ".join(parts)
+
+
+def review_panels(reviews: Iterable[Review]) -> Group:
+    return Group(*(review_panel(r) for r in reviews))
+
+
+def review_table(reviews: Sequence[Review], *, title: str | None = None) -> Table:
+    """The list view: ID, watched, title (year), stars, genres, verdict."""
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False)
+    table.add_column("ID", justify="right", style="dim", no_wrap=True)
+    table.add_column("Watched", no_wrap=True)
+    table.add_column("Title", style="bold", ratio=3)
+    table.add_column("Rating", style="yellow", no_wrap=True)
+    table.add_column("Genres", ratio=2)
+    table.add_column("Verdict", ratio=1)
+    for r in reviews:
+        table.add_row(
+            Text(str(r.id)),
+            Text(r.watched_on.isoformat() if r.watched_on else "—"),
+            plain(r.display_title),
+            Text(format_stars(r.rating) if r.rating is not None else ""),
+            plain(", ".join(r.genres)),
+            plain(r.verdict),
+        )
+    return table

@@ -1,0 +1,87 @@
+"""Shared fixtures: every test gets its own journal in a temp folder, never the home folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from filmlog.cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO / "tests" / "data" / "seed" / "her-review.txt"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point FILMLOG_DB at a temp file and clear every variable that changes behaviour."""
+    journal = tmp_path / "journal.json"
+    monkeypatch.setenv("FILMLOG_DB", str(journal))
+    for name in ("FILMLOG_REVIEWER", "FILMLOG_DEBUG", "NO_COLOR", "VISUAL", "EDITOR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FILMLOG_LOCK_TIMEOUT", "5")
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("TZ", "America/Denver")
+    return journal
+
+
+@pytest.fixture
+def journal_path(isolated_env: Path) -> Path:
+    return isolated_env
+
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def cli() -> Invoke:
+    """Run filmlog in-process through Typer's CliRunner: ``cli("add", "Her", input=...)``."""
+    runner = CliRunner()
+
+    def invoke(
+        *args: str, input: str | bytes | None = None, env: dict[str, str] | None = None
+    ) -> Result:
+        return runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture(scope="session")
+def filmlog_exe() -> str:
+    """The installed ``filmlog`` console script of the environment running the tests."""
+    exe = Path(sys.executable).with_name("filmlog")
+    if exe.exists():
+        return str(exe)
+    found = shutil.which("filmlog")
+    if not found:
+        pytest.fail("the filmlog console script is not installed (pip install -e '.[test]')")
+    return found
+
+
+@pytest.fixture
+def run_filmlog(
+    filmlog_exe: str, journal_path: Path
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run the installed filmlog in a real subprocess with the test's journal."""
+
+    def run(
+        *args: str, input: str | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        return subprocess.run(
+            [filmlog_exe, *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=60,
+        )
+
+    return run
