@@ -149,6 +149,34 @@ def fail(message: str, code: ExitCode = ExitCode.ERROR) -> NoReturn:
     raise typer.Exit(code)
 
 
+def ask(question: str, default: str = "") -> str:
+    """Read one answer from stdin, asking on stderr; Ctrl-C exits 130, end of input answers "".
+
+    Typer's prompt turns both Ctrl-C and end of input into one Abort; they mean different things.
+    """
+    typer.echo(f"{question}: ", err=True, nl=False)
+    try:
+        answer = input()
+    except EOFError:
+        typer.echo(err=True)
+        return default
+    except KeyboardInterrupt:
+        typer.echo(err=True)
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
+    return answer.strip() or default
+
+
+def confirm(question: str, *, default: bool = False) -> bool:
+    """Ask a yes/no question; no answer (or end of input) takes ``default``."""
+    while True:
+        answer = ask(f"{question} [{'Y/n' if default else 'y/N'}]").lower()
+        if not answer:
+            return default
+        if answer in ("y", "yes", "n", "no"):
+            return answer.startswith("y")
+        info("Please answer y or n.")
+
+
 def console() -> Console:
     """The stdout console for results. Markup and emoji codes are off: all text is data."""
     from rich.console import Console

@@ -8,7 +8,18 @@ from typing import Annotated, Any
 
 import typer
 
-from filmlog.cli.app import app, console, fail, info, journal, out, print_json, summary
+from filmlog.cli.app import (
+    app,
+    ask,
+    confirm,
+    console,
+    fail,
+    info,
+    journal,
+    out,
+    print_json,
+    summary,
+)
 from filmlog.cli.options import ReviewOptions, build_filters, filter_options, review_options
 from filmlog.errors import ExitCode, FilmlogError
 from filmlog.model import Review
@@ -63,7 +74,7 @@ def _prompt_fields(options: ReviewOptions, title: str) -> None:
         if getattr(fields, name) is not None:
             continue
         while True:
-            answer: str = typer.prompt(question, default="", show_default=False, err=True)
+            answer = ask(question)
             value: Any = [answer] if name in ("genres", "directors") else answer
             probe = type(fields)(**{name: value})
             try:
@@ -183,7 +194,7 @@ def delete(
         for review in doomed:
             info(f"  {summary(review)}")
         noun = "review" if len(doomed) == 1 else f"{len(doomed)} reviews"
-        if not typer.confirm(f"Delete {noun}?", default=False, err=True):
+        if not confirm(f"Delete {noun}?"):
             fail("nothing was deleted")
     with store.transaction() as session:
         removed = session.delete(review_ids)

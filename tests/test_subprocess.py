@@ -1,0 +1,107 @@
+"""The installed ``filmlog`` in real processes: exit codes, streams, signals, ``python -m``."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+Run = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+def test_add_list_show_search_in_real_processes(run_filmlog: Run, journal_path: Path) -> None:
+    added = run_filmlog("add", "Her", "--year", "2013", "--rating", "4", "--genre", "Romance")
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.startswith("Added #1 Her (2013) ★★★★☆")
+    assert journal_path.exists()
+    listed = run_filmlog("list")
+    assert listed.returncode == 0
+    assert "Her (2013)" in listed.stdout
+    assert "\x1b[" not in listed.stdout  # a pipe is not a terminal: no colour codes
+    shown = run_filmlog("show", "1", "--json")
+    assert json.loads(shown.stdout)[0]["title"] == "Her"
+    found = run_filmlog("search", "--genre", "romance", "--min-rating", "4")
+    assert "1 review found" in found.stdout
+
+
+def test_errors_exit_codes_and_streams(run_filmlog: Run) -> None:
+    bad = run_filmlog("add", "Her", "--rating", "11")
+    assert bad.returncode == 1
+    assert bad.stdout == ""
+    assert bad.stderr.startswith("Error: invalid rating '11'")
+    assert "Traceback" not in bad.stderr
+    usage = run_filmlog("add", "Her", "--no-such-option")
+    assert usage.returncode == 2
+    assert "No such option" in usage.stderr
+    missing = run_filmlog("show", "3")
+    assert (missing.returncode, missing.stderr) == (1, "Error: no review with ID 3\n")
+
+
+def test_no_color_and_colour_free_errors(run_filmlog: Run) -> None:
+    result = run_filmlog("show", "9", env={"NO_COLOR": "1"})
+    assert "\x1b" not in result.stderr
+
+
+def test_python_dash_m(journal_path: Path) -> None:
+    env = dict(os.environ, FILMLOG_DB=str(journal_path))
+    result = subprocess.run(
+        [sys.executable, "-m", "filmlog", "--version"], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("filmlog ")
+
+
+def test_ctrl_c_at_a_prompt_exits_130(filmlog_exe: str, journal_path: Path) -> None:
+    env = dict(os.environ, FILMLOG_DB=str(journal_path))
+    subprocess.run([filmlog_exe, "add", "Her"], env=env, check=True, capture_output=True)
+    before = journal_path.read_bytes()
+    proc = subprocess.Popen(
+        [filmlog_exe, "delete", "1"],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 20
+    seen = ""
+    while "Delete review?" not in seen and time.monotonic() < deadline:
+        seen += proc.stderr.read(1)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130
+    assert "Traceback" not in err
+    assert journal_path.read_bytes() == before
+
+
+def test_unexpected_error_is_one_line_without_debug(journal_path: Path, tmp_path: Path) -> None:
+    """A bug still reaches the user as one line; --debug shows the traceback."""
+    driver = tmp_path / "driver.py"
+    driver.write_text(
+        "import sys\n"
+        "import filmlog.storage\n"
+        "def boom(self):\n"
+        "    raise RuntimeError('simulated bug')\n"
+        "filmlog.storage.Journal.reviews = boom\n"
+        "from filmlog.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n",
+        encoding="utf-8",
+    )
+    env = dict(os.environ, FILMLOG_DB=str(journal_path))
+    plain = subprocess.run(
+        [sys.executable, str(driver), "list"], capture_output=True, text=True, env=env
+    )
+    assert plain.returncode == 70
+    assert plain.stderr.count("\n") == 1
+    assert "unexpected RuntimeError: simulated bug" in plain.stderr
+    debug = subprocess.run(
+        [sys.executable, str(driver), "--debug", "list"], capture_output=True, text=True, env=env
+    )
+    assert debug.returncode != 0
+    assert "Traceback" in debug.stderr
