@@ -1,0 +1,196 @@
+"""The journal file against real files in a temp folder: strict reads, atomic writes, IDs."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
+from filmlog.model import CastMember, Review
+from filmlog.storage import SCHEMA_VERSION, Journal, default_path, parse_journal
+
+
+def add(journal: Journal, *titles: str) -> list[Review]:
+    with journal.transaction() as session:
+        return [session.add(Review(title)) for title in titles]
+
+
+def test_missing_journal_reads_empty_and_writes_nothing(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "deep" / "journal.json")
+    assert journal.reviews() == []
+    with pytest.raises(NotFound):
+        journal.get(1)
+    assert not (tmp_path / "deep").exists()
+
+
+def test_first_write_creates_folder_and_marked_file(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "journal.json"
+    add(Journal(path), "Her")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["_filmlog"]["1"] == {"format": "filmlog", "schema": SCHEMA_VERSION, "next_id": 2}
+    assert data["reviews"]["1"]["title"] == "Her"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_reviews_round_trip_every_field(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.json")
+    original = Review(
+        "Her",
+        year=2013,
+        directors=["Spike Jonze"],
+        cast=[CastMember("Joaquin Phoenix", "Theodore"), CastMember("Amy Adams")],
+        genres=["Romance"],
+        mpaa="R",
+        runtime=126,
+        rating=8,
+        verdict="Good",
+        headline="h",
+        body="b\n\nc",
+        tags=["t"],
+        liked=True,
+        rewatch=True,
+        reviewer="r",
+        logged_zone="America/Denver",
+        sources={"letterboxd": "https://boxd.it/x"},
+    )
+    with journal.transaction() as session:
+        session.add(original)
+    assert Journal(tmp_path / "j.json").get(1) == original
+
+
+def test_ids_are_never_reused_after_deletes(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.json")
+    add(journal, "a", "b", "c")
+    with journal.transaction() as session:
+        session.delete([3, 2])
+    [d] = add(journal, "d")
+    assert d.id == 4
+    assert [r.id for r in journal.reviews()] == [1, 4]
+
+
+def test_counter_below_highest_id_is_not_trusted(tmp_path: Path) -> None:
+    path = tmp_path / "j.json"
+    add(Journal(path), "a", "b")
+    data = json.loads(path.read_text())
+    data["_filmlog"]["1"]["next_id"] = 1
+    path.write_text(json.dumps(data))
+    [c] = add(Journal(path), "c")
+    assert c.id == 3
+
+
+def test_exception_inside_transaction_writes_nothing(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.json")
+    add(journal, "a")
+    before = journal.target.read_bytes()
+    with pytest.raises(RuntimeError), journal.transaction() as session:
+        session.add(Review("b"))
+        raise RuntimeError("stop")
+    assert journal.target.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty"),
+        (b"{not json", "is not valid JSON"),
+        (b'{"_filmlog": {"1": {"format": "filmlog", "schema": 1, "next_id"', "is not valid JSON"),
+        (b'{"_default": {"1": {"title": "x"}}}', "is not a filmlog journal"),
+        (b"[1, 2, 3]", "is not a filmlog journal"),
+        (b'{"_filmlog": {"1": {"format": "filmlog", "schema": 99}}}', r"newer filmlog \(schema 99"),
+        (b'{"_filmlog": {"1": {"format": "filmlog", "schema": 1}}, "reviews": []}', "damaged"),
+        (
+            b'{"_filmlog": {"1": {"format": "filmlog", "schema": 1, "next_id": 2}}, "reviews": '
+            b'{"1": {"title": NaN}}}',
+            "is not valid JSON",
+        ),
+    ],
+)
+def test_bad_files_are_refused_and_never_modified(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "j.json"
+    path.write_bytes(content)
+    journal = Journal(path)
+    with pytest.raises(CorruptJournal, match=message) as caught:
+        journal.reviews()
+    assert str(path) in str(caught.value)
+    with pytest.raises(CorruptJournal), journal.transaction() as session:
+        session.add(Review("x"))
+    assert path.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["j.json", "j.json.lock"]
+
+
+def test_damaged_review_is_reported_with_its_id(tmp_path: Path) -> None:
+    path = tmp_path / "j.json"
+    add(Journal(path), "a")
+    data = json.loads(path.read_text())
+    data["reviews"]["1"]["genres"] = "not a list"
+    path.write_text(json.dumps(data))
+    with pytest.raises(CorruptJournal, match="review 1 is damaged"):
+        Journal(path).reviews()
+
+
+def test_lone_surrogates_and_bad_values_are_refused_before_writing(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.json")
+    add(journal, "ok")
+    before = journal.target.read_bytes()
+    for review in (Review("bad \udcff"), Review("x", rating=11), Review("x", year=20000)):
+        with pytest.raises(InvalidInput), journal.transaction() as session:
+            session.add(review)
+    with pytest.raises(InvalidInput), journal.transaction() as session:
+        session.add(Review("x", body="\ud800"))
+    assert journal.target.read_bytes() == before
+
+
+def test_symlinked_journal_is_written_through(tmp_path: Path) -> None:
+    real = tmp_path / "store" / "real.json"
+    real.parent.mkdir()
+    link = tmp_path / "journal.json"
+    link.symlink_to(real)
+    add(Journal(link), "via link")
+    assert link.is_symlink()
+    assert [r.title for r in Journal(real).reviews()] == ["via link"]
+    assert (real.parent / "real.json.lock").exists()
+
+
+def test_write_keeps_permissions_and_removes_stale_temp_files(tmp_path: Path) -> None:
+    path = tmp_path / "j.json"
+    add(Journal(path), "a")
+    os.chmod(path, 0o640)
+    stale = tmp_path / ".j.json.abc123.tmp"
+    stale.write_text("half a journal")
+    add(Journal(path), "b")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert not stale.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["j.json", "j.json.lock"]
+
+
+def test_journal_that_is_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match="is a folder"):
+        Journal(tmp_path).reviews()
+
+
+def test_default_path_honours_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("FILMLOG_DB", str(tmp_path / "x.json"))
+    assert default_path() == tmp_path / "x.json"
+    monkeypatch.delenv("FILMLOG_DB")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert default_path() == tmp_path / "data" / "filmlog" / "journal.json"
+
+
+def test_parse_journal_accepts_older_file_without_reviews_table(tmp_path: Path) -> None:
+    raw = b'{"_filmlog": {"1": {"format": "filmlog", "schema": 1, "next_id": 1}}}'
+    assert parse_journal(raw, tmp_path / "j.json")["reviews"] == {}
+
+
+def test_known_spellings_follow_first_use(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.json")
+    with journal.transaction() as session:
+        session.add(Review("a", genres=["Sci-Fi"], tags=["IMAX"]))
+        session.add(Review("b", genres=["sci-fi", "Drama"]))
+        assert session.known_spellings("genres") == {"sci-fi": "Sci-Fi", "drama": "Drama"}
+        assert session.known_spellings("tags") == {"imax": "IMAX"}
