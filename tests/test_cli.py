@@ -580,4 +580,4 @@ def test_debug_shows_traceback(cli: Invoke, journal_path: Path) -> None:
     assert "Traceback" not in plain.stderr
     debug = cli("--debug", "list")
     assert debug.exit_code == 1
-    assert "Traceback" in debug.stderr and "CorruptJournal" in debug.stderr
+    assert "Traceback" in debug.stderr and "is not a filmlog journal" in debug.stderr
