@@ -371,11 +371,16 @@ def test_list_reverse_keeps_missing_values_last(cli: Invoke, library: None) -> N
 def test_list_limit_and_all(cli: Invoke) -> None:
     for day in range(1, 26):
         add(cli, f"Film {day}", "--watched", f"2024-01-{day:02d}")
-    assert len(as_json(cli, "list")) == 20
+    assert len(as_json(cli, "list")) == 25  # scripts get every match unless they ask
     assert len(as_json(cli, "list", "--limit", "3")) == 3
-    assert len(as_json(cli, "list", "--all")) == 25
+    table = cli("list")
+    assert table.stdout.count("Film ") == 20
+    assert "Showing 20 of 25; use --all or --limit" in table.stderr
+    assert cli("list", "--all").stdout.count("Film ") == 25
     result = cli("list", "--limit", "3")
     assert "3 of 25 reviews" in result.stdout
+    searched = cli("search", "film", "-n", "2")
+    assert "2 of 25 reviews found" in searched.stdout
     assert cli("list", "--limit", "0").exit_code == 2
 
 

@@ -219,18 +219,54 @@ def show(
     console().print(review_panels(reviews))
 
 
-def _results(
-    reviews: list[Review], *, as_json: bool, full: bool, title: str | None, empty: str
+LIMIT = Annotated[
+    int | None,
+    typer.Option(
+        "--limit", "-n", min=1, help="Show at most N (default 20; --json prints every match)."
+    ),
+]
+ALL = Annotated[bool, typer.Option("--all", "-a", help="Show every match.")]
+DEFAULT_LIMIT = 20
+
+
+def _find_and_show(
+    ctx: typer.Context,
+    filters: dict[str, Any],
+    words: list[str] | None,
+    *,
+    limit: int | None,
+    show_all: bool,
+    sort_by: SortKey,
+    reverse: bool,
+    as_json: bool,
+    full: bool = False,
+    found_title: bool = False,
 ) -> None:
+    """What list and search share: filter, sort, cut to the limit, render or print JSON."""
+    from filmlog import query
+
+    everything = journal(ctx).reviews()
+    found = query.apply(everything, build_filters(filters, words))
+    ordered = query.sort(found, sort_by.value, reverse=reverse)
+    if limit is None and not show_all and not as_json:
+        limit = DEFAULT_LIMIT
+    shown = ordered if show_all or limit is None else ordered[:limit]
     if as_json:
-        print_json([r.to_json() for r in reviews])
+        print_json([r.to_json() for r in shown])
         return
-    if not reviews:
-        info(empty)
+    if not shown:
+        info(
+            "No reviews match." if everything else "No reviews yet. Log one with: filmlog add TITLE"
+        )
         return
+    noun = "review" if len(ordered) == 1 else "reviews"
+    title = f"{len(ordered):,} {noun} found" if found_title else None
+    if len(shown) < len(ordered):
+        title = f"{len(shown)} of {len(ordered):,} {noun}{' found' if found_title else ''}"
+        info(f"Showing {len(shown)} of {len(ordered):,}; use --all or --limit to see more.")
     from filmlog import render
 
-    view = render.review_panels(reviews) if full else render.review_table(reviews, title=title)
+    view = render.review_panels(shown) if full else render.review_table(shown, title=title)
     console().print(view)
 
 
@@ -238,8 +274,8 @@ def _results(
 @filter_options
 def list_(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most N.")] = 20,
-    show_all: Annotated[bool, typer.Option("--all", "-a", help="Show every review.")] = False,
+    limit: LIMIT = None,
+    show_all: ALL = False,
     sort_by: SORT = SortKey.watched,
     reverse: REVERSE = False,
     as_json: JSON = False,
@@ -247,18 +283,16 @@ def list_(
     filters: dict[str, Any],
 ) -> None:
     """List reviews, newest watched first (20 unless --limit or --all)."""
-    from filmlog import query
-
-    everything = journal(ctx).reviews()
-    found = query.apply(everything, build_filters(filters))
-    ordered = query.sort(found, sort_by.value, reverse=reverse)
-    shown = ordered if show_all else ordered[:limit]
-    title = None if len(shown) == len(ordered) else f"{len(shown)} of {len(ordered)} reviews"
-    _results(shown, as_json=as_json, full=False, title=title, empty=_empty_message(everything))
-
-
-def _empty_message(everything: list[Review]) -> str:
-    return "No reviews match." if everything else "No reviews yet. Log one with: filmlog add TITLE"
+    _find_and_show(
+        ctx,
+        filters,
+        None,
+        limit=limit,
+        show_all=show_all,
+        sort_by=sort_by,
+        reverse=reverse,
+        as_json=as_json,
+    )
 
 
 @app.command()
@@ -270,9 +304,8 @@ def search(
         typer.Argument(help="Words to find (all of them), case- and accent-insensitive."),
     ] = None,
     full: Annotated[bool, typer.Option("--full", help="Show whole reviews as panels.")] = False,
-    limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="Show at most N.")
-    ] = None,
+    limit: LIMIT = None,
+    show_all: ALL = False,
     sort_by: SORT = SortKey.watched,
     reverse: REVERSE = False,
     as_json: JSON = False,
@@ -280,16 +313,15 @@ def search(
     filters: dict[str, Any],
 ) -> None:
     """Search reviews by words in title, headline, body, people and tags, and by filters."""
-    from filmlog import query
-
-    everything = journal(ctx).reviews()
-    found = query.apply(everything, build_filters(filters, words))
-    ordered = query.sort(found, sort_by.value, reverse=reverse)
-    shown = ordered[:limit] if limit else ordered
-    noun = "review" if len(ordered) == 1 else "reviews"
-    title = (
-        f"{len(ordered)} {noun} found"
-        if len(shown) == len(ordered)
-        else (f"{len(shown)} of {len(ordered)} {noun} found")
+    _find_and_show(
+        ctx,
+        filters,
+        words,
+        limit=limit,
+        show_all=show_all,
+        sort_by=sort_by,
+        reverse=reverse,
+        as_json=as_json,
+        full=full,
+        found_title=True,
     )
-    _results(shown, as_json=as_json, full=full, title=title, empty=_empty_message(everything))
