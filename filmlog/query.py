@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from filmlog.model import Review
 
-SORT_KEYS = ("watched", "rating", "title", "year", "logged")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _ARTICLES = re.compile(r"^(the|a|an)\s+")
 
@@ -21,6 +20,10 @@ def fold(text: str) -> str:
     if text.isascii():  # the common case, and isascii() is O(1) in CPython
         return text.lower()
     return _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
+
+
+Doc = Mapping[str, Any]
+Item = tuple[int, Doc]
 
 
 @dataclass(slots=True)
@@ -48,106 +51,138 @@ class Filters:
     def is_empty(self) -> bool:
         return self == Filters()
 
-    def matcher(self) -> Callable[[Review], bool]:
-        """A predicate for one review, with the query text folded once up front."""
-        tests: list[Callable[[Review], bool]] = []
+    def matcher(self) -> Callable[[Doc], bool]:
+        """A predicate over one stored review document (``Review.to_dict()`` form).
+
+        Filters run on the stored documents, not on built reviews, so that a
+        search builds only the reviews it shows. Query text is folded once here.
+        """
+        tests: list[Callable[[Doc], bool]] = []
         if self.genres:
             wanted = {g.casefold() for g in self.genres}
             need_all = self.all_genres
 
-            def genres_ok(r: Review) -> bool:
-                have = {g.casefold() for g in r.genres}
+            def genres_ok(d: Doc) -> bool:
+                have = {g.casefold() for g in d.get("genres") or ()}
                 return wanted <= have if need_all else not wanted.isdisjoint(have)
 
             tests.append(genres_ok)
         if self.min_rating is not None:
             low = self.min_rating
-            tests.append(lambda r: r.rating is not None and r.rating >= low)
+            tests.append(lambda d: d.get("rating") is not None and d["rating"] >= low)
         if self.max_rating is not None:
             high = self.max_rating
-            tests.append(lambda r: r.rating is not None and r.rating <= high)
+            tests.append(lambda d: d.get("rating") is not None and d["rating"] <= high)
         if self.year is not None:
             year = self.year
-            tests.append(lambda r: r.year == year)
+            tests.append(lambda d: d.get("year") == year)
+        # ISO dates compare correctly as text, so stored dates need no parsing here.
         if self.watched_from is not None:
-            start = self.watched_from
-            tests.append(lambda r: r.watched_on is not None and r.watched_on >= start)
+            start = self.watched_from.isoformat()
+            tests.append(lambda d: bool(d.get("watched_on")) and d["watched_on"] >= start)
         if self.watched_to is not None:
-            end = self.watched_to
-            tests.append(lambda r: r.watched_on is not None and r.watched_on <= end)
+            end = self.watched_to.isoformat()
+            tests.append(lambda d: bool(d.get("watched_on")) and d["watched_on"] <= end)
         if self.tags:
             tags = {t.casefold() for t in self.tags}
-            tests.append(lambda r: any(t.casefold() in tags for t in r.tags))
+            tests.append(lambda d: any(t.casefold() in tags for t in d.get("tags") or ()))
         if self.directors:
-            tests.append(_any_name(self.directors, lambda r: r.directors))
+            tests.append(_any_name(self.directors, lambda d: d.get("directors") or ()))
         if self.actors:
-            tests.append(_any_name(self.actors, lambda r: [m.actor for m in r.cast]))
+            tests.append(_any_name(self.actors, _actors))
         if self.rewatch is not None:
             rewatch = self.rewatch
-            tests.append(lambda r: r.rewatch is rewatch)
+            tests.append(lambda d: bool(d.get("rewatch")) is rewatch)
         if self.liked is not None:
             liked = self.liked
-            tests.append(lambda r: r.liked is liked)
+            tests.append(lambda d: bool(d.get("liked")) is liked)
         if self.words:
             words = [fold(w) for w in self.words if w.strip()]
-            tests.append(lambda r: _has_words(r, words))
-        return lambda r: all(test(r) for test in tests)
+            tests.append(lambda d: _has_words(d, words))
+        return lambda d: all(test(d) for test in tests)
 
 
-def _any_name(names: list[str], get: Callable[[Review], list[str]]) -> Callable[[Review], bool]:
+def _actors(doc: Doc) -> list[str]:
+    return [m["actor"] for m in doc.get("cast") or ()]
+
+
+def _any_name(names: list[str], get: Callable[[Doc], Iterable[str]]) -> Callable[[Doc], bool]:
     folded = [fold(n) for n in names]
-    return lambda r: any(want in fold(have) for have in get(r) for want in folded)
+    return lambda d: any(want in fold(have) for have in get(d) for want in folded)
 
 
-def _has_words(review: Review, words: list[str]) -> bool:
+def _has_words(doc: Doc, words: list[str]) -> bool:
     # Cheap fields first: most searches are decided before the long body is folded.
-    fields: list[str | None] = [review.title, review.headline, *review.directors, *review.tags]
-    fields.extend(m.actor for m in review.cast)
-    fields.extend(m.role for m in review.cast)
+    fields: list[str | None] = [doc.get("title"), doc.get("headline")]
+    fields.extend(doc.get("directors") or ())
+    fields.extend(doc.get("tags") or ())
+    for member in doc.get("cast") or ():
+        fields.extend((member.get("actor"), member.get("role")))
     short = fold(" \n".join(f for f in fields if f))
     remaining = [w for w in words if w not in short]
     if not remaining:
         return True
-    if not review.body:
+    body = doc.get("body")
+    if not body:
         return False
-    body = fold(review.body)
-    return all(w in body for w in remaining)
+    folded = fold(body)
+    return all(w in folded for w in remaining)
 
 
-def apply(reviews: Iterable[Review], filters: Filters) -> list[Review]:
-    """The reviews that match ``filters``, in their given order."""
+def select(items: Iterable[Item], filters: Filters) -> list[Item]:
+    """The ``(id, document)`` pairs that match ``filters``, in their given order."""
     if filters.is_empty():
-        return list(reviews)
+        return list(items)
     match = filters.matcher()
-    return [r for r in reviews if match(r)]
+    return [item for item in items if match(item[1])]
 
 
-def _title_key(review: Review) -> str:
-    return _ARTICLES.sub("", fold(review.title))
+def _title_key(doc: Doc) -> str:
+    return _ARTICLES.sub("", fold(doc["title"]))
 
 
-def sort(reviews: Iterable[Review], by: str = "watched", *, reverse: bool = False) -> list[Review]:
+def _logged_key(doc: Doc) -> datetime | None:
+    # Parsed, not compared as text: stamps logged in different zones carry different offsets.
+    stamp = doc.get("logged_at")
+    return datetime.fromisoformat(stamp) if stamp else None
+
+
+_SORT_KEYS: dict[str, Callable[[Doc], Any]] = {
+    "watched": lambda d: d.get("watched_on") or None,
+    "rating": lambda d: d.get("rating"),
+    "title": _title_key,
+    "year": lambda d: d.get("year"),
+    "logged": _logged_key,
+}
+
+
+def order(items: Iterable[Item], by: str = "watched", *, reverse: bool = False) -> list[Item]:
     """Sort for display: newest watched, best rated, title A-Z, newest year, newest logged.
 
     Reviews missing the sort field go last either way; ties fall back to the
     newest ID first, so the order is stable from run to run.
     """
-    if by not in SORT_KEYS:
+    if by not in _SORT_KEYS:
         raise ValueError(f"unknown sort key {by!r}")
-    items = sorted(reviews, key=lambda r: -(r.id or 0))  # the tie-break, applied first
-    keyed: Callable[[Review], Any]
-    descending = by != "title"
-    if by == "watched":
-        keyed = lambda r: r.watched_on  # noqa: E731 - one-line key functions
-    elif by == "rating":
-        keyed = lambda r: r.rating  # noqa: E731
-    elif by == "year":
-        keyed = lambda r: r.year  # noqa: E731
-    elif by == "logged":
-        keyed = lambda r: r.logged_at  # noqa: E731
-    else:
-        keyed = _title_key
-    present = [r for r in items if keyed(r) is not None]
-    missing = [r for r in items if keyed(r) is None]
-    present.sort(key=keyed, reverse=descending != reverse)  # type: ignore[arg-type]  # keys never None here
-    return present + missing
+    key = _SORT_KEYS[by]
+    keyed = [(key(doc), review_id, doc) for review_id, doc in items]
+    keyed.sort(key=lambda k: -k[1])  # the tie-break first; the sort below is stable
+    present = [k for k in keyed if k[0] is not None]
+    missing = [k for k in keyed if k[0] is None]
+    present.sort(key=lambda k: k[0], reverse=(by != "title") != reverse)
+    return [(review_id, doc) for _, review_id, doc in present + missing]
+
+
+def apply(reviews: Iterable[Review], filters: Filters) -> list[Review]:
+    """The reviews that match ``filters``, in their given order (for reviews already built)."""
+    if filters.is_empty():
+        return list(reviews)
+    match = filters.matcher()
+    return [r for r in reviews if match(r.to_dict())]
+
+
+def sort(reviews: Iterable[Review], by: str = "watched", *, reverse: bool = False) -> list[Review]:
+    """:func:`order` for reviews already built."""
+    docs = [(r.id or 0, r.to_dict(), r) for r in reviews]
+    by_doc = {id(doc): review for _, doc, review in docs}
+    return [by_doc[id(doc)] for _, doc in order([(i, d) for i, d, _ in docs], by, reverse=reverse)]

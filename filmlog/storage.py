@@ -11,7 +11,7 @@ fsync and ``os.replace``. Only this module knows TinyDB.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -156,7 +156,7 @@ def atomic_write(target: Path, payload: bytes) -> None:
         raise StorageError(f"cannot sync folder {folder}: {exc.strerror or exc}") from exc
 
 
-def _review_from_doc(doc: dict[str, Any], review_id: int, path: Path) -> Review:
+def _review_from_doc(doc: Mapping[str, Any], review_id: int, path: Path) -> Review:
     try:
         return Review.from_dict(doc, review_id)
     except InvalidInput as exc:
@@ -200,6 +200,18 @@ class Journal:
         """Every review, in ID order."""
         return _reviews_of(self.load(), self.path)
 
+    def documents(self) -> list[tuple[int, dict[str, Any]]]:
+        """Every stored review document with its ID, in ID order, not yet built into a Review.
+
+        Filtering and sorting the documents first and building only the reviews
+        shown keeps a search of a large journal close to the cost of reading it.
+        """
+        return _documents_of(self.load(), self.path)
+
+    def review(self, review_id: int, doc: Mapping[str, Any]) -> Review:
+        """The review of one document from :meth:`documents`."""
+        return _review_from_doc(doc, review_id, self.path)
+
     def get(self, review_id: int) -> Review:
         """One review by ID; raises NotFound."""
         doc = self.load()[REVIEWS_TABLE].get(str(review_id))
@@ -222,13 +234,19 @@ class Journal:
                 atomic_write(target, serialise(session.tables()))
 
 
-def _reviews_of(tables: dict[str, Any], path: Path) -> list[Review]:
+def _documents_of(tables: dict[str, Any], path: Path) -> list[tuple[int, dict[str, Any]]]:
     docs: dict[str, Any] = tables[REVIEWS_TABLE]
     try:
         ids = sorted((int(key), key) for key in docs)
     except ValueError:
         raise CorruptJournal(f"journal {path} has a review with a non-numeric ID") from None
-    return [_review_from_doc(docs[key], review_id, path) for review_id, key in ids]
+    return [(review_id, docs[key]) for review_id, key in ids]
+
+
+def _reviews_of(tables: dict[str, Any], path: Path) -> list[Review]:
+    return [
+        _review_from_doc(doc, review_id, path) for review_id, doc in _documents_of(tables, path)
+    ]
 
 
 class Session:

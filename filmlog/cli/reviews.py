@@ -245,12 +245,15 @@ def _find_and_show(
     """What list and search share: filter, sort, cut to the limit, render or print JSON."""
     from filmlog import query
 
-    everything = journal(ctx).reviews()
-    found = query.apply(everything, build_filters(filters, words))
-    ordered = query.sort(found, sort_by.value, reverse=reverse)
+    store = journal(ctx)
+    everything = store.documents()
+    found = query.select(everything, build_filters(filters, words))
+    ordered = query.order(found, sort_by.value, reverse=reverse)
     if limit is None and not show_all and not as_json:
         limit = DEFAULT_LIMIT
-    shown = ordered if show_all or limit is None else ordered[:limit]
+    shown = [
+        store.review(*item) for item in (ordered if show_all or not limit else ordered[:limit])
+    ]
     if as_json:
         print_json([r.to_json() for r in shown])
         return
