@@ -136,8 +136,14 @@ def _watched_line(review: Review) -> str:
     return " · ".join(parts)
 
 
+READING_WIDTH = 100  # past this, lines of a long review get too long to read comfortably
+
+
 def review_panels(reviews: Iterable[Review]) -> Group:
-    return Group(*(review_panel(r) for r in reviews))
+    """Panels for reading, no wider than :data:`READING_WIDTH` however wide the terminal."""
+    from rich.constrain import Constrain
+
+    return Group(*(Constrain(review_panel(r), READING_WIDTH) for r in reviews))
 
 
 def review_table(reviews: Sequence[Review], *, title: str | None = None) -> Table:
