@@ -88,7 +88,7 @@ def test_unexpected_error_is_one_line_without_debug(journal_path: Path, tmp_path
         "import filmlog.storage\n"
         "def boom(self):\n"
         "    raise RuntimeError('simulated bug')\n"
-        "filmlog.storage.Journal.reviews = boom\n"
+        "filmlog.storage.Journal.load = boom\n"
         "from filmlog.cli import main\n"
         "sys.exit(main(sys.argv[1:]))\n",
         encoding="utf-8",
