@@ -1,0 +1,125 @@
+"""Commands that look back over the journal: stats (charts, JSON, a Markdown recap) and history."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Any
+
+import typer
+
+from filmlog.cli.app import app, console, fail, info, journal, print_json
+from filmlog.cli.options import FILTER_PANEL, build_filters, filter_options_except
+from filmlog.errors import ExitCode
+
+JSON = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (see README).")]
+
+
+class StatsFormat(Enum):
+    table = "table"
+    markdown = "markdown"
+
+
+@app.command("stats")
+@filter_options_except("year")
+def stats_command(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(help="Only reviews with all these words, as in search."),
+    ] = None,
+    year: Annotated[
+        str | None,
+        typer.Option(
+            "--year",
+            help="One calendar year of watching, e.g. 2024 (charted month by month).",
+            rich_help_panel=FILTER_PANEL,
+            show_default=False,
+        ),
+    ] = None,
+    released_in: Annotated[
+        str | None,
+        typer.Option(
+            "--released-in",
+            help="Films released in this year.",
+            rich_help_panel=FILTER_PANEL,
+            show_default=False,
+        ),
+    ] = None,
+    top: Annotated[
+        int,
+        typer.Option("--top", min=1, help="How many directors, actors and top-rated films."),
+    ] = 10,
+    output_format: Annotated[
+        StatsFormat,
+        typer.Option(
+            "--format",
+            help="table (charts in the terminal) or markdown (a recap to post).",
+        ),
+    ] = StatsFormat.table,
+    as_json: JSON = False,
+    *,
+    filters: dict[str, Any],
+) -> None:
+    """Charts of what you watch and how you rate it; --year YYYY for one year in review."""
+    from filmlog import query, stats
+    from filmlog.parsing import parse_year
+
+    if as_json and output_format is StatsFormat.markdown:
+        fail("choose one of --json and --format markdown", ExitCode.USAGE)
+    chosen = build_filters({**filters, "year": released_in}, words)
+    watch_year = None if year is None else parse_year(year)
+    store = journal(ctx)
+    everything = store.documents()
+    found = [store.review(*item) for item in query.select(everything, chosen)]
+    if watch_year is not None:
+        found = stats.watched_in(found, watch_year)
+    result = stats.compute(found, year=watch_year, top=top)
+    if as_json:
+        print_json(result.to_json())
+        return
+    if output_format is StatsFormat.markdown:
+        from filmlog.recap import recap
+
+        typer.echo(recap(result), nl=False)
+        return
+    if not found:
+        info(
+            "No reviews match." if everything else "No reviews yet. Log one with: filmlog add TITLE"
+        )
+        return
+    from filmlog.charts import stats_view
+
+    filtered = not chosen.is_empty() or watch_year is not None
+    noun = "review" if len(found) == 1 else "reviews"
+    heading = (
+        f"{len(found):,} of {len(everything):,} reviews"
+        if filtered
+        else f"All {len(found):,} {noun}"
+    )
+    if watch_year is not None:
+        heading += f" watched in {watch_year}"
+    console().print(stats_view(result, heading))
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    title: Annotated[
+        str,
+        typer.Argument(
+            help='The film\'s title, with the year to tell remakes apart: "Her (2013)".',
+            show_default=False,
+        ),
+    ],
+    as_json: JSON = False,
+) -> None:
+    """Every viewing of one film, oldest first, and how your rating changed between them."""
+    from filmlog.stats import history as film_history
+
+    found = film_history(journal(ctx).reviews(), title)
+    if as_json:
+        print_json(found.to_json())
+        return
+    from filmlog.charts import history_view
+
+    console().print(history_view(found))

@@ -1,0 +1,134 @@
+"""A year in review as Markdown, ready to post: totals, the best films, genres and months.
+
+Pure: takes :class:`filmlog.stats.Stats` and returns text. Titles, verdicts,
+headlines and names are data, so every one is escaped: no title can start
+emphasis, a link, a table cell or an HTML tag in the rendered post.
+"""
+
+from __future__ import annotations
+
+import re
+
+from filmlog import stats as st
+from filmlog.model import Review
+from filmlog.parsing import format_runtime, format_stars
+from filmlog.safe import clean
+
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+# Characters that start inline Markdown (emphasis, code, links, strikethrough, raw
+# HTML) or end a table cell. Escaping only these keeps titles readable as plain text.
+_ACTIVE = re.compile(r"([\\`*_\[\]<>|~])")
+# An ampersand would turn "&copy;" into ©: escape only where it could start an entity.
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+
+
+def escape(text: str | None) -> str:
+    """User text for one line of Markdown: whitespace collapsed, controls visible, inert.
+
+    A leading ``#``, ``-``, ``+``, ``>`` or ``1.`` only matters at the start of a
+    line, and every piece of user text here follows a fixed prefix.
+    """
+    flat = clean(" ".join((text or "").split()))
+    return _ENTITY.sub(r"\\&", _ACTIVE.sub(r"\\\1", flat))
+
+
+def _average(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _count(count: int, noun: str, plural: str = "s") -> str:
+    return f"**{count:,}** {noun}" + ("" if count == 1 else plural)
+
+
+def _table(headers: tuple[str, str, str], rows: list[tuple[str, str, str]]) -> list[str]:
+    lines = [f"| {' | '.join(headers)} |", "| :--- | ---: | ---: |"]
+    lines.extend(f"| {a} | {b} | {c} |" for a, b, c in rows)
+    return lines
+
+
+def _heading(stats: st.Stats) -> str:
+    if stats.year is not None:
+        return f"# {stats.year} in film"
+    periods = [p for p in stats.timeline.periods if p.reviews]
+    if not periods:
+        return "# My film journal"
+    first, last = periods[0].year, periods[-1].year
+    return f"# My film journal, {first}" + (f"–{last}" if last != first else "")
+
+
+def _totals(totals: st.Totals) -> list[str]:
+    films = f"{_count(totals.reviews, 'review')} of {_count(totals.films, 'film')}"
+    if totals.rewatches:
+        films += f", {_count(totals.rewatches, 'rewatch', 'es')}"
+    lines = [f"- {films}"]
+    if totals.minutes:
+        watched = f"- **{format_runtime(totals.minutes)}** watched"
+        if totals.without_runtime:
+            watched += f" (not counting {totals.without_runtime:,} without a runtime)"
+        lines.append(watched)
+    if totals.average_rating is not None and totals.median_rating is not None:
+        lines.append(
+            f"- Average rating **{totals.average_rating:.2f}** stars, "
+            f"median **{totals.median_rating:g}**"
+        )
+    if totals.liked:
+        lines.append(f"- **{totals.liked:,}** liked")
+    return lines
+
+
+def _top_line(rank: int, review: Review) -> str:
+    year = f" ({review.year})" if review.year else ""
+    parts = [f"{rank}. **{escape(review.title)}**{year}", format_stars(review.rating)]
+    verdict = escape(review.verdict)
+    if verdict:
+        parts.append(f"*{verdict}*")
+    line = " · ".join(parts)
+    headline = escape(review.headline)
+    if headline:
+        line += f" — “{headline}”"
+    return line
+
+
+def recap(stats: st.Stats) -> str:
+    """The Markdown recap of ``stats`` (one year when ``stats.year`` is set)."""
+    lines = [_heading(stats), ""]
+    if stats.reviewer:
+        lines += [f"*A year of film by {escape(stats.reviewer)}.*", ""]
+    if not stats.totals.reviews:
+        when = f" in {stats.year}" if stats.year is not None else ""
+        lines.append(f"No films logged{when}.")
+        return "\n".join(lines) + "\n"
+    lines += [*_totals(stats.totals), ""]
+    if stats.top_rated:
+        lines += ["## Top-rated films", ""]
+        lines += [_top_line(i, r) for i, r in enumerate(stats.top_rated, start=1)]
+        lines.append("")
+    if stats.genres:
+        rows = [
+            (escape(g.name), f"{g.reviews:,}", _average(g.average_rating)) for g in stats.genres
+        ]
+        lines += ["## Genres", "", *_table(("Genre", "Reviews", "Avg ★"), rows), ""]
+    timeline = stats.timeline
+    if timeline.by == "month":
+        rows = [
+            (MONTH_NAMES[(p.month or 1) - 1], f"{p.reviews:,}", _average(p.average_rating))
+            for p in timeline.periods
+        ]
+        lines += ["## Month by month", "", *_table(("Month", "Reviews", "Avg ★"), rows), ""]
+    elif timeline.by == "year":
+        rows = [(p.label, f"{p.reviews:,}", _average(p.average_rating)) for p in timeline.periods]
+        lines += ["## Year by year", "", *_table(("Year", "Reviews", "Avg ★"), rows), ""]
+    return "\n".join(lines).rstrip("\n") + "\n"

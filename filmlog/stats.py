@@ -1,0 +1,637 @@
+"""Pure aggregates over reviews: totals, distributions, rankings and one film's history.
+
+Nothing here knows Rich or Typer: every function takes reviews and returns frozen
+dataclasses holding the exact figures, which the charts, the Markdown recap and
+``--json`` all present.
+
+Conventions, so every view counts alike:
+
+* A *review* is one viewing. Genre, timeline and decade rows count reviews, so a
+  film watched twice counts twice ("most watched").
+* A *film* is a title (case-, accent- and space-insensitive) plus its year; a
+  review without a year is a film of its own title with no year.
+* People are ranked by distinct films. A person's average takes each of their
+  films once, at its latest rating, so a rewatch does not weigh a film twice.
+* Averages and medians are in stars (3.75), over rated reviews only; None when
+  nothing is rated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from filmlog.errors import InvalidInput, NotFound
+from filmlog.model import MAX_HALF_STARS, MIN_HALF_STARS, Review
+from filmlog.query import fold
+
+FilmKey = tuple[str, int | None]
+
+DEFAULT_TOP = 10
+_TITLE_WITH_YEAR = re.compile(r"^(?P<title>.*?\S)\s*\((?P<year>[0-9]{4})\)\s*$")
+
+
+def film_key(review: Review) -> FilmKey:
+    """What makes two reviews the same film: the folded title and the year."""
+    return (" ".join(fold(review.title).split()), review.year)
+
+
+def average_stars(half_stars: Sequence[int]) -> float | None:
+    """The mean of half-star ratings, in stars; None for no ratings."""
+    return sum(half_stars) / (2 * len(half_stars)) if half_stars else None
+
+
+def median_stars(half_stars: Sequence[int]) -> float | None:
+    """The median of half-star ratings, in stars (two middle values are averaged)."""
+    if not half_stars:
+        return None
+    ordered = sorted(half_stars)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle] / 2
+    return (ordered[middle - 1] + ordered[middle]) / 4
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _watch_order(review: Review) -> tuple[bool, date, int]:
+    """Oldest viewing first; undated viewings after dated ones, in the order they were logged."""
+    return (review.watched_on is None, review.watched_on or date.min, review.id or 0)
+
+
+# ---------------------------------------------------------------------------
+# Totals
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """The headline figures."""
+
+    reviews: int
+    films: int
+    rewatches: int
+    liked: int
+    rated: int
+    minutes: int
+    with_runtime: int
+    without_runtime: int
+    average_rating: float | None
+    median_rating: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "reviews": self.reviews,
+            "films": self.films,
+            "rewatches": self.rewatches,
+            "liked": self.liked,
+            "rated": self.rated,
+            "unrated": self.reviews - self.rated,
+            "minutes_watched": self.minutes,
+            "hours_watched": round(self.minutes / 60, 1),
+            "with_runtime": self.with_runtime,
+            "without_runtime": self.without_runtime,
+            "average_rating": _rounded(self.average_rating),
+            "median_rating": self.median_rating,
+        }
+
+
+def totals(reviews: Sequence[Review], films: Films | None = None) -> Totals:
+    """Counts, time watched and the rating average and median."""
+    ratings = [r.rating for r in reviews if r.rating is not None]
+    runtimes = [r.runtime for r in reviews if r.runtime is not None]
+    return Totals(
+        reviews=len(reviews),
+        films=len((films or Films(reviews)).latest_rating),
+        rewatches=sum(1 for r in reviews if r.rewatch),
+        liked=sum(1 for r in reviews if r.liked),
+        rated=len(ratings),
+        minutes=sum(runtimes),
+        with_runtime=len(runtimes),
+        without_runtime=len(reviews) - len(runtimes),
+        average_rating=average_stars(ratings),
+        median_rating=median_stars(ratings),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Rating distribution
+
+
+@dataclass(frozen=True, slots=True)
+class RatingCount:
+    """How many reviews gave exactly this rating."""
+
+    half_stars: int
+    count: int
+
+    @property
+    def stars(self) -> float:
+        return self.half_stars / 2
+
+
+def rating_distribution(reviews: Iterable[Review]) -> tuple[RatingCount, ...]:
+    """One row per half-star step, ½ to 5, including the steps nobody gave."""
+    counts = dict.fromkeys(range(MIN_HALF_STARS, MAX_HALF_STARS + 1), 0)
+    for review in reviews:
+        if review.rating is not None:
+            counts[review.rating] += 1
+    return tuple(RatingCount(half, n) for half, n in counts.items())
+
+
+# ---------------------------------------------------------------------------
+# Grouped rows: genres, decades
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRow:
+    """Reviews in one group (a genre, a decade) and their average rating."""
+
+    name: str
+    reviews: int
+    rated: int
+    average_rating: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "reviews": self.reviews,
+            "rated": self.rated,
+            "average_rating": _rounded(self.average_rating),
+        }
+
+
+class _Group:
+    __slots__ = ("name", "ratings", "reviews")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.reviews = 0
+        self.ratings: list[int] = []
+
+    def add(self, review: Review) -> None:
+        self.reviews += 1
+        if review.rating is not None:
+            self.ratings.append(review.rating)
+
+    def row(self) -> GroupRow:
+        return GroupRow(self.name, self.reviews, len(self.ratings), average_stars(self.ratings))
+
+
+def _by_count(row: GroupRow) -> tuple[int, float, str]:
+    # Most reviews first; ties go to the better rated, then alphabetical.
+    return (-row.reviews, -(row.average_rating or 0.0), fold(row.name))
+
+
+def genres(reviews: Iterable[Review]) -> tuple[GroupRow, ...]:
+    """Reviews and average rating per genre, most watched first.
+
+    Genres are matched ignoring case and shown in their first spelling.
+    """
+    groups: dict[str, _Group] = {}
+    for review in reviews:
+        seen: set[str] = set()
+        for name in review.genres:
+            key = name.strip().casefold()
+            if not key or key in seen:
+                continue
+            seen.add(key)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = _Group(name.strip())
+            group.add(review)
+    return tuple(sorted((g.row() for g in groups.values()), key=_by_count))
+
+
+def release_year(review: Review) -> int | None:
+    """The film's year: its own, else its release date's."""
+    if review.year is not None:
+        return review.year
+    return review.release_date.year if review.release_date else None
+
+
+@dataclass(frozen=True, slots=True)
+class Decades:
+    """Reviews per decade of release, oldest decade first, and how many have no year."""
+
+    rows: tuple[GroupRow, ...]
+    unknown: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rows": [r.to_json() for r in self.rows], "unknown": self.unknown}
+
+
+def decades(reviews: Iterable[Review]) -> Decades:
+    """Reviews and average rating per decade of release (``1970s``), in time order."""
+    groups: dict[int, _Group] = {}
+    unknown = 0
+    for review in reviews:
+        year = release_year(review)
+        if year is None:
+            unknown += 1
+            continue
+        decade = year - year % 10
+        group = groups.get(decade)
+        if group is None:
+            group = groups[decade] = _Group(f"{decade}s")
+        group.add(review)
+    return Decades(tuple(groups[d].row() for d in sorted(groups)), unknown)
+
+
+# ---------------------------------------------------------------------------
+# Timeline
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Reviews watched in one month or one year."""
+
+    year: int
+    month: int | None
+    reviews: int
+    average_rating: float | None
+
+    @property
+    def label(self) -> str:
+        """``2024-04`` for a month, ``2024`` for a year."""
+        return f"{self.year}" if self.month is None else f"{self.year}-{self.month:02d}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "period": self.label,
+            "reviews": self.reviews,
+            "average_rating": _rounded(self.average_rating),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """Reviews per period, with no gaps between the first and the last.
+
+    ``by`` is ``"month"`` (the twelve months of one year) when every dated review
+    falls in one calendar year, or the year was asked for; ``"year"`` otherwise;
+    None when no review has a watch date. ``undated`` reviews have no watch
+    date; ``outside`` ones were watched in another year than the one charted.
+    """
+
+    by: Literal["month", "year"] | None
+    periods: tuple[Period, ...]
+    undated: int
+    outside: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "by": self.by,
+            "periods": [p.to_json() for p in self.periods],
+            "undated": self.undated,
+            "outside": self.outside,
+        }
+
+
+def timeline(reviews: Sequence[Review], year: int | None = None) -> Timeline:
+    """Reviews per month of ``year`` (or of the only year watched), else per year."""
+    dated = [(r, r.watched_on) for r in reviews if r.watched_on is not None]
+    undated = len(reviews) - len(dated)
+    years = {watched.year for _, watched in dated}
+    if year is None and len(years) == 1:
+        year = next(iter(years))
+    if year is not None:
+        months = {m: _Group("") for m in range(1, 13)}
+        for review, watched in dated:
+            if watched.year == year:
+                months[watched.month].add(review)
+        periods = tuple(
+            Period(year, m, g.reviews, average_stars(g.ratings)) for m, g in months.items()
+        )
+        outside = len(dated) - sum(p.reviews for p in periods)
+        return Timeline("month", periods, undated, outside)
+    if not dated:
+        return Timeline(None, (), undated)
+    per_year = {y: _Group("") for y in range(min(years), max(years) + 1)}
+    for review, watched in dated:
+        per_year[watched.year].add(review)
+    periods = tuple(
+        Period(y, None, g.reviews, average_stars(g.ratings)) for y, g in per_year.items()
+    )
+    return Timeline("year", periods, undated)
+
+
+# ---------------------------------------------------------------------------
+# People
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    """One director or actor: distinct films, reviews, and the average of their films."""
+
+    name: str
+    films: int
+    reviews: int
+    rated_films: int
+    average_rating: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "films": self.films,
+            "reviews": self.reviews,
+            "rated_films": self.rated_films,
+            "average_rating": _rounded(self.average_rating),
+        }
+
+
+class Films:
+    """The films among some reviews, worked out once and shared by the rankings.
+
+    ``viewings`` pairs each review with its film, oldest viewing first;
+    ``latest_rating`` is each film's most recent rating (a later unrated viewing
+    keeps the earlier one); ``latest_rated`` is the viewing that gave it.
+    """
+
+    __slots__ = ("latest_rated", "latest_rating", "viewings")
+
+    def __init__(self, reviews: Iterable[Review]) -> None:
+        self.viewings = sorted(
+            ((r, film_key(r)) for r in reviews), key=lambda p: _watch_order(p[0])
+        )
+        self.latest_rating: dict[FilmKey, int | None] = {}
+        self.latest_rated: dict[FilmKey, Review] = {}
+        for review, key in self.viewings:
+            if review.rating is not None:
+                self.latest_rating[key] = review.rating
+                self.latest_rated[key] = review
+            else:
+                self.latest_rating.setdefault(key, None)
+
+
+def people(
+    reviews: Sequence[Review],
+    names: Callable[[Review], Iterable[str]],
+    *,
+    top: int | None = DEFAULT_TOP,
+    films: Films | None = None,
+) -> tuple[PersonRow, ...]:
+    """Rank people by distinct films, then by average rating, then by name."""
+    films = films or Films(reviews)
+    keys: dict[str, str] = {}  # each spelling's key, so a name is folded once
+    spelled: dict[str, str] = {}
+    their_films: dict[str, set[FilmKey]] = {}
+    counts: dict[str, int] = {}
+    for review, film in films.viewings:
+        seen: set[str] = set()
+        for name in names(review):
+            key = keys.get(name)
+            if key is None:
+                key = keys[name] = " ".join(name.casefold().split())
+            if not key or key in seen:
+                continue
+            seen.add(key)
+            spelled.setdefault(key, name.strip())
+            their_films.setdefault(key, set()).add(film)
+            counts[key] = counts.get(key, 0) + 1
+    rows = []
+    ratings = films.latest_rating
+    for key, watched in their_films.items():
+        rated = [r for f in watched if (r := ratings[f]) is not None]
+        rows.append(
+            PersonRow(spelled[key], len(watched), counts[key], len(rated), average_stars(rated))
+        )
+    rows.sort(key=lambda p: (-p.films, -(p.average_rating or 0.0), fold(p.name)))
+    return tuple(rows if top is None else rows[:top])
+
+
+def directors(
+    reviews: Sequence[Review], *, top: int | None = DEFAULT_TOP, films: Films | None = None
+) -> tuple[PersonRow, ...]:
+    """The most watched directors."""
+    return people(reviews, lambda r: r.directors, top=top, films=films)
+
+
+def actors(
+    reviews: Sequence[Review], *, top: int | None = DEFAULT_TOP, films: Films | None = None
+) -> tuple[PersonRow, ...]:
+    """The most watched actors."""
+    return people(reviews, lambda r: (m.actor for m in r.cast), top=top, films=films)
+
+
+# ---------------------------------------------------------------------------
+# Top-rated films (for the recap)
+
+
+def top_rated(
+    reviews: Sequence[Review], *, top: int | None = DEFAULT_TOP, films: Films | None = None
+) -> tuple[Review, ...]:
+    """The best-rated films, each once at its latest rated viewing.
+
+    Ties go to liked films, then to the one watched first, then to the lower ID,
+    so the order never changes between runs.
+    """
+    films = films or Films(reviews)
+    ranked = sorted(
+        films.latest_rated.values(),
+        key=lambda r: (-(r.rating or 0), not r.liked, *_watch_order(r)),
+    )
+    return tuple(ranked if top is None else ranked[:top])
+
+
+# ---------------------------------------------------------------------------
+# Everything at once
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Every aggregate ``filmlog stats`` shows, for one set of reviews."""
+
+    year: int | None
+    totals: Totals
+    ratings: tuple[RatingCount, ...]
+    genres: tuple[GroupRow, ...]
+    timeline: Timeline
+    directors: tuple[PersonRow, ...]
+    actors: tuple[PersonRow, ...]
+    decades: Decades
+    top_rated: tuple[Review, ...] = field(default=())
+    # The one person who wrote every review, for a recap's byline; None when several or none.
+    reviewer: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented ``stats --json`` view: the figures the charts show."""
+        return {
+            "year": self.year,
+            "totals": self.totals.to_json(),
+            "ratings": [{"stars": r.stars, "count": r.count} for r in self.ratings],
+            "genres": [g.to_json() for g in self.genres],
+            "timeline": self.timeline.to_json(),
+            "directors": [p.to_json() for p in self.directors],
+            "actors": [p.to_json() for p in self.actors],
+            "decades": self.decades.to_json(),
+            "top_rated": [
+                {
+                    "id": r.id,
+                    "title": r.title,
+                    "year": r.year,
+                    "rating": r.stars,
+                    "verdict": r.verdict,
+                    "headline": r.headline,
+                    "watched_on": r.watched_on.isoformat() if r.watched_on else None,
+                }
+                for r in self.top_rated
+            ],
+        }
+
+
+def compute(reviews: Sequence[Review], *, year: int | None = None, top: int = DEFAULT_TOP) -> Stats:
+    """Every aggregate for ``reviews`` (already filtered); ``year`` charts its twelve months."""
+    films = Films(reviews)
+    return Stats(
+        year=year,
+        totals=totals(reviews, films),
+        ratings=rating_distribution(reviews),
+        genres=genres(reviews),
+        timeline=timeline(reviews, year),
+        directors=directors(reviews, top=top, films=films),
+        actors=actors(reviews, top=top, films=films),
+        decades=decades(reviews),
+        top_rated=top_rated(reviews, top=top, films=films),
+        reviewer=sole_reviewer(reviews),
+    )
+
+
+def sole_reviewer(reviews: Iterable[Review]) -> str | None:
+    """The reviewer of every review when that is one named person, else None."""
+    names = {" ".join((r.reviewer or "").split()) for r in reviews}
+    return (names.pop() or None) if len(names) == 1 else None
+
+
+def watched_in(reviews: Iterable[Review], year: int) -> list[Review]:
+    """The reviews watched in one calendar year."""
+    return [r for r in reviews if r.watched_on is not None and r.watched_on.year == year]
+
+
+# ---------------------------------------------------------------------------
+# One film's history
+
+
+@dataclass(frozen=True, slots=True)
+class Viewing:
+    """One viewing in a film's history and how its rating moved from the last rated one.
+
+    ``change`` is in half-stars (+2 is a star higher), None for an unrated viewing
+    or the first rated one.
+    """
+
+    review: Review
+    change: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """Every viewing of one film, oldest first."""
+
+    title: str
+    year: int | None
+    viewings: tuple[Viewing, ...]
+
+    @property
+    def display_title(self) -> str:
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+    @property
+    def ratings(self) -> list[int]:
+        return [v.review.rating for v in self.viewings if v.review.rating is not None]
+
+    @property
+    def first_rating(self) -> int | None:
+        return self.ratings[0] if self.ratings else None
+
+    @property
+    def last_rating(self) -> int | None:
+        return self.ratings[-1] if self.ratings else None
+
+    @property
+    def change(self) -> int | None:
+        """Last rating minus first, in half-stars; None with fewer than two ratings."""
+        ratings = self.ratings
+        return ratings[-1] - ratings[0] if len(ratings) >= 2 else None
+
+    def to_json(self) -> dict[str, Any]:
+        def stars(half: int | None) -> float | None:
+            return None if half is None else half / 2
+
+        return {
+            "title": self.title,
+            "year": self.year,
+            "viewings": [
+                {**v.review.to_json(), "rating_change": stars(v.change)} for v in self.viewings
+            ],
+            "first_rating": stars(self.first_rating),
+            "last_rating": stars(self.last_rating),
+            "rating_change": stars(self.change),
+        }
+
+
+def split_title_year(text: str) -> tuple[str, int | None]:
+    """``"Her (2013)"`` -> ``("Her", 2013)``; text without a trailing year -> (text, None)."""
+    text = text.strip()
+    match = _TITLE_WITH_YEAR.match(text)
+    if match is None:
+        return text, None
+    return match["title"], int(match["year"])
+
+
+def _same_title(reviews: Iterable[Review], title: str) -> list[Review]:
+    wanted = " ".join(fold(title).split())
+    return [r for r in reviews if film_key(r)[0] == wanted]
+
+
+def history(reviews: Iterable[Review], query: str) -> History:
+    """Every viewing of the film ``query`` names (``Her`` or ``Her (2013)``), oldest first.
+
+    Raises NotFound when no review matches, or when the title alone matches
+    films of different years (remakes): then the year must be given.
+    """
+    reviews = list(reviews)
+    title, year = split_title_year(query)
+    found = _same_title(reviews, title)
+    if year is not None:
+        exact = [r for r in found if r.year == year]
+        if exact:
+            # A review logged without a year joins in, unless a remake makes it ambiguous.
+            remakes = any(r.year not in (None, year) for r in found)
+            found = exact if remakes else [r for r in found if r.year in (None, year)]
+        else:
+            # Perhaps a title that itself ends in "(1234)" rather than a year in brackets.
+            found = _same_title(reviews, query)
+            year = None
+    if not found:
+        raise NotFound(f"no reviews of a film titled {_quoted(query)}")
+    if year is None:
+        years = sorted({r.year for r in found if r.year is not None})
+        if len(years) > 1:
+            choices = ", ".join(f"{found[0].title} ({y})" for y in years)
+            raise InvalidInput(
+                f"{_quoted(query)} matches more than one film ({choices}): "
+                "give the year, as in 'Title (2013)'"
+            )
+        year = years[0] if years else None
+    ordered = sorted(found, key=_watch_order)
+    viewings: list[Viewing] = []
+    previous: int | None = None
+    for review in ordered:
+        change = None
+        if review.rating is not None:
+            if previous is not None:
+                change = review.rating - previous
+            previous = review.rating
+        viewings.append(Viewing(review, change))
+    shown = ordered[-1].title
+    return History(shown, year, tuple(viewings))
+
+
+def _quoted(text: str) -> str:
+    shown = " ".join(text.split())
+    return f"'{shown[:59]}…'" if len(shown) > 60 else f"'{shown}'"
