@@ -1,0 +1,135 @@
+"""The review model: validation, the stored form and the JSON view."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import orjson
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from filmlog.entry import ReviewInput, apply
+from filmlog.errors import InvalidInput
+from filmlog.model import JSON_KEYS, CastMember, Review, dedupe_casefold
+
+text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40)
+names = st.lists(text.filter(str.strip), max_size=3)
+stamps = st.datetimes(
+    min_value=datetime(1990, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(timezone.utc)
+)
+
+reviews = st.builds(
+    Review,
+    title=text.filter(str.strip),
+    id=st.integers(1, 10**6),
+    year=st.none() | st.integers(1888, 2030),
+    release_date=st.none() | st.dates(),
+    directors=names,
+    cast=st.lists(st.builds(CastMember, text.filter(str.strip), st.none() | text), max_size=3),
+    genres=names,
+    mpaa=st.none() | st.sampled_from(["G", "PG", "PG-13", "R", "NC-17", "NR"]),
+    runtime=st.none() | st.integers(1, 1500),
+    rating=st.none() | st.integers(1, 10),
+    verdict=st.none() | text,
+    headline=st.none() | text,
+    body=st.none() | st.text(st.characters(blacklist_categories=["Cs"]), max_size=400),
+    tags=names,
+    liked=st.booleans(),
+    rewatch=st.booleans(),
+    reviewer=st.none() | text,
+    watched_on=st.none() | st.dates(),
+    logged_at=st.none() | stamps,
+    logged_zone=st.none() | st.sampled_from(["America/Denver", "Europe/Paris"]),
+    updated_at=st.none() | stamps,
+    sources=st.dictionaries(st.sampled_from(["letterboxd", "imdb"]), text.filter(str.strip)),
+)
+
+
+@given(reviews)
+def test_stored_form_round_trips_through_json(review: Review) -> None:
+    review.validate()
+    stored = orjson.loads(orjson.dumps(review.to_dict()))
+    assert Review.from_dict(stored, review.id) == review
+
+
+@given(reviews)
+def test_json_view_has_exactly_the_documented_keys(review: Review) -> None:
+    view = review.to_json()
+    assert tuple(view) == JSON_KEYS
+    assert view["rating"] == (None if review.rating is None else review.rating / 2)
+    assert view["id"] == review.id
+
+
+@pytest.mark.parametrize(
+    ("review", "message"),
+    [
+        (Review(""), "title must not be empty"),
+        (Review("x", rating=0), "rating must be 1 to 10 half-stars"),
+        (Review("x", rating=11), "rating must be 1 to 10 half-stars"),
+        (Review("x", year=12), "four-digit year"),
+        (Review("x", runtime=0), "runtime"),
+        (Review("x", mpaa="X"), "MPAA rating must be one of"),
+        (Review("x", body="bad \udc80 byte"), "not valid UTF-8"),
+        (Review("x", logged_at=datetime(2024, 1, 1)), "must carry a time zone"),
+        (Review("x", genres=[" "]), "genres must not be empty"),
+    ],
+)
+def test_validate_names_the_bad_field(review: Review, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        review.validate()
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {},
+        {"title": 5},
+        {"title": "x", "genres": "Drama"},
+        {"title": "x", "genres": [1]},
+        {"title": "x", "watched_on": "yesterday"},
+        {"title": "x", "cast": [{"role": "no actor"}]},
+    ],
+)
+def test_from_dict_refuses_malformed_documents(doc: dict[str, object]) -> None:
+    with pytest.raises(InvalidInput, match="malformed review"):
+        Review.from_dict(doc, 1)
+
+
+def test_copy_does_not_share_lists() -> None:
+    original = Review("x", genres=["Drama"], sources={"imdb": "tt1"})
+    copy = original.copy(title="y")
+    copy.genres.append("Comedy")
+    copy.sources["letterboxd"] = "u"
+    assert original.genres == ["Drama"] and original.sources == {"imdb": "tt1"}
+    assert copy.title == "y"
+
+
+def test_dedupe_casefold_keeps_known_spelling_and_order() -> None:
+    assert dedupe_casefold(["sci-fi", "Drama", "SCI-FI", " ", "drama"], {"sci-fi": "Sci-Fi"}) == [
+        "Sci-Fi",
+        "Drama",
+    ]
+
+
+def test_apply_parses_each_given_field_and_leaves_the_rest() -> None:
+    review = Review("Her", verdict="Good", rating=8, tags=["keep"])
+    today = date(2024, 4, 20)
+    now = datetime(2024, 4, 20, 12, 0, tzinfo=timezone(timedelta(hours=-6)))
+    given_fields = ReviewInput(
+        rating="3½",
+        runtime="2h 6m",
+        watched="3 days ago",
+        cast=["Joaquin Phoenix as Theodore", ""],
+        mpaa="pg-13",
+        logged="04/13/24 1:21 AM Mountain Time",
+    )
+    apply(review, given_fields, today=today, now=now)
+    assert review.rating == 7
+    assert review.runtime == 126
+    assert review.watched_on == date(2024, 4, 17)
+    assert review.cast == [CastMember("Joaquin Phoenix", "Theodore")]
+    assert review.mpaa == "PG-13"
+    assert review.logged_zone == "America/Denver"
+    assert review.verdict == "Good" and review.tags == ["keep"]
+    assert given_fields.given() == ["cast", "mpaa", "runtime", "rating", "watched", "logged"]
