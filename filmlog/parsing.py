@@ -356,6 +356,12 @@ def parse_watched_date(text: str, today: date | None = None) -> date:
     words = " ".join(text.lower().split())
     try:
         watched = _relative_watched_date(words, today)
+        if watched is None and len(words) == 10 and words[4] == "-":
+            # ISO dates are the common case; date.fromisoformat spares importing dateutil.
+            try:
+                watched = date.fromisoformat(words)
+            except ValueError:
+                watched = None
         if watched is None:
             watched = _dateutil_parse(words, _midnight(today)).date()
     except (ValueError, OverflowError) as error:

@@ -118,15 +118,30 @@ def _has_words(doc: Doc, words: list[str]) -> bool:
     fields.extend(doc.get("tags") or ())
     for member in doc.get("cast") or ():
         fields.extend((member.get("actor"), member.get("role")))
-    short = fold(" \n".join(f for f in fields if f))
-    remaining = [w for w in words if w not in short]
+    remaining = _missing(" \n".join(f for f in fields if f), words)
     if not remaining:
         return True
     body = doc.get("body")
-    if not body:
-        return False
-    folded = fold(body)
-    return all(w in folded for w in remaining)
+    return isinstance(body, str) and not _missing(body, remaining)
+
+
+def _missing(text: str, words: list[str]) -> list[str]:
+    """The folded ``words`` that ``fold(text)`` does not contain, folding only as far as needed.
+
+    Full folding (NFKD and dropping accents) costs several times a plain
+    casefold, and a search runs it over every review. A word found in the
+    casefolded text is in the folded text too, and when casefolding left
+    nothing to decompose, the two are the same; only the rest pays for NFKD.
+    """
+    if text.isascii():
+        lowered = text.lower()
+        return [w for w in words if w not in lowered]
+    folded = text.casefold()
+    missing = [w for w in words if w not in folded]
+    if not missing or (unicodedata.is_normalized("NFKD", folded) and not _COMBINING.search(folded)):
+        return missing
+    folded = _COMBINING.sub("", unicodedata.normalize("NFKD", folded))
+    return [w for w in missing if w not in folded]
 
 
 def select(items: Iterable[Item], filters: Filters) -> list[Item]:

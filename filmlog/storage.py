@@ -45,7 +45,7 @@ def default_path() -> Path:
 
 def now() -> datetime:
     """The current moment in the local time zone, timezone-aware."""
-    return datetime.now().astimezone()
+    return datetime.now().astimezone().replace(microsecond=0)
 
 
 class _MemoryStorage(Storage):
@@ -66,10 +66,31 @@ def _empty_tables() -> dict[str, Any]:
     return {META_TABLE: {str(_META_ID): meta}, REVIEWS_TABLE: {}}
 
 
+def _loads(raw: bytes) -> Any:
+    """orjson.loads with the cyclic garbage collector paused.
+
+    Parsing a large journal creates hundreds of thousands of containers, and
+    the collector would walk all of them again and again while they are being
+    made (none of them can form a cycle). Pausing it takes a third off the
+    parse; freezing the result keeps later collections from walking it too.
+    """
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        data = orjson.loads(raw)
+    finally:
+        if enabled:
+            gc.enable()
+    gc.freeze()
+    return data
+
+
 def parse_journal(raw: bytes, path: Path) -> dict[str, Any]:
     """Parse and check a journal's bytes; CorruptJournal (naming ``path``) if they are not one."""
     try:
-        data = orjson.loads(raw)
+        data = _loads(raw)
     except orjson.JSONDecodeError as exc:
         what = "is empty" if not raw.strip() else f"is not valid JSON ({exc})"
         raise CorruptJournal(f"journal {path} {what}; it was left unchanged") from None
@@ -95,7 +116,7 @@ def parse_journal(raw: bytes, path: Path) -> dict[str, Any]:
 def serialise(data: dict[str, Any]) -> bytes:
     """Encode the tables as JSON; refuses what JSON cannot hold rather than writing it."""
     try:
-        return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
     except (orjson.JSONEncodeError, TypeError) as exc:
         raise InvalidInput(f"cannot save the journal: {exc}") from None
 
@@ -214,10 +235,18 @@ class Journal:
 
     def get(self, review_id: int) -> Review:
         """One review by ID; raises NotFound."""
-        doc = self.load()[REVIEWS_TABLE].get(str(review_id))
-        if doc is None:
-            raise NotFound(f"no review with ID {review_id}")
-        return _review_from_doc(doc, review_id, self.path)
+        return self.get_many([review_id])[0]
+
+    def get_many(self, review_ids: Iterable[int]) -> list[Review]:
+        """Reviews by ID in the order given, reading the file once; NotFound for an unknown ID."""
+        docs = self.load()[REVIEWS_TABLE]
+        found = []
+        for review_id in review_ids:
+            doc = docs.get(str(review_id))
+            if doc is None:
+                raise NotFound(f"no review with ID {review_id}")
+            found.append(_review_from_doc(doc, review_id, self.path))
+        return found
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -97,3 +97,21 @@ def test_apply_on_reviews_agrees_with_select_on_documents(
     assert [r.id for r in apply(reviews, filters)] == ids(select(items(*reviews), filters))
     for key in ("watched", "rating", "title", "year", "logged"):
         assert [r.id for r in sort(reviews, key)] == ids(order(items(*reviews), key))
+
+
+@given(st.text(max_size=60), st.text(min_size=1, max_size=4))
+def test_word_search_agrees_with_full_folding(text: str, word: str) -> None:
+    """The shortcuts in word search never change its answer."""
+    review = Review("t", id=1, body=text)
+    expected = bool(fold(word).strip()) and fold(word) in fold(text)
+    found = select(items(review), Filters(words=[word])) != []
+    if fold(word).strip():
+        assert found == expected
+
+
+def test_word_search_folds_accents_and_decomposed_marks() -> None:
+    bodies = ["Un café à Paris", "Un cafe\u0301 à Paris", "— “CAFÉ” —", "Straße"]
+    data = items(*(Review("t", id=i, body=b) for i, b in enumerate(bodies, start=1)))
+    assert ids(select(data, Filters(words=["cafe"]))) == [1, 2, 3]
+    assert ids(select(data, Filters(words=["café"]))) == [1, 2, 3]
+    assert ids(select(data, Filters(words=["strasse"]))) == [4]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -23,6 +23,10 @@ from filmlog.cli.app import (
 from filmlog.cli.options import ReviewOptions, build_filters, filter_options, review_options
 from filmlog.errors import ExitCode, FilmlogError
 from filmlog.model import Review
+
+if TYPE_CHECKING:
+    from filmlog.entry import ReviewInput
+    from filmlog.storage import Session
 
 IDS = Annotated[list[int], typer.Argument(help="Review IDs.", show_default=False)]
 JSON = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (see README).")]
@@ -92,6 +96,22 @@ def _prompt_fields(options: ReviewOptions, title: str) -> None:
         options.editor = True
 
 
+def _apply(session: Session, review: Review, fields: ReviewInput) -> Review:
+    """Apply typed fields, matching genres and tags to the journal's first spellings.
+
+    The spellings are looked up only when genres or tags are given: it is a
+    scan of every review, which most edits do not need.
+    """
+    from filmlog.entry import apply
+
+    return apply(
+        review,
+        fields,
+        known_genres=session.known_spellings("genres") if fields.genres else None,
+        known_tags=session.known_spellings("tags") if fields.tags else None,
+    )
+
+
 @app.command()
 @review_options
 def add(
@@ -104,8 +124,6 @@ def add(
     options: ReviewOptions,
 ) -> None:
     """Log a review of a film you watched (watched today unless --watched says otherwise)."""
-    from filmlog.entry import apply
-
     if not title.strip():
         fail("the title must not be empty", ExitCode.USAGE)
     if interactive:
@@ -118,12 +136,7 @@ def add(
     if fields.watched is None:
         fields.watched = "today"
     with journal(ctx).transaction() as session:
-        review = apply(
-            Review(title=title),
-            fields,
-            known_genres=session.known_spellings("genres"),
-            known_tags=session.known_spellings("tags"),
-        )
+        review = _apply(session, Review(title=title), fields)
         session.add(review)
     out(f"Added {summary(review)}")
 
@@ -140,8 +153,6 @@ def edit(
     options: ReviewOptions,
 ) -> None:
     """Change a review: only the options given change (an empty value clears a field)."""
-    from filmlog.entry import apply
-
     options.fields.title = title
     current = journal(ctx).get(review_id) if options.editor else None
     _resolve_body(options, current.body if current else None)
@@ -150,12 +161,7 @@ def edit(
     if title is not None and not title.strip():
         fail("the title must not be empty", ExitCode.USAGE)
     with journal(ctx).transaction() as session:
-        review = apply(
-            session.get(review_id),
-            options.fields,
-            known_genres=session.known_spellings("genres"),
-            known_tags=session.known_spellings("tags"),
-        )
+        review = _apply(session, session.get(review_id), options.fields)
         session.update(review)
     out(f"Updated {summary(review)}")
 
@@ -189,8 +195,9 @@ def delete(
 ) -> None:
     """Delete reviews (asks first unless --yes). Their IDs are never reused."""
     store = journal(ctx)
-    doomed = [store.get(review_id) for review_id in dict.fromkeys(review_ids)]
     if not yes:
+        # Asking happens before the lock is taken: a person may take a while to answer.
+        doomed = store.get_many(dict.fromkeys(review_ids))
         for review in doomed:
             info(f"  {summary(review)}")
         noun = "review" if len(doomed) == 1 else f"{len(doomed)} reviews"
@@ -210,7 +217,7 @@ def show(
 ) -> None:
     """Read reviews in full, laid out like a published review."""
     store = journal(ctx)
-    reviews = [store.get(review_id) for review_id in review_ids]
+    reviews = store.get_many(review_ids)
     if as_json:
         print_json([r.to_json() for r in reviews])
         return
