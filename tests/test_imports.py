@@ -1,0 +1,255 @@
+"""Import discipline, checked in real processes of the installed ``filmlog``.
+
+Start-up is most of what a one-line command costs, so commands that print
+one line must not load Rich at all, only the commands that render a review
+body may load Rich's Markdown (about 45 ms), and nothing may load pydantic.
+Each process runs with ``PYTHONPROFILEIMPORTTIME=1`` (the same as ``-X
+importtime``), which lists every module imported and nests it under the
+module whose import pulled it in, so a failure names the whole chain.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import Result
+
+# What the console script itself imports; any other chain began inside a function.
+STARTUP_ROOTS = ("filmlog", "filmlog.cli")
+
+
+@dataclass
+class Trace:
+    """What one process imported, with the module that imported each one."""
+
+    args: tuple[str, ...]
+    stdout: str
+    modules: list[str]
+    parents: dict[str, str | None]
+
+    def loaded(self, prefix: str) -> list[str]:
+        """Modules named ``prefix`` or inside the package ``prefix``."""
+        return [m for m in self.modules if self._inside(m, prefix)]
+
+    def chain(self, module: str) -> str:
+        """``filmlog.cli -> filmlog.cli.reviews -> filmlog.render -> rich.table``."""
+        links = [module]
+        parent = self.parents.get(module)
+        while parent is not None:
+            links.append(parent)
+            parent = self.parents.get(parent)
+        if links[-1] not in STARTUP_ROOTS:
+            links[-1] += " (imported inside a function)"
+        return " -> ".join(reversed(links))
+
+    @staticmethod
+    def _inside(module: str | None, prefix: str) -> bool:
+        return module is not None and (module == prefix or module.startswith(prefix + "."))
+
+    def explain(self, prefix: str) -> str:
+        """How ``prefix`` got in: the chain to each of its modules that another package imported."""
+        entries = [m for m in self.loaded(prefix) if not self._inside(self.parents.get(m), prefix)]
+        command = " ".join(("filmlog", *self.args)) if self.args else "completion"
+        return f"`{command}` imported {prefix}: " + "; ".join(self.chain(m) for m in entries)
+
+
+def parse_importtime(stderr: str) -> tuple[list[str], dict[str, str | None]]:
+    """Modules in the order their import finished, and each one's importer.
+
+    ``-X importtime`` prints a module after everything it imported, one
+    indentation level (two spaces) deeper than its importer, so a module's
+    importer is the next line printed one level shallower.
+    """
+    rows: list[tuple[int, str]] = []
+    for line in stderr.splitlines():
+        if not line.startswith("import time:") or "imported package" in line:
+            continue
+        name_field = line.split("|")[2]
+        name = name_field.strip()
+        rows.append(((len(name_field) - len(name_field.lstrip()) - 1) // 2, name))
+    parents: dict[str, str | None] = {}
+    for index, (level, name) in enumerate(rows):
+        parent = next((n for lvl, n in rows[index + 1 :] if lvl == level - 1), None)
+        parents.setdefault(name, parent if level > 0 else None)
+    return [name for _, name in rows], parents
+
+
+Invoke = Callable[..., Result]
+TraceRun = Callable[..., Trace]
+
+
+@pytest.fixture
+def trace(filmlog_exe: str) -> TraceRun:
+    def run(*args: str, env: dict[str, str] | None = None) -> Trace:
+        full_env = {**os.environ, **(env or {}), "PYTHONPROFILEIMPORTTIME": "1"}
+        result = subprocess.run(
+            [filmlog_exe, *args], capture_output=True, text=True, env=full_env, timeout=60
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        modules, parents = parse_importtime(result.stderr)
+        # Without the trace every "not imported" assertion below would pass vacuously.
+        assert "filmlog" in modules, "no import trace: is -X importtime working?"
+        return Trace(args, result.stdout, modules, parents)
+
+    return run
+
+
+@pytest.fixture
+def journal_with_reviews(cli: Invoke, journal_path: Path) -> Path:
+    body = "# Notes\n\nA **quiet** film about *letters*.\n\n- the score\n- the ending"
+    for title in ("Arrival", "Her", "Paterson"):
+        result = cli("add", title, "--rating", "4", "--genre", "Drama", "--body", body)
+        assert result.exit_code == 0, result.stderr
+    return journal_path
+
+
+ONE_LINE_COMMANDS = [
+    pytest.param(("--version",), "filmlog ", id="version"),
+    pytest.param(
+        (
+            "add",
+            "Columbus",
+            "--year",
+            "2017",
+            "--rating",
+            "4.5",
+            "--genre",
+            "Drama",
+            "--director",
+            "Kogonada",
+            "--cast",
+            "John Cho as Jin",
+            "--watched",
+            "2024-04-01",
+            "--body",
+            "# Modernism\n\nA film about **buildings**.",
+        ),
+        "Added #4 Columbus (2017)",
+        id="add",
+    ),
+    pytest.param(("rate", "1", "3.5"), "Rated #1 Arrival", id="rate"),
+    pytest.param(("edit", "2", "--headline", "Still good"), "Updated #2 Her", id="edit"),
+    pytest.param(("delete", "3", "--yes"), "Deleted #3 Paterson", id="delete"),
+]
+
+
+@pytest.mark.usefixtures("journal_with_reviews")
+@pytest.mark.parametrize(("args", "expected"), ONE_LINE_COMMANDS)
+def test_one_line_commands_import_no_rich(
+    trace: TraceRun, args: tuple[str, ...], expected: str
+) -> None:
+    result = trace(*args)
+
+    assert result.stdout.startswith(expected)
+    assert not result.loaded("rich"), result.explain("rich")
+    assert not result.loaded("pydantic"), result.explain("pydantic")
+
+
+@pytest.mark.usefixtures("journal_with_reviews")
+@pytest.mark.parametrize(
+    ("words", "cword", "expected"),
+    [
+        pytest.param("filmlog li", "1", "list", id="command"),
+        pytest.param("filmlog search --min", "2", "--min-rating", id="option"),
+    ],
+)
+def test_shell_completion_imports_no_rich(
+    trace: TraceRun, words: str, cword: str, expected: str
+) -> None:
+    env = {"_FILMLOG_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": cword}
+
+    result = trace(env=env)
+
+    assert expected in result.stdout.split()
+    assert not result.loaded("rich"), result.explain("rich")
+    assert not result.loaded("pydantic"), result.explain("pydantic")
+
+
+@pytest.mark.usefixtures("journal_with_reviews")
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("list",), id="list"),
+        pytest.param(("search", "letters"), id="search"),
+    ],
+)
+def test_tables_load_rich_table_but_not_markdown(trace: TraceRun, args: tuple[str, ...]) -> None:
+    result = trace(*args)
+
+    assert "Paterson" in result.stdout
+    assert "rich.table" in result.modules
+    assert not result.loaded("rich.markdown"), result.explain("rich.markdown")
+    assert not result.loaded("markdown_it"), result.explain("markdown_it")
+    assert not result.loaded("pydantic"), result.explain("pydantic")
+
+
+@pytest.mark.usefixtures("journal_with_reviews")
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        pytest.param(("stats",), "All 3 reviews", id="stats"),
+        pytest.param(("export", "--format", "json"), '"title": "Paterson"', id="export-json"),
+    ],
+)
+def test_commands_that_render_no_body_never_load_markdown(
+    trace: TraceRun, args: tuple[str, ...], expected: str
+) -> None:
+    result = trace(*args)
+
+    assert expected in result.stdout
+    assert not result.loaded("rich.markdown"), result.explain("rich.markdown")
+    assert not result.loaded("pydantic"), result.explain("pydantic")
+
+
+@pytest.mark.usefixtures("journal_with_reviews")
+def test_show_renders_the_body_with_rich_markdown(trace: TraceRun) -> None:
+    result = trace("show", "1")
+
+    assert "quiet" in result.stdout and "**quiet**" not in result.stdout
+    assert "rich.markdown" in result.modules
+    assert not result.loaded("pydantic"), result.explain("pydantic")
+
+
+def test_the_trace_parser_finds_who_imported_what() -> None:
+    stderr = "\n".join(
+        [
+            "import time: self [us] | cumulative | imported package",
+            "import time:         5 |          5 |     typer.core",
+            "import time:         5 |         10 |   filmlog.cli.app",
+            "import time:         5 |         15 | filmlog.cli",
+            "import time:        10 |         10 |       rich.style",
+            "import time:        20 |         30 |     rich.table",
+            "import time:        30 |         60 |   filmlog.render",
+            "import time:        40 |        100 | filmlog.cli.reviews",
+            "Error: something the command printed",
+            "import time:        50 |         50 | rich.console",
+        ]
+    )
+
+    modules, parents = parse_importtime(stderr)
+    trace = Trace(("list",), "", modules, parents)
+
+    assert modules == [
+        "typer.core",
+        "filmlog.cli.app",
+        "filmlog.cli",
+        "rich.style",
+        "rich.table",
+        "filmlog.render",
+        "filmlog.cli.reviews",
+        "rich.console",
+    ]
+    assert trace.chain("typer.core") == "filmlog.cli -> filmlog.cli.app -> typer.core"
+    assert trace.chain("rich.style") == (
+        "filmlog.cli.reviews (imported inside a function) -> filmlog.render -> rich.table "
+        "-> rich.style"
+    )
+    assert trace.explain("rich") == (
+        "`filmlog list` imported rich: filmlog.cli.reviews (imported inside a function) -> "
+        "filmlog.render -> rich.table; rich.console (imported inside a function)"
+    )
