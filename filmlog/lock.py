@@ -75,14 +75,22 @@ class FileLock:
         except OSError as exc:
             raise StorageError(f"cannot create lock file {self.path}: {exc.strerror}") from exc
         deadline = time.monotonic() + self.timeout
-        while not _try_lock(fd):
-            if time.monotonic() >= deadline:
-                os.close(fd)
-                raise JournalLocked(
-                    f"journal {self.journal} is busy: another filmlog process held its lock "
-                    f"for over {self.timeout:g} s; try again"
-                )
-            time.sleep(_POLL)
+        try:
+            while not _try_lock(fd):
+                if time.monotonic() >= deadline:
+                    raise JournalLocked(
+                        f"journal {self.journal} is busy: another filmlog process held its lock "
+                        f"for over {self.timeout:g} s; try again"
+                    )
+                time.sleep(_POLL)
+        except BaseException as exc:
+            # Ctrl-C while waiting must not leak the descriptor (the lock was never ours).
+            os.close(fd)
+            if isinstance(exc, OSError):  # e.g. no lock support on a network file system
+                raise StorageError(
+                    f"cannot lock journal {self.journal}: {exc.strerror or exc}"
+                ) from exc
+            raise
         self._fd = fd
 
     def release(self) -> None:

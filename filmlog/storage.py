@@ -5,7 +5,8 @@ lets TinyDB touch the disk: TinyDB's stock JSONStorage rewrites the file in
 place, so a crash or a second writer could truncate it. Instead a transaction
 takes the sidecar lock, reads and checks the file once, lets TinyDB work on
 the data in memory, and writes the result once through a temporary file,
-fsync and ``os.replace``. Only this module knows TinyDB.
+fsync and ``os.replace``. Just before the replace, the old file is kept as a
+rotating backup (see :mod:`filmlog.backups`). Only this module knows TinyDB.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+from filmlog import backups
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.lock import FileLock
 from filmlog.model import Review
@@ -136,15 +138,22 @@ def temp_files(target: Path) -> list[Path]:
     return sorted(target.parent.glob(f".{target.name}.*.tmp"))
 
 
-def atomic_write(target: Path, payload: bytes) -> None:
+def atomic_write(target: Path, payload: bytes, *, backup: bool = False) -> None:
     """Replace ``target`` with ``payload`` so that a crash leaves the old or the new file.
 
     The caller holds the lock. Writes a temporary file in the same folder,
     fsyncs it, gives it the old file's permissions, renames it over the old
     file and fsyncs the folder so that the rename itself is durable.
+
+    With ``backup``, the old file is kept as the newest rotating backup just
+    before the rename. A backup is never a condition of the write: if it
+    cannot be made the write goes ahead (were the disk full, the write itself
+    fails next, with its own clear error), and if the write fails the backup
+    just made (a duplicate of the unchanged journal) is removed again.
     """
     import tempfile
 
+    keep = backups.keep_count() if backup else 0
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -165,7 +174,13 @@ def atomic_write(target: Path, payload: bytes) -> None:
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        saved = _try_backup(target) if keep else None
+        try:
+            os.replace(tmp, target)
+        except BaseException:
+            if saved is not None:
+                backups.discard(saved)
+            raise
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
@@ -174,7 +189,20 @@ def atomic_write(target: Path, payload: bytes) -> None:
     try:
         _fsync_dir(folder)
     except OSError as exc:
-        raise StorageError(f"cannot sync folder {folder}: {exc.strerror or exc}") from exc
+        raise StorageError(
+            f"journal {target} was written but its folder could not be synced "
+            f"({exc.strerror or exc}); the change may not survive a power failure"
+        ) from exc
+    if keep:
+        backups.prune(target, keep)
+
+
+def _try_backup(target: Path) -> Path | None:
+    try:
+        return backups.save(target)
+    except OSError:
+        # Losing one backup beats losing the change; `filmlog doctor` lists what is kept.
+        return None
 
 
 def _review_from_doc(doc: Mapping[str, Any], review_id: int, path: Path) -> Review:
@@ -214,12 +242,14 @@ class Journal:
 
     def load(self) -> dict[str, Any]:
         """The checked tables; empty when the file does not exist yet (nothing is written)."""
-        raw = self.read_bytes()
-        return _empty_tables() if raw is None else parse_journal(raw, self.path)
+        with self._explained():
+            raw = self.read_bytes()
+            return _empty_tables() if raw is None else parse_journal(raw, self.path)
 
     def reviews(self) -> list[Review]:
         """Every review, in ID order."""
-        return _reviews_of(self.load(), self.path)
+        with self._explained():
+            return _reviews_of(self.load(), self.path)
 
     def documents(self) -> list[tuple[int, dict[str, Any]]]:
         """Every stored review document with its ID, in ID order, not yet built into a Review.
@@ -227,11 +257,13 @@ class Journal:
         Filtering and sorting the documents first and building only the reviews
         shown keeps a search of a large journal close to the cost of reading it.
         """
-        return _documents_of(self.load(), self.path)
+        with self._explained():
+            return _documents_of(self.load(), self.path)
 
     def review(self, review_id: int, doc: Mapping[str, Any]) -> Review:
         """The review of one document from :meth:`documents`."""
-        return _review_from_doc(doc, review_id, self.path)
+        with self._explained():
+            return _review_from_doc(doc, review_id, self.path)
 
     def get(self, review_id: int) -> Review:
         """One review by ID; raises NotFound."""
@@ -245,22 +277,66 @@ class Journal:
             doc = docs.get(str(review_id))
             if doc is None:
                 raise NotFound(f"no review with ID {review_id}")
-            found.append(_review_from_doc(doc, review_id, self.path))
+            with self._explained():
+                found.append(_review_from_doc(doc, review_id, self.path))
         return found
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the journal's lock, for changes made outside :meth:`transaction`."""
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(self.lock_path, self.lock_timeout, journal=self.path):
+            yield
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """Lock, read once, yield a session; write once at the end if anything changed.
 
         If the body raises, nothing is written and the file stays as it was.
+        The version replaced is kept as a rotating backup.
         """
         target = self.target
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with FileLock(self.lock_path, self.lock_timeout, journal=self.path):
+        with self.locked(), self._explained():
             session = Session(self.load(), self.path)
             yield session
             if session.changed:
-                atomic_write(target, serialise(session.tables()))
+                atomic_write(target, serialise(session.tables()), backup=True)
+
+    @contextmanager
+    def _explained(self) -> Iterator[None]:
+        """Add to a CorruptJournal which backups exist and the command that restores one."""
+        try:
+            yield
+        except CorruptJournal as exc:
+            # Not for a newer schema: that is no damage, and an older backup the wrong advice.
+            if not getattr(exc, "backups_named", False) and not self._newer_schema():
+                exc.message += self._recovery_hint()
+                exc.args = (exc.message,)
+                exc.backups_named = True  # type: ignore[attr-defined]  # nested calls add it once
+            raise
+
+    def _newer_schema(self) -> bool:
+        try:
+            meta = orjson.loads(self.read_bytes() or b"{}")[META_TABLE][str(_META_ID)]
+            return isinstance(meta["schema"], int) and meta["schema"] > SCHEMA_VERSION
+        except (orjson.JSONDecodeError, LookupError, TypeError, StorageError):
+            return False
+
+    def _recovery_hint(self) -> str:
+        kept = backups.list_backups(self.target)
+        where = backups.folder(self.target)
+        if not kept:
+            return f"; there are no backups of it in {where}"
+        command = "filmlog doctor --repair"
+        if os.path.realpath(default_path()) != os.path.realpath(self.path):
+            import shlex
+
+            command = f"filmlog --db {shlex.quote(str(self.path))} doctor --repair"
+        names = ", ".join(backup.name for backup in kept)
+        return (
+            f"; backups in {where} (newest first): {names}; "
+            f"restore the newest good one with: {command}"
+        )
 
 
 def _documents_of(tables: dict[str, Any], path: Path) -> list[tuple[int, dict[str, Any]]]:

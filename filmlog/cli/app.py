@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from filmlog import __version__
-from filmlog.errors import ExitCode, FilmlogError
+from filmlog.errors import ExitCode, FilmlogError, InvalidInput
 from filmlog.safe import clean, clean_line
 
 if TYPE_CHECKING:
@@ -149,17 +149,26 @@ def fail(message: str, code: ExitCode = ExitCode.ERROR) -> NoReturn:
     raise typer.Exit(code)
 
 
-def ask(question: str, default: str = "") -> str:
-    """Read one answer from stdin, asking on stderr; Ctrl-C exits 130, end of input answers "".
+class EndOfInput(FilmlogError):
+    """Standard input ended before a question was answered."""
 
-    Typer's prompt turns both Ctrl-C and end of input into one Abort; they mean different things.
+
+def ask(question: str, default: str = "") -> str:
+    """Read one answer from stdin, asking on stderr; Ctrl-C exits 130.
+
+    Typer's prompt turns both Ctrl-C and end of input into one Abort; they
+    mean different things, so filmlog asks for itself. End of input raises
+    :class:`EndOfInput`, so that no loop can keep asking a closed stream.
     """
     typer.echo(f"{question}: ", err=True, nl=False)
     try:
         answer = input()
     except EOFError:
         typer.echo(err=True)
-        return default
+        raise EndOfInput("standard input ended before the question was answered") from None
+    except UnicodeDecodeError:
+        typer.echo(err=True)
+        raise InvalidInput("the answer is not UTF-8 text") from None
     except KeyboardInterrupt:
         typer.echo(err=True)
         raise typer.Exit(ExitCode.INTERRUPTED) from None
@@ -167,9 +176,12 @@ def ask(question: str, default: str = "") -> str:
 
 
 def confirm(question: str, *, default: bool = False) -> bool:
-    """Ask a yes/no question; no answer (or end of input) takes ``default``."""
+    """Ask a yes/no question; no answer takes ``default``, and so does end of input."""
     while True:
-        answer = ask(f"{question} [{'Y/n' if default else 'y/N'}]").lower()
+        try:
+            answer = ask(f"{question} [{'Y/n' if default else 'y/N'}]").lower()
+        except EndOfInput:
+            return default
         if not answer:
             return default
         if answer in ("y", "yes", "n", "no"):

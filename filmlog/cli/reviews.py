@@ -64,6 +64,7 @@ def _prompt_fields(options: ReviewOptions, title: str) -> None:
     """Ask for the main fields not given on the command line; re-ask after a bad answer."""
     from filmlog.entry import apply
 
+    Review(title=title).validate()  # or no answer could ever be accepted
     fields = options.fields
     questions = [
         ("year", "Year of release"),
