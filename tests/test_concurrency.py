@@ -94,10 +94,6 @@ def test_two_processes_each_add_200_reviews(journal_path: Path, tmp_path: Path) 
     assert report.healthy, report.problems
     assert report.next_id == 401
     assert reads > 0
-    # Both writers interleaved rather than one running after the other.
-    first_b = next(i for i, r in enumerate(reviews) if r.tags == ["B"])
-    last_a = max(i for i, r in enumerate(reviews) if r.tags == ["A"])
-    assert first_b < last_a
     kept = backups.list_backups(journal_path)
     assert len(kept) == 5
     assert all(check_bytes(b.path.read_bytes(), b.path).healthy for b in kept)
