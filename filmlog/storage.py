@@ -284,7 +284,13 @@ class Journal:
     @contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the journal's lock, for changes made outside :meth:`transaction`."""
-        self.target.parent.mkdir(parents=True, exist_ok=True)
+        folder = self.target.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot create the journal's folder {folder}: {exc.strerror or exc}"
+            ) from exc
         with FileLock(self.lock_path, self.lock_timeout, journal=self.path):
             yield
 

@@ -194,3 +194,12 @@ def test_known_spellings_follow_first_use(tmp_path: Path) -> None:
         session.add(Review("b", genres=["sci-fi", "Drama"]))
         assert session.known_spellings("genres") == {"sci-fi": "Sci-Fi", "drama": "Drama"}
         assert session.known_spellings("tags") == {"imax": "IMAX"}
+
+
+def test_journal_under_a_file_is_one_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    journal = Journal(blocker / "journal.json")
+    with pytest.raises(StorageError, match="cannot create the journal's folder"):
+        add(journal, "Her")
+    assert blocker.read_text() == "x"
