@@ -1,0 +1,367 @@
+"""The export and import commands: formats come from the registries, files are written safely.
+
+Exporters and importers are pure; everything that touches the disk is here.
+Export files are written through a temporary file and renamed into place, and
+without ``--force`` a file that exists (or appears meanwhile) is never
+replaced. An import is one transaction: one atomic write of the journal, or
+none at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from filmlog.cli.app import app, console, error, info, journal
+from filmlog.cli.options import build_filters, filter_options
+from filmlog.errors import ExitCode, InvalidInput, StorageError
+from filmlog.exporters import FORMATS as EXPORT_FORMATS
+from filmlog.importers import FORMATS as IMPORT_FORMATS
+
+if TYPE_CHECKING:
+    from filmlog.exporters import Part
+    from filmlog.importers import Parsed
+    from filmlog.importers.merge import Plan
+    from filmlog.model import Review
+
+# Choices built from the registries: a new format module shows up here by itself.
+ExportChoice = Enum("ExportChoice", {name: name for name in EXPORT_FORMATS}, type=str)  # type: ignore[misc]  # members come from the registry
+ImportChoice = Enum("ImportChoice", {name: name for name in IMPORT_FORMATS}, type=str)  # type: ignore[misc]  # as above
+
+_MARKDOWN = ExportChoice("markdown")
+_SPLITTING = [f.name for f in EXPORT_FORMATS.values() if f.splits]
+_EXPORT_HELP = "Format: " + "; ".join(f"{f.name}: {f.help}" for f in EXPORT_FORMATS.values())
+_IMPORT_HELP = "Format (detected from the content when not given): " + "; ".join(
+    f"{f.name}: {f.help}" for f in IMPORT_FORMATS.values()
+)
+# Below this many rows an import finishes before a progress bar would be worth drawing.
+PROGRESS_FROM = 500
+
+
+@app.command()
+@filter_options
+def export(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(help="Only reviews with all these words, as search finds them."),
+    ] = None,
+    format_name: Annotated[
+        ExportChoice, typer.Option("--format", "-f", help=_EXPORT_HELP)
+    ] = _MARKDOWN,
+    output_text: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to this file instead of standard output (Letterboxd parts: FILE-1.csv...).",
+            show_default=False,
+        ),
+    ] = None,
+    split_text: Annotated[
+        str | None,
+        typer.Option(
+            "--split",
+            metavar="DIR",
+            help=f"Write one file per review into this folder ({', '.join(_SPLITTING)}).",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace files that already exist.")
+    ] = False,
+    *,
+    filters: dict[str, Any],
+) -> None:
+    """Export reviews (all, or those a search with the same words and filters finds)."""
+    from filmlog import query
+    from filmlog.exporters import exporter
+
+    name = str(format_name.value)
+    output = None if output_text in (None, "-") else _as_path(output_text)
+    split = None if split_text is None else _as_path(split_text)
+    if split is not None and output is not None:
+        _usage("give --output or --split, not both")
+    if split is not None and name not in _SPLITTING:
+        _usage(f"--split works with --format {' or '.join(_SPLITTING)}, not {name}")
+    store = journal(ctx)
+    reviews = query.apply(store.reviews(), build_filters(filters, words))
+    # An export written over the journal (or its lock) would lose the journal itself.
+    keep = (store.target, store.lock_path)
+    noun = "review" if len(reviews) == 1 else "reviews"
+    if split is not None:
+        parts = exporter(name)(reviews, split=True)
+        _write_split(split, parts, force=force, keep=keep)
+        files = "file" if len(parts) == 1 else "files"
+        info(f"Exported {len(reviews):,} {noun} to {split}{os.sep} ({len(parts):,} {files})")
+        return
+    parts = exporter(name)(reviews)
+    if output is None:
+        if len(parts) > 1:
+            raise InvalidInput(
+                f"this export needs {len(parts)} files (Letterboxd takes files under 1 MB "
+                f"each): give --output FILE to write FILE-1.csv to FILE-{len(parts)}.csv"
+            )
+        _to_stdout(parts[0].data)
+        return
+    targets = _numbered(output, len(parts))
+    written = list(zip(targets, (part.data for part in parts), strict=True))
+    _write_files(written, force=force, keep=keep)
+    shown = ", ".join(str(target) for target in targets)
+    info(f"Exported {len(reviews):,} {noun} to {shown}")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(help="The file or folder to import.", show_default=False)],
+    format_name: Annotated[
+        ImportChoice | None,
+        typer.Option("--format", "-f", help=_IMPORT_HELP, show_default=False),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be imported; change nothing.")
+    ] = False,
+) -> None:
+    """Import reviews from Letterboxd, IMDb, or a filmlog JSON or Markdown export.
+
+    Importing the same file again adds nothing; rows that cannot be read are
+    listed and skipped, and the journal is written once, at the end.
+    """
+    from filmlog.importers import detect, reader
+
+    source = _as_path(path)
+    try:
+        if not source.exists():
+            raise InvalidInput(f"{source} does not exist")
+        name = str(format_name.value) if format_name is not None else detect(source)
+        parsed = reader(name)(source)
+    except OSError as exc:
+        # Importers only read: whatever the system refused, it was reading the input.
+        raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
+    store = journal(ctx)
+    if dry_run:
+        result = _plan(store.reviews(), parsed)
+    else:
+        with store.transaction() as session:
+            result = _plan(session.reviews(), parsed)
+            session.add_many(entry.review for entry in result.add)
+            for update in result.update:
+                session.update(update.review, stamp=update.stamp)
+    _print_summary(result, f"{source} ({name})", dry_run=dry_run)
+    if result.rejected:
+        count = len(result.rejected)
+        rows = "row was" if count == 1 else "rows were"
+        rest = "would be" if dry_run else "were"
+        error(f"{count} {rows} rejected (listed above); the others {rest} imported")
+        raise typer.Exit(ExitCode.ERROR)
+
+
+def _as_path(text: str) -> Path:
+    """A path from the command line, refusing what the operating system could never open.
+
+    Paths arrive as text rather than through Typer's path type, which would stat
+    them first and crash on a name that cannot be encoded.
+    """
+    if not text:
+        raise InvalidInput("the path is empty")
+    try:
+        encoded = os.fsencode(text)
+    except UnicodeEncodeError:
+        raise InvalidInput(f"the path {text!r} is not valid text") from None
+    if b"\x00" in encoded:
+        raise InvalidInput(f"the path {text!r} contains a NUL character")
+    return Path(text)
+
+
+def _usage(message: str) -> None:
+    error(message)
+    raise typer.Exit(ExitCode.USAGE)
+
+
+def _plan(existing: Sequence[Review], parsed: Parsed) -> Plan:
+    """The import plan, with a progress bar on a terminal when there are many rows."""
+    from filmlog.importers.merge import plan
+
+    total = len(parsed.entries)
+    if total < PROGRESS_FROM or not sys.stderr.isatty():
+        return plan(existing, parsed)
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Importing", total=total)
+        advance: Callable[[], None] = lambda: bar.advance(task)  # noqa: E731 - a one-line callback
+        return plan(existing, parsed, progress=advance)
+
+
+def _print_summary(result: Plan, source: str, *, dry_run: bool) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from filmlog.render import plain
+
+    would = "Would be " if dry_run else ""
+    title = f"Dry run, nothing written: {source}" if dry_run else f"Imported {source}"
+    table = Table(box=box.SIMPLE, show_header=False, pad_edge=False)
+    table.add_column("What")
+    table.add_column("Count", justify="right")
+    for label, count in (
+        (f"{would}imported".capitalize(), len(result.add)),
+        (f"{would}updated".capitalize(), len(result.update)),
+        ("Already present, skipped", len(result.skip)),
+        ("Rejected", len(result.rejected)),
+    ):
+        table.add_row(Text(label), Text(f"{count:,}"))
+    out = console()
+    out.print(plain(title))
+    out.print(table)
+    if result.rejected:
+        rejected = Table(box=box.SIMPLE_HEAD, title="Rejected rows", title_justify="left")
+        rejected.add_column("Where", no_wrap=True)
+        rejected.add_column("Title")
+        rejected.add_column("Reason")
+        for row in result.rejected:
+            rejected.add_row(plain(row.where), plain(row.title or "—"), plain(row.reason))
+        out.print(rejected)
+
+
+def _to_stdout(data: bytes) -> None:
+    if sys.stdout.isatty():
+        # A terminal would act on escape sequences inside the text: show them instead.
+        from filmlog.safe import clean
+
+        typer.echo(clean(data.decode("utf-8", errors="replace")), nl=False)
+    else:
+        typer.echo(data, nl=False)
+
+
+def _numbered(output: Path, count: int) -> list[Path]:
+    """``output`` itself for one part; ``stem-1.ext``, ``stem-2.ext``... for several."""
+    if count == 1:
+        return [output]
+    return [output.with_name(f"{output.stem}-{n}{output.suffix}") for n in range(1, count + 1)]
+
+
+def _write_split(
+    folder: Path, parts: Sequence[Part], *, force: bool, keep: Sequence[Path] = ()
+) -> None:
+    """Write each part into ``folder`` under its own name, which must stay inside it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise InvalidInput(f"{folder} exists and is not a folder") from None
+    except OSError as exc:
+        raise StorageError(f"cannot create {folder}: {exc.strerror or exc}") from None
+    files = []
+    for part in parts:
+        target = folder / part.name
+        # The exporter builds names from slugs; this only makes the guarantee explicit.
+        if Path(part.name).name != part.name or part.name in ("", ".", ".."):
+            raise InvalidInput(f"refusing to write outside {folder}: {part.name!r}")
+        files.append((target, part.data))
+    _write_files(files, force=force, keep=keep)
+
+
+def _write_files(
+    files: Sequence[tuple[Path, bytes]], *, force: bool, keep: Sequence[Path] = ()
+) -> None:
+    """Write every file atomically; without ``force``, check first that none exists.
+
+    No file in ``keep`` is ever written, even with ``force``.
+    """
+    for target, _ in files:
+        try:
+            if Path(os.path.realpath(target)) in keep:
+                raise InvalidInput(f"{target} is the journal itself; export somewhere else")
+            if target.is_dir() and not target.is_symlink():
+                raise InvalidInput(f"{target} is a folder")
+        except OSError as exc:
+            raise StorageError(f"cannot write {target}: {exc.strerror or exc}") from None
+    if not force:
+        present = [target for target, _ in files if os.path.lexists(target)]
+        if present:
+            more = f" (and {len(present) - 1} more)" if len(present) > 1 else ""
+            raise InvalidInput(
+                f"{present[0]} already exists{more}; nothing was written (use --force to replace)"
+            )
+    folders = set()
+    for target, data in files:
+        _write_file(target, data, force=force)
+        folders.add(target.parent)
+    for folder in folders:
+        _fsync_folder(folder)
+
+
+def _write_file(target: Path, data: bytes, *, force: bool) -> None:
+    """Write ``data`` to a temporary file beside ``target``, then move it into place.
+
+    The rename replaces a symlink itself, never the file it points to. Without
+    ``force`` the move is a hard link, which fails rather than replace a file
+    that appeared since the check.
+    """
+    import secrets
+
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+            try:
+                fd = os.open(temp, flags, 0o666)
+                break
+            except FileExistsError:
+                continue
+    except OSError as exc:
+        raise StorageError(f"cannot write {target}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if force:
+            os.replace(temp, target)
+        else:
+            _move_new(temp, target)
+    except OSError as exc:
+        raise StorageError(f"cannot write {target}: {exc.strerror or exc}") from None
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _move_new(temp: Path, target: Path) -> None:
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        raise InvalidInput(
+            f"{target} already exists; it was not replaced (use --force to replace)"
+        ) from None
+    except OSError:
+        # Some file systems have no hard links: check, then rename (a narrow race remains).
+        if os.path.lexists(target):
+            raise InvalidInput(
+                f"{target} already exists; it was not replaced (use --force to replace)"
+            ) from None
+        os.replace(temp, target)
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name == "nt":  # pragma: no cover - folders cannot be opened on Windows
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    # Some file systems refuse to sync a folder; the files themselves are synced.
+    with contextlib.suppress(OSError):
+        os.fsync(fd)
+    os.close(fd)

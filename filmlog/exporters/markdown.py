@@ -1,0 +1,146 @@
+"""Markdown: one document with a section per review, or one blog post per review.
+
+The document shows each review as its panel does (title, headline, byline,
+film details, verdict and stars, when it was watched, tags), then the body as
+written. The facts are user text placed into Markdown, so their Markdown
+characters are escaped and they are kept to one line: a title cannot become a
+link, a list or raw HTML. The body is the reviewer's own Markdown and goes out
+untouched.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from filmlog.exporters import Part, watched_order
+from filmlog.model import Review
+
+SLUG_LENGTH = 60
+# Characters that start inline Markdown or raw HTML anywhere in a line.
+_INLINE = re.compile(r"([\\`*_\[\]<>~])")
+# An entity reference such as &amp; would be shown as the character it names.
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+# What would make a line a heading, quote, list item, table or rule.
+_LINE_START = re.compile(r"^(\s*)([#>+\-=]|[0-9]+[.)])")
+
+
+def export(reviews: Sequence[Review], *, split: bool = False) -> list[Part]:
+    """One document (``reviews.md``), or with ``split`` one post per review (date-title.md)."""
+    ordered = watched_order(reviews)
+    if split:
+        from filmlog.exporters import _frontmatter
+
+        return [
+            Part(name, _frontmatter.dump(review).encode("utf-8"))
+            for name, review in zip(file_names(ordered), ordered, strict=True)
+        ]
+    return [Part("reviews.md", document(ordered).encode("utf-8"))]
+
+
+def escape(text: str) -> str:
+    """User text as literal Markdown on one line: markup characters are backslash-escaped."""
+    line = " ".join(text.split())
+    line = _ENTITY.sub("\\&", _INLINE.sub(r"\\\1", line))
+    return _LINE_START.sub(lambda m: f"{m[1]}{m[2][:-1]}\\{m[2][-1]}", line, count=1)
+
+
+def document(reviews: Sequence[Review]) -> str:
+    """Every review in the order given, each under a ``#`` heading."""
+    return "\n".join(section(review) for review in reviews)
+
+
+def section(review: Review) -> str:
+    """One review: heading, the panel's facts as paragraphs, then the body as written."""
+    from filmlog import render
+
+    paragraphs = [f"# {escape(review.display_title)}"]
+    if review.headline and review.headline.strip():
+        paragraphs.append(f"**{escape(review.headline)}**")
+    byline = " · ".join(
+        part
+        for part in (
+            f"By {escape(review.reviewer)}" if review.reviewer else "",
+            render.logged_time(review),
+        )
+        if part
+    )
+    if byline:
+        paragraphs.append(f"*{byline}*")
+    if meta := render.metadata_line(review):
+        paragraphs.append(escape(meta))
+    people = []
+    if review.directors:
+        people.append(f"Directed by {escape(', '.join(review.directors))}")
+    if review.cast:
+        people.append(f"Starring {escape(render.cast_line(review))}")
+    if people:
+        # A backslash at the end of a line is a hard line break in CommonMark.
+        paragraphs.append("\\\n".join(people))
+    if review.verdict or review.rating is not None:
+        from filmlog.parsing import format_stars
+
+        verdict = f"**{escape(review.verdict)}**" if review.verdict else ""
+        stars = format_stars(review.rating) if review.rating is not None else ""
+        paragraphs.append(" · ".join(part for part in (verdict, stars) if part))
+    if watched := _watched_line(review):
+        paragraphs.append(watched)
+    if review.tags:
+        paragraphs.append(f"Tags: {escape(', '.join(review.tags))}")
+    text = "\n\n".join(paragraphs) + "\n"
+    if review.body and review.body.strip():
+        text += "\n" + review.body.strip("\n") + "\n"
+    return text
+
+
+def _watched_line(review: Review) -> str:
+    from filmlog.render import long_date
+
+    parts = []
+    if review.watched_on:
+        parts.append(f"Watched {long_date(review.watched_on)}")
+    if review.rewatch:
+        parts.append("rewatch")
+    if review.liked:
+        parts.append("♥ liked")
+    return " · ".join(parts)
+
+
+def slug(title: str) -> str:
+    """A file-name-safe slug: ASCII letters, digits and single hyphens, at most 60 characters.
+
+    Only these characters survive, so no title (``../../etc/passwd``, ``..``,
+    ``/``, ``CON``, control characters) can name a folder or a device.
+    """
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(words) > SLUG_LENGTH:
+        cut = words[:SLUG_LENGTH]
+        words = cut.rsplit("-", 1)[0] if "-" in cut else cut
+    return words
+
+
+def file_names(reviews: Sequence[Review]) -> list[str]:
+    """``2024-04-12-her.md`` for each review: its watched date (else logged date) and slug.
+
+    A title with no letters or digits to keep becomes ``review-<id>``; when two
+    reviews would share a name, the later ones get their ID appended. Names
+    are compared ignoring case, for case-insensitive file systems.
+    """
+    names: list[str] = []
+    taken: set[str] = set()
+    for review in reviews:
+        day = review.watched_on or (review.logged_at.date() if review.logged_at else None)
+        stem = slug(review.title) or (f"review-{review.id}" if review.id else "review")
+        base = f"{day.isoformat() if day else 'undated'}-{stem}"
+        name = f"{base}.md"
+        if name.casefold() in taken:
+            name = f"{base}-{review.id}.md"
+            counter = 2
+            while name.casefold() in taken:
+                name = f"{base}-{review.id}-{counter}.md"
+                counter += 1
+        taken.add(name.casefold())
+        names.append(name)
+    return names

@@ -1,0 +1,110 @@
+"""filmlog's JSON export, or a journal file itself: merged by UUID, the newer copy winning.
+
+This is how two machines' journals are kept in step: export on one, import
+on the other (or import the other's journal file directly). A review whose
+UUID the journal has is replaced only when the incoming ``updated_at`` is
+later; its ``updated_at`` is kept as it was, not stamped with now.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from filmlog.errors import InvalidInput
+from filmlog.exporters.filmlog_json import FORMAT, VERSION
+from filmlog.importers import Entry, Match, Parsed, Probe, Rejected
+from filmlog.model import Review
+
+
+def detect(probe: Probe) -> bool:
+    """A JSON object naming the filmlog export format or holding a journal's meta table."""
+    if probe.is_dir or not probe.head.lstrip().startswith(b"{"):
+        return False
+    return f'"{FORMAT}"'.encode() in probe.head or b'"_filmlog"' in probe.head
+
+
+def read(path: Path) -> Parsed:
+    """Every review in the export (or journal), in the order of their original IDs."""
+    import orjson
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidInput(f"{path} is not valid JSON ({exc})") from None
+    items = _items(data, path)
+    parsed = Parsed()
+    ordered: list[tuple[int, int, Entry]] = []
+    for position, (where, item) in enumerate(items):
+        title = item.get("title") if isinstance(item, dict) else None
+        shown = title if isinstance(title, str) else None
+        try:
+            review, original_id = _review(item)
+        except InvalidInput as exc:
+            parsed.rejected.append(Rejected(where, shown, exc.message))
+            continue
+        # Reviews go in by their old IDs, so an empty journal gets the same ones back.
+        ordered.append((original_id or 1 << 62, position, Entry(review, where, Match.UUID)))
+    parsed.entries = [entry for _, _, entry in sorted(ordered, key=lambda t: t[:2])]
+    return parsed
+
+
+def _items(data: object, path: Path) -> list[tuple[str, Any]]:
+    if isinstance(data, dict) and data.get("format") == FORMAT:
+        version = data.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise InvalidInput(f"{path} has no valid format version")
+        if version > VERSION:
+            raise InvalidInput(
+                f"{path} was written by a newer filmlog (export version {version}, this one "
+                f"reads up to {VERSION}); upgrade filmlog to import it"
+            )
+        reviews = data.get("reviews")
+        if not isinstance(reviews, list):
+            raise InvalidInput(f"{path} has no list of reviews")
+        return [(f"review {n}", item) for n, item in enumerate(reviews, 1)]
+    if isinstance(data, dict) and "_filmlog" in data:
+        return _journal_items(data, path)
+    raise InvalidInput(f'{path} is not a filmlog export (no "format": "{FORMAT}")')
+
+
+def _journal_items(data: dict[str, Any], path: Path) -> list[tuple[str, Any]]:
+    """The reviews of a journal file, for merging another machine's journal directly."""
+    from filmlog.storage import FORMAT_NAME, META_TABLE, REVIEWS_TABLE, SCHEMA_VERSION
+
+    meta = data.get(META_TABLE)
+    meta = meta.get("1") if isinstance(meta, dict) else None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+        raise InvalidInput(f"{path} is not a filmlog journal or export")
+    schema = meta.get("schema")
+    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+        raise InvalidInput(f"{path} is a journal of a newer filmlog (schema {schema!r})")
+    docs = data.get(REVIEWS_TABLE, {})
+    if not isinstance(docs, dict):
+        raise InvalidInput(f"{path} has a damaged reviews table")
+    items: list[tuple[str, Any]] = []
+    for key, doc in docs.items():
+        if isinstance(doc, dict) and key.isdigit():
+            doc = {**doc, "id": int(key)}
+        items.append((f"review #{key}", doc))
+    return items
+
+
+def _review(item: object) -> tuple[Review, int | None]:
+    if not isinstance(item, dict):
+        raise InvalidInput("not a review (expected an object)")
+    uuid = item.get("uuid")
+    if not isinstance(uuid, str) or not uuid.strip():
+        raise InvalidInput("it has no uuid")
+    for flag in ("liked", "rewatch"):
+        if flag in item and not isinstance(item[flag], bool):
+            raise InvalidInput(f"{flag} must be true or false")
+    review = Review.from_dict(item).validate()
+    original_id = item.get("id")
+    if isinstance(original_id, bool) or not isinstance(original_id, int):
+        original_id = None
+    return review, original_id
