@@ -8,7 +8,6 @@ shown as visible symbols instead of reaching the terminal.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -17,68 +16,15 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
+from filmlog.facts import cast_line, logged_time, metadata_line, verdict_line, watched_line
 from filmlog.model import Review
-from filmlog.parsing import format_runtime, format_stars
+from filmlog.parsing import format_stars
 from filmlog.safe import clean
 
 
 def plain(text: str | None, style: str = "") -> Text:
     """User text as a Rich ``Text``: never markup, never a terminal escape."""
     return Text(clean(text or ""), style=style)
-
-
-def long_date(value: date) -> str:
-    """``December 18, 2013``."""
-    return f"{value:%B} {value.day}, {value.year}"
-
-
-def logged_time(review: Review) -> str:
-    """When the review was written, in its own zone: ``April 13, 2024 · 1:21 AM MDT``."""
-    stamp = review.logged_at
-    if stamp is None:
-        return ""
-    stamp = _in_zone(stamp, review.logged_zone)
-    hour = stamp.hour % 12 or 12
-    zone = stamp.tzname() or ""
-    if not zone or zone.startswith(("UTC+", "UTC-")):
-        zone = stamp.strftime("UTC%z")
-    half = "AM" if stamp.hour < 12 else "PM"
-    return f"{long_date(stamp.date())} · {hour}:{stamp:%M} {half} {zone}"
-
-
-def _in_zone(stamp: datetime, zone: str | None) -> datetime:
-    if not zone:
-        return stamp
-    try:
-        from zoneinfo import ZoneInfo
-
-        return stamp.astimezone(ZoneInfo(zone))
-    except (ValueError, KeyError, OSError):  # an unknown zone name: keep the stored offset
-        return stamp
-
-
-def metadata_line(review: Review) -> str:
-    """``Romance, Sci-Fi | Rated R | 2 hr 6 min | Released December 18, 2013``."""
-    parts = []
-    if review.genres:
-        parts.append(", ".join(review.genres))
-    if review.mpaa:
-        parts.append("Not Rated" if review.mpaa == "NR" else f"Rated {review.mpaa}")
-    if review.runtime:
-        parts.append(format_runtime(review.runtime))
-    if review.release_date:
-        parts.append(f"Released {long_date(review.release_date)}")
-    return " | ".join(parts)
-
-
-def verdict_line(review: Review) -> str:
-    """``Good · ★★★★☆``; either half alone when the other is missing."""
-    stars = format_stars(review.rating) if review.rating is not None else ""
-    return " · ".join(part for part in (review.verdict or "", stars) if part)
-
-
-def cast_line(review: Review) -> str:
-    return ", ".join(f"{m.actor} ({m.role})" if m.role else m.actor for m in review.cast)
 
 
 def review_panel(review: Review, *, body: bool = True) -> Panel:
@@ -103,7 +49,7 @@ def review_panel(review: Review, *, body: bool = True) -> Panel:
     verdict = verdict_line(review)
     if verdict:
         lines.append(plain(verdict, "bold yellow"))
-    watched = _watched_line(review)
+    watched = watched_line(review)
     if watched:
         lines.append(plain(watched, "dim"))
     if review.tags:
@@ -123,17 +69,6 @@ def review_panel(review: Review, *, body: bool = True) -> Panel:
         box=box.ROUNDED,
         padding=(0, 1),
     )
-
-
-def _watched_line(review: Review) -> str:
-    parts = []
-    if review.watched_on:
-        parts.append(f"Watched {long_date(review.watched_on)}")
-    if review.rewatch:
-        parts.append("rewatch")
-    if review.liked:
-        parts.append("♥ liked")
-    return " · ".join(parts)
 
 
 READING_WIDTH = 100  # past this, lines of a long review get too long to read comfortably

@@ -16,15 +16,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from rich.console import Console, RenderableType
 
+from filmlog.facts import logged_time, metadata_line, verdict_line
 from filmlog.model import CastMember, Review
-from filmlog.render import (
-    logged_time,
-    metadata_line,
-    review_panel,
-    review_panels,
-    review_table,
-    verdict_line,
-)
+from filmlog.render import review_panel, review_panels, review_table
 from filmlog.safe import clean, clean_line
 from tests.test_seed import CAST, HEADLINE, seed_body
 

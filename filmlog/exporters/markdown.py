@@ -53,7 +53,7 @@ def document(reviews: Sequence[Review]) -> str:
 
 def section(review: Review) -> str:
     """One review: heading, the panel's facts as paragraphs, then the body as written."""
-    from filmlog import render
+    from filmlog import facts
 
     paragraphs = [f"# {escape(review.display_title)}"]
     if review.headline and review.headline.strip():
@@ -62,19 +62,19 @@ def section(review: Review) -> str:
         part
         for part in (
             f"By {escape(review.reviewer)}" if review.reviewer else "",
-            render.logged_time(review),
+            facts.logged_time(review),
         )
         if part
     )
     if byline:
         paragraphs.append(f"*{byline}*")
-    if meta := render.metadata_line(review):
+    if meta := facts.metadata_line(review):
         paragraphs.append(escape(meta))
     people = []
     if review.directors:
         people.append(f"Directed by {escape(', '.join(review.directors))}")
     if review.cast:
-        people.append(f"Starring {escape(render.cast_line(review))}")
+        people.append(f"Starring {escape(facts.cast_line(review))}")
     if people:
         # A backslash at the end of a line is a hard line break in CommonMark.
         paragraphs.append("\\\n".join(people))
@@ -84,7 +84,7 @@ def section(review: Review) -> str:
         verdict = f"**{escape(review.verdict)}**" if review.verdict else ""
         stars = format_stars(review.rating) if review.rating is not None else ""
         paragraphs.append(" · ".join(part for part in (verdict, stars) if part))
-    if watched := _watched_line(review):
+    if watched := facts.watched_line(review):
         paragraphs.append(watched)
     if review.tags:
         paragraphs.append(f"Tags: {escape(', '.join(review.tags))}")
@@ -92,19 +92,6 @@ def section(review: Review) -> str:
     if review.body and review.body.strip():
         text += "\n" + review.body.strip("\n") + "\n"
     return text
-
-
-def _watched_line(review: Review) -> str:
-    from filmlog.render import long_date
-
-    parts = []
-    if review.watched_on:
-        parts.append(f"Watched {long_date(review.watched_on)}")
-    if review.rewatch:
-        parts.append("rewatch")
-    if review.liked:
-        parts.append("♥ liked")
-    return " · ".join(parts)
 
 
 def slug(title: str) -> str:
