@@ -100,3 +100,24 @@ def review_table(reviews: Sequence[Review], *, title: str | None = None) -> Tabl
             plain(r.verdict),
         )
     return table
+
+
+def import_summary(
+    title: str, counts: Sequence[tuple[str, int]], rejected: Sequence[tuple[str, str | None, str]]
+) -> Group:
+    """What an import did: a count per outcome, then each rejected row with its reason."""
+    table = Table(box=box.SIMPLE, show_header=False, pad_edge=False)
+    table.add_column("What")
+    table.add_column("Count", justify="right")
+    for label, count in counts:
+        table.add_row(Text(label), Text(f"{count:,}"))
+    parts: list[RenderableType] = [plain(title), table]
+    if rejected:
+        rows = Table(box=box.SIMPLE_HEAD, title="Rejected rows", title_justify="left")
+        rows.add_column("Where", no_wrap=True)
+        rows.add_column("Title")
+        rows.add_column("Reason")
+        for where, film, reason in rejected:
+            rows.add_row(plain(where), plain(film or "—"), plain(reason))
+        parts.append(rows)
+    return Group(*parts)

@@ -105,3 +105,14 @@ def test_unexpected_error_is_one_line_without_debug(journal_path: Path, tmp_path
     )
     assert debug.returncode != 0
     assert "Traceback" in debug.stderr
+
+
+def test_undecodable_db_path_is_handled(filmlog_exe: str, tmp_path: Path) -> None:
+    odd = os.path.join(os.fsencode(tmp_path), b"caf\xe9.json")
+    result = subprocess.run(
+        [os.fsencode(filmlog_exe), b"--db", odd, b"add", b"Her"], capture_output=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert os.path.exists(odd)
+    listed = subprocess.run([os.fsencode(filmlog_exe), b"--db", odd, b"list"], capture_output=True)
+    assert b"Her" in listed.stdout

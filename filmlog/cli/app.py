@@ -91,11 +91,11 @@ def _version(value: bool) -> None:
 def main_options(
     ctx: typer.Context,
     db: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--db",
+            metavar="PATH",
             help="Journal file to use. Default: $FILMLOG_DB, else the user data folder.",
-            dir_okay=False,
             show_default=False,
         ),
     ] = None,
@@ -115,7 +115,8 @@ def main_options(
     """A film review journal: log what you watch, search it, read it back, take it anywhere."""
     if debug:
         os.environ["FILMLOG_DEBUG"] = "1"
-    state(ctx).db = db
+    # Taken as text, not Typer's path type, which fails on undecodable bytes in a name.
+    state(ctx).db = Path(db).expanduser() if db else None
 
 
 def _use_colour(stream: Any) -> bool:

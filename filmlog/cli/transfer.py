@@ -204,35 +204,18 @@ def _plan(existing: Sequence[Review], parsed: Parsed) -> Plan:
 
 
 def _print_summary(result: Plan, source: str, *, dry_run: bool) -> None:
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
-    from filmlog.render import plain
+    from filmlog.render import import_summary
 
     would = "Would be " if dry_run else ""
     title = f"Dry run, nothing written: {source}" if dry_run else f"Imported {source}"
-    table = Table(box=box.SIMPLE, show_header=False, pad_edge=False)
-    table.add_column("What")
-    table.add_column("Count", justify="right")
-    for label, count in (
+    counts = [
         (f"{would}imported".capitalize(), len(result.add)),
         (f"{would}updated".capitalize(), len(result.update)),
         ("Already present, skipped", len(result.skip)),
         ("Rejected", len(result.rejected)),
-    ):
-        table.add_row(Text(label), Text(f"{count:,}"))
-    out = console()
-    out.print(plain(title))
-    out.print(table)
-    if result.rejected:
-        rejected = Table(box=box.SIMPLE_HEAD, title="Rejected rows", title_justify="left")
-        rejected.add_column("Where", no_wrap=True)
-        rejected.add_column("Title")
-        rejected.add_column("Reason")
-        for row in result.rejected:
-            rejected.add_row(plain(row.where), plain(row.title or "—"), plain(row.reason))
-        out.print(rejected)
+    ]
+    rejected = [(row.where, row.title, row.reason) for row in result.rejected]
+    console().print(import_summary(title, counts, rejected))
 
 
 def _to_stdout(data: bytes) -> None:
