@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 # Bump when the output for a given seed changes, so cached journals are regenerated.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 DEFAULT_SEED = 1
 
 FIRST_WATCH = date(2010, 1, 1)
@@ -431,30 +431,24 @@ def reviews(count: int, seed: int = DEFAULT_SEED) -> list[dict[str, Any]]:
     return out
 
 
-def _indented(value: Any, level: int) -> str:
-    # json.dumps never emits a raw newline inside a string, so re-indenting is safe.
-    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def write_journal(path: Path, count: int, seed: int = DEFAULT_SEED) -> int:
     """Write a journal of ``count`` reviews to ``path``; returns its size in bytes.
 
     Streams review by review, so 50,000 reviews need no more memory than their
-    dicts; the bytes are what ``json.dumps(tables, indent=2)`` would give, the
-    layout filmlog itself writes.
+    dicts; the bytes are compact JSON, the layout filmlog itself writes.
     """
     meta = {"1": {"format": "filmlog", "schema": 1, "next_id": count + 1}}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".partial")
     with tmp.open("w", encoding="utf-8", newline="\n") as handle:
-        handle.write('{\n  "_filmlog": ' + _indented(meta, 1) + ',\n  "reviews": ')
-        docs = reviews(count, seed)
-        if not docs:
-            handle.write("{}")
-        for number, doc in enumerate(docs, start=1):
-            handle.write("{\n" if number == 1 else ",\n")
-            handle.write(f'    "{number}": ' + _indented(doc, 2))
-        handle.write("\n  }\n}\n" if docs else "\n}\n")
+        handle.write('{"_filmlog":' + _compact(meta) + ',"reviews":{')
+        for number, doc in enumerate(reviews(count, seed), start=1):
+            handle.write(("," if number > 1 else "") + f'"{number}":' + _compact(doc))
+        handle.write("}}\n")
     tmp.replace(path)
     return path.stat().st_size
 

@@ -118,7 +118,8 @@ def parse_journal(raw: bytes, path: Path) -> dict[str, Any]:
 def serialise(data: dict[str, Any]) -> bytes:
     """Encode the tables as JSON; refuses what JSON cannot hold rather than writing it."""
     try:
-        return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+        # Compact: a tenth smaller than indented JSON, and faster both to write and to read.
+        return orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE)
     except (orjson.JSONEncodeError, TypeError) as exc:
         raise InvalidInput(f"cannot save the journal: {exc}") from None
 
