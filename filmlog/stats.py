@@ -18,6 +18,7 @@ Conventions, so every view counts alike:
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -395,7 +396,13 @@ def people(
             counts[key] = counts.get(key, 0) + 1
     rows = []
     ratings = films.latest_rating
-    for key, watched in their_films.items():
+    candidates = their_films
+    if top is not None and len(their_films) > top:
+        # Only people with at least the top-th largest film count can rank; a journal
+        # names tens of thousands of actors, and most need no row at all.
+        least = heapq.nlargest(top, map(len, their_films.values()))[-1]
+        candidates = {k: w for k, w in their_films.items() if len(w) >= least}
+    for key, watched in candidates.items():
         rated = [r for f in watched if (r := ratings[f]) is not None]
         rows.append(
             PersonRow(spelled[key], len(watched), counts[key], len(rated), average_stars(rated))

@@ -6,6 +6,8 @@ from datetime import date
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from filmlog import stats
 from filmlog.model import CastMember, Review
@@ -544,3 +546,24 @@ def test_watched_in_keeps_one_calendar_year() -> None:
 def test_sole_reviewer(reviewers: list[str | None], expected: str | None) -> None:
     reviews = [film("A", i, reviewer=name) for i, name in enumerate(reviewers, start=1)]
     assert stats.sole_reviewer(reviews) == expected
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Her", "Arrival", "Dune", "Alien"]),
+            st.lists(st.sampled_from(["Ann", "Bo", "cy", "Cy", "Di", "Ed"]), max_size=3),
+            st.none() | st.integers(1, 10),
+        ),
+        max_size=25,
+    ),
+    st.integers(1, 4),
+)
+def test_top_people_are_the_head_of_the_full_ranking(
+    rows: list[tuple[str, list[str], int | None]], top: int
+) -> None:
+    reviews = [
+        Review(title, id=i, directors=names, rating=rating)
+        for i, (title, names, rating) in enumerate(rows, 1)
+    ]
+    assert stats.directors(reviews, top=top) == stats.directors(reviews, top=None)[:top]
