@@ -166,12 +166,15 @@ def _extend(
         signature = inspect.signature(func, eval_str=True)
         own = [p for p in signature.parameters.values() if p.name != target]
         extra = [
-            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=ann)
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                # A plain flag defaults to off; every other option to "not given".
+                default=False if ann.__origin__ is bool else None,
+                annotation=ann,
+            )
             for name, ann in fields.items()
         ]
-        for param in extra:
-            if param.annotation.__origin__ is bool:
-                extra[extra.index(param)] = param.replace(default=False)
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
