@@ -46,3 +46,12 @@ def test_readme_opens_with_install_and_test_commands_that_ci_runs() -> None:
     assert "pip install --quiet -e '.[test]'" in CI
     assert re.search(r"^python -m pytest -q\b", CI, flags=re.M)
     shlex.split(install)  # the command must at least parse as shell words
+
+
+def test_help_lists_the_everyday_commands_first() -> None:
+    from filmlog.cli.app import COMMAND_ORDER
+
+    assert set(command_names()) == set(COMMAND_ORDER)
+    group = typer.main.get_command(app)
+    listed = group.list_commands(typer.Context(group))  # type: ignore[attr-defined]
+    assert listed == list(COMMAND_ORDER)

@@ -27,8 +27,19 @@ if TYPE_CHECKING:
     from filmlog.storage import Journal
 
 
+# The order of --help: the everyday commands first, then looking back, moving data, upkeep.
+COMMAND_ORDER = (
+    "add", "edit", "rate", "delete", "show", "list", "search",
+    "stats", "history", "import", "export", "doctor", "undo",
+)  # fmt: skip
+
+
 class FilmlogGroup(TyperGroup):
     """The error boundary: a FilmlogError becomes one line on stderr and its exit code."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        rank = {name: i for i, name in enumerate(COMMAND_ORDER)}
+        return sorted(super().list_commands(ctx), key=lambda name: rank.get(name, len(rank)))
 
     def invoke(self, ctx: Any) -> Any:  # Any: Typer types it with its private Context
         try:
