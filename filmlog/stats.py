@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -380,23 +381,23 @@ def people(
     films = films or Films(reviews)
     keys: dict[str, str] = {}  # each spelling's key, so a name is folded once
     spelled: dict[str, str] = {}
-    their_films: dict[str, set[FilmKey]] = {}
-    counts: dict[str, int] = {}
+    their_films: defaultdict[str, set[FilmKey]] = defaultdict(set)
+    counts: defaultdict[str, int] = defaultdict(int)
     for review, film in films.viewings:
-        seen: set[str] = set()
+        here: set[str] = set()
         for name in names(review):
             key = keys.get(name)
             if key is None:
                 key = keys[name] = " ".join(name.casefold().split())
-            if not key or key in seen:
-                continue
-            seen.add(key)
-            spelled.setdefault(key, name.strip())
-            their_films.setdefault(key, set()).add(film)
-            counts[key] = counts.get(key, 0) + 1
+                spelled.setdefault(key, name.strip())
+            here.add(key)
+        here.discard("")
+        for key in here:
+            their_films[key].add(film)
+            counts[key] += 1
     rows = []
     ratings = films.latest_rating
-    candidates = their_films
+    candidates: dict[str, set[FilmKey]] = their_films
     if top is not None and len(their_films) > top:
         # Only people with at least the top-th largest film count can rank; a journal
         # names tens of thousands of actors, and most need no row at all.
