@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from filmlog.model import Review
-
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _ARTICLES = re.compile(r"^(the|a|an)\s+")
 
@@ -186,18 +184,3 @@ def order(items: Iterable[Item], by: str = "watched", *, reverse: bool = False) 
     missing = [k for k in keyed if k[0] is None]
     present.sort(key=lambda k: k[0], reverse=(by != "title") != reverse)
     return [(review_id, doc) for _, review_id, doc in present + missing]
-
-
-def apply(reviews: Iterable[Review], filters: Filters) -> list[Review]:
-    """The reviews that match ``filters``, in their given order (for reviews already built)."""
-    if filters.is_empty():
-        return list(reviews)
-    match = filters.matcher()
-    return [r for r in reviews if match(r.to_dict())]
-
-
-def sort(reviews: Iterable[Review], by: str = "watched", *, reverse: bool = False) -> list[Review]:
-    """:func:`order` for reviews already built."""
-    docs = [(r.id or 0, r.to_dict(), r) for r in reviews]
-    by_doc = {id(doc): review for _, doc, review in docs}
-    return [by_doc[id(doc)] for _, doc in order([(i, d) for i, d, _ in docs], by, reverse=reverse)]

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from filmlog.model import CastMember, Review
-from filmlog.query import Filters, apply, fold, order, select, sort
+from filmlog.query import Filters, fold, order, select
 
 
 def items(*reviews: Review) -> list[tuple[int, dict[str, object]]]:
@@ -72,31 +72,6 @@ def test_logged_sort_compares_instants_not_text() -> None:
     late = datetime(2024, 1, 1, 6, 0, tzinfo=timezone(timedelta(hours=-6)))  # 12:00 UTC
     data = items(Review("early", id=1, logged_at=early), Review("late", id=2, logged_at=late))
     assert ids(order(data, "logged")) == [2, 1]
-
-
-reviews_strategy = st.lists(
-    st.builds(
-        Review,
-        title=st.text(min_size=1, max_size=12),
-        rating=st.none() | st.integers(1, 10),
-        year=st.none() | st.integers(1900, 2030),
-        genres=st.lists(st.sampled_from(["Drama", "drama", "Sci-Fi", "Comedy"]), max_size=3),
-        liked=st.booleans(),
-    ),
-    max_size=12,
-)
-
-
-@given(reviews_strategy, st.integers(1, 10), st.sampled_from(["drama", "sci-fi"]))
-def test_apply_on_reviews_agrees_with_select_on_documents(
-    reviews: list[Review], low: int, genre: str
-) -> None:
-    for i, review in enumerate(reviews, start=1):
-        review.id = i
-    filters = Filters(min_rating=low, genres=[genre], liked=True)
-    assert [r.id for r in apply(reviews, filters)] == ids(select(items(*reviews), filters))
-    for key in ("watched", "rating", "title", "year", "logged"):
-        assert [r.id for r in sort(reviews, key)] == ids(order(items(*reviews), key))
 
 
 @given(st.text(max_size=60), st.text(min_size=1, max_size=4))

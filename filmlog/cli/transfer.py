@@ -93,7 +93,8 @@ def export(
     if split is not None and name not in _SPLITTING:
         _usage(f"--split works with --format {' or '.join(_SPLITTING)}, not {name}")
     store = journal(ctx)
-    reviews = query.apply(store.reviews(), build_filters(filters, words))
+    chosen = query.select(store.documents(), build_filters(filters, words))
+    reviews = [store.review(*item) for item in chosen]
     # An export written over the journal (or its lock) would lose the journal itself.
     keep = (store.target, store.lock_path)
     noun = "review" if len(reviews) == 1 else "reviews"
