@@ -182,12 +182,13 @@ def _extend(
             return func(*args, **{target: build(values)}, **kwargs)
 
         # Typer reads __signature__ and __annotations__: give it the extended ones.
-        wrapper.__signature__ = signature.replace(parameters=own + extra)  # type: ignore[attr-defined]
-        hints = {p.name: p.annotation for p in own + extra}
+        signature = signature.replace(parameters=own + extra)
+        wrapper.__signature__ = signature  # type: ignore[attr-defined]  # read by inspect
+        hints = {p.name: p.annotation for p in signature.parameters.values()}
         hints["return"] = signature.return_annotation
         wrapper.__annotations__ = hints
         del wrapper.__wrapped__  # or inspect would follow it back to the original signature
-        return wrapper  # type: ignore[return-value]
+        return wrapper  # type: ignore[return-value]  # same call shape, but for `target`
 
     return decorate
 
