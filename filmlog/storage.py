@@ -89,6 +89,58 @@ def _loads(raw: bytes) -> Any:
     return data
 
 
+_BODY_KEY = b'"body"'
+_SPACE = b" \t\r\n"
+
+
+def without_bodies(raw: bytes) -> bytes | None:
+    """The journal's bytes with every review's body replaced by ``null``; None when unsure.
+
+    Bodies are most of a journal: a view that never shows them (a table, the
+    stats) parses a fraction of the bytes and holds a fraction of the memory.
+    In JSON every quote inside a string is escaped, so an unescaped ``"body"``
+    followed by a colon can only be that key, and the string after it ends at
+    the first quote not preceded by an odd number of backslashes. Anything
+    unexpected (a truncated file) returns None, and the caller parses the
+    whole file, which reports the damage.
+    """
+    pieces: list[bytes] = []
+    kept = 0  # raw[kept:] is not yet copied into pieces
+    end = len(raw)
+    at = raw.find(_BODY_KEY)
+    while at >= 0:
+        i = at + len(_BODY_KEY)
+        while i < end and raw[i] in _SPACE:
+            i += 1
+        if i < end and raw[i] == 0x3A:  # ':' - the key, not a string value "body"
+            i += 1
+            while i < end and raw[i] in _SPACE:
+                i += 1
+            if i >= end:
+                return None
+            if raw[i] == 0x22:  # '"' - a string value to drop
+                close = i + 1
+                while True:
+                    close = raw.find(b'"', close)
+                    if close < 0:
+                        return None
+                    backslashes = 0
+                    while raw[close - 1 - backslashes] == 0x5C:
+                        backslashes += 1
+                    if backslashes % 2 == 0:
+                        break
+                    close += 1
+                pieces.append(raw[kept:i])
+                pieces.append(b"null")
+                kept = close + 1
+                i = kept
+        at = raw.find(_BODY_KEY, i)
+    if not pieces:
+        return raw
+    pieces.append(raw[kept:])
+    return b"".join(pieces)
+
+
 def parse_journal(raw: bytes, path: Path) -> dict[str, Any]:
     """Parse and check a journal's bytes; CorruptJournal (naming ``path``) if they are not one."""
     try:
@@ -241,25 +293,34 @@ class Journal:
         except OSError as exc:
             raise StorageError(f"cannot read journal {self.path}: {exc.strerror or exc}") from exc
 
-    def load(self) -> dict[str, Any]:
-        """The checked tables; empty when the file does not exist yet (nothing is written)."""
+    def load(self, *, bodies: bool = True) -> dict[str, Any]:
+        """The checked tables; empty when the file does not exist yet (nothing is written).
+
+        With ``bodies=False`` every review's body reads as None: for views that
+        never show one (tables, stats). Never write such tables back.
+        """
         with self._explained():
             raw = self.read_bytes()
-            return _empty_tables() if raw is None else parse_journal(raw, self.path)
+            if raw is None:
+                return _empty_tables()
+            if not bodies:
+                raw = without_bodies(raw) or raw
+            return parse_journal(raw, self.path)
 
-    def reviews(self) -> list[Review]:
-        """Every review, in ID order."""
+    def reviews(self, *, bodies: bool = True) -> list[Review]:
+        """Every review, in ID order (``bodies=False``: see :meth:`load`)."""
         with self._explained():
-            return _reviews_of(self.load(), self.path)
+            return _reviews_of(self.load(bodies=bodies), self.path)
 
-    def documents(self) -> list[tuple[int, dict[str, Any]]]:
+    def documents(self, *, bodies: bool = True) -> list[tuple[int, dict[str, Any]]]:
         """Every stored review document with its ID, in ID order, not yet built into a Review.
 
         Filtering and sorting the documents first and building only the reviews
         shown keeps a search of a large journal close to the cost of reading it.
+        ``bodies=False``: see :meth:`load`.
         """
         with self._explained():
-            return _documents_of(self.load(), self.path)
+            return _documents_of(self.load(bodies=bodies), self.path)
 
     def review(self, review_id: int, doc: Mapping[str, Any]) -> Review:
         """The review of one document from :meth:`documents`."""

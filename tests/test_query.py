@@ -78,7 +78,7 @@ def test_logged_sort_compares_instants_not_text() -> None:
 def test_word_search_agrees_with_full_folding(text: str, word: str) -> None:
     """The shortcuts in word search never change its answer."""
     review = Review("t", id=1, body=text)
-    expected = bool(fold(word).strip()) and fold(word) in fold(text)
+    expected = bool(fold(word).strip()) and (fold(word) in fold("t") or fold(word) in fold(text))
     found = select(items(review), Filters(words=[word])) != []
     if fold(word).strip():
         assert found == expected

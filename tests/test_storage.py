@@ -8,10 +8,19 @@ import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.model import CastMember, Review
-from filmlog.storage import SCHEMA_VERSION, Journal, default_path, parse_journal
+from filmlog.storage import (
+    SCHEMA_VERSION,
+    Journal,
+    default_path,
+    parse_journal,
+    serialise,
+    without_bodies,
+)
 
 
 def add(journal: Journal, *titles: str) -> list[Review]:
@@ -203,3 +212,57 @@ def test_journal_under_a_file_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="cannot create the journal's folder"):
         add(journal, "Her")
     assert blocker.read_text() == "x"
+
+
+hostile = st.lists(
+    st.text(st.characters(blacklist_categories=["Cs"]), max_size=5)
+    | st.sampled_from(['"', "\\", '"body":"', '"body": "', ":", '\\"', "\n"]),
+    max_size=8,
+).map("".join)
+
+
+@given(st.lists(st.tuples(hostile.filter(str.strip), st.none() | hostile, hostile), max_size=6))
+def test_without_bodies_drops_exactly_the_bodies(rows: list[tuple[str, str | None, str]]) -> None:
+    """Whatever the text holds, only review bodies become null: compact or indented files."""
+    reviews = {
+        str(i): Review(
+            title, body=body, headline=headline, tags=[headline] if headline else []
+        ).to_dict()
+        for i, (title, body, headline) in enumerate(rows, start=1)
+    }
+    tables = {
+        "_filmlog": {"1": {"format": "filmlog", "schema": 1, "next_id": 9}},
+        "reviews": reviews,
+    }
+    expected = json.loads(json.dumps(tables))
+    for doc in expected["reviews"].values():
+        doc["body"] = None
+    for raw in (serialise(tables), json.dumps(tables, indent=2, ensure_ascii=False).encode()):
+        stripped = without_bodies(raw)
+        assert stripped is not None
+        assert json.loads(stripped) == expected
+
+
+def test_without_bodies_gives_up_on_a_truncated_file() -> None:
+    raw = serialise({"reviews": {"1": Review("x", body="a long body").to_dict()}})
+    cut = raw[: raw.index(b"a long") + 3]
+    assert without_bodies(cut) is None
+
+
+def test_body_free_read_matches_a_full_read_but_for_bodies(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.json")
+    with journal.transaction() as session:
+        session.add(Review('Say "body": hi', body='It said "body":"no" and \\ ok', headline="body"))
+    full = journal.reviews()
+    light = journal.reviews(bodies=False)
+    assert light[0].body is None
+    assert light[0] == full[0].copy(body=None)
+
+
+def test_damage_inside_a_body_is_still_refused_by_a_full_read(tmp_path: Path) -> None:
+    path = tmp_path / "j.json"
+    add(Journal(path), "a")
+    raw = path.read_bytes().replace(b'"body":null', b'"body":"\xff"')
+    path.write_bytes(raw)
+    with pytest.raises(CorruptJournal):
+        Journal(path).reviews()

@@ -69,7 +69,7 @@ def stats_command(
     chosen = build_filters({**filters, "year": released_in}, words)
     watch_year = None if year is None else parse_year(year)
     store = journal(ctx)
-    everything = store.documents()
+    everything = store.documents(bodies=bool(chosen.words))  # stats never show review text
     found = [store.review(*item) for item in query.select(everything, chosen)]
     if watch_year is not None:
         found = stats.watched_in(found, watch_year)
@@ -116,7 +116,7 @@ def history(
     """Every viewing of one film, oldest first, and how your rating changed between them."""
     from filmlog.stats import history as film_history
 
-    found = film_history(journal(ctx).reviews(), title)
+    found = film_history(journal(ctx).reviews(bodies=as_json), title)  # the view shows none
     if as_json:
         print_json(found.to_json())
         return

@@ -254,8 +254,10 @@ def _find_and_show(
     from filmlog import query
 
     store = journal(ctx)
-    everything = store.documents()
-    found = query.select(everything, build_filters(filters, words))
+    chosen = build_filters(filters, words)
+    # A table shows no review text: unless words are searched, bodies need no parsing.
+    everything = store.documents(bodies=full or as_json or bool(chosen.words))
+    found = query.select(everything, chosen)
     ordered = query.order(found, sort_by.value, reverse=reverse)
     if limit is None and not show_all and not as_json:
         limit = DEFAULT_LIMIT
