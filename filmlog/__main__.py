@@ -1,5 +1,5 @@
 """Run filmlog as ``python -m filmlog``."""
 
-from filmlog.cli import main
+from filmlog.launcher import main
 
 raise SystemExit(main())

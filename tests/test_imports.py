@@ -20,7 +20,7 @@ import pytest
 from typer.testing import Result
 
 # What the console script itself imports; any other chain began inside a function.
-STARTUP_ROOTS = ("filmlog", "filmlog.cli")
+STARTUP_ROOTS = ("filmlog", "filmlog.launcher", "filmlog.cli")
 
 
 @dataclass

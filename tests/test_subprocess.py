@@ -116,3 +116,15 @@ def test_undecodable_db_path_is_handled(filmlog_exe: str, tmp_path: Path) -> Non
     assert os.path.exists(odd)
     listed = subprocess.run([os.fsencode(filmlog_exe), b"--db", odd, b"list"], capture_output=True)
     assert b"Her" in listed.stdout
+
+
+def test_version_loads_no_command_line(filmlog_exe: str) -> None:
+    """``--version`` answers before Typer and the commands are imported."""
+    env = dict(os.environ, PYTHONPROFILEIMPORTTIME="1")
+    result = subprocess.run([filmlog_exe, "--version"], capture_output=True, text=True, env=env)
+    from filmlog import __version__
+
+    assert result.stdout == f"filmlog {__version__}\n"
+    imported = {line.split("|")[2].strip() for line in result.stderr.splitlines() if "|" in line}
+    assert "filmlog.launcher" in imported
+    assert not {"typer", "filmlog.cli", "rich"} & imported
