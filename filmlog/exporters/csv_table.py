@@ -15,34 +15,21 @@ import io
 from collections.abc import Sequence
 
 from filmlog.exporters import Part, id_order
-from filmlog.model import Review
+from filmlog.model import JSON_KEYS, Review
 
-COLUMNS = (
-    "id",
-    "uuid",
-    "title",
-    "year",
-    "release_date",
-    "directors",
-    "cast",
-    "genres",
-    "mpaa",
-    "runtime",
-    "rating",
-    "half_stars",
-    "verdict",
-    "headline",
-    "body",
-    "tags",
-    "liked",
-    "rewatch",
-    "reviewer",
-    "watched_on",
-    "logged_at",
-    "logged_zone",
-    "updated_at",
-    "sources",
-)
+
+def _columns() -> tuple[str, ...]:
+    # The documented --json keys, plus what a spreadsheet user also wants beside them.
+    extra = {"rating": "half_stars", "logged_at": "logged_zone"}
+    columns: list[str] = []
+    for key in JSON_KEYS:
+        columns.append(key)
+        if key in extra:
+            columns.append(extra[key])
+    return (*columns, "sources")
+
+
+COLUMNS = _columns()
 FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 
 
