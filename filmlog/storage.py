@@ -176,7 +176,8 @@ def serialise(data: dict[str, Any]) -> bytes:
         raise InvalidInput(f"cannot save the journal: {exc}") from None
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """Make a rename inside ``folder`` durable; a no-op on Windows."""
     if os.name == "nt":  # pragma: no cover - directories cannot be opened on Windows
         return
     fd = os.open(folder, os.O_RDONLY)
@@ -240,7 +241,7 @@ def atomic_write(target: Path, payload: bytes, *, backup: bool = False) -> None:
             raise StorageError(f"cannot write journal {target}: {exc.strerror or exc}") from exc
         raise
     try:
-        _fsync_dir(folder)
+        fsync_folder(folder)
     except OSError as exc:
         raise StorageError(
             f"journal {target} was written but its folder could not be synced "

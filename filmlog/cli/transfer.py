@@ -282,8 +282,12 @@ def _write_files(
     for target, data in files:
         _write_file(target, data, force=force)
         folders.add(target.parent)
+    from filmlog.storage import fsync_folder
+
     for folder in folders:
-        _fsync_folder(folder)
+        # Some file systems refuse to sync a folder; the files themselves are synced.
+        with contextlib.suppress(OSError):
+            fsync_folder(folder)
 
 
 def _write_file(target: Path, data: bytes, *, force: bool) -> None:
@@ -336,16 +340,3 @@ def _move_new(temp: Path, target: Path) -> None:
                 f"{target} already exists; it was not replaced (use --force to replace)"
             ) from None
         os.replace(temp, target)
-
-
-def _fsync_folder(folder: Path) -> None:
-    if os.name == "nt":  # pragma: no cover - folders cannot be opened on Windows
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    # Some file systems refuse to sync a folder; the files themselves are synced.
-    with contextlib.suppress(OSError):
-        os.fsync(fd)
-    os.close(fd)
