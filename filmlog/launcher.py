@@ -17,6 +17,11 @@ def main() -> int:
 
         print(f"filmlog {__version__}")
         return 0
+    # The run keeps the cyclic collector off (see filmlog.cli.base.main); turning it off
+    # before the imports also spares it walking the thousands of objects they create.
+    import gc
+
+    gc.disable()
     from filmlog.cli import main as run
 
     return run(args)

@@ -7,6 +7,7 @@ shown as visible symbols instead of reaching the terminal.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from rich import box
@@ -55,10 +56,8 @@ def review_panel(review: Review, *, body: bool = True) -> Panel:
     if review.tags:
         lines.append(Text.assemble(("Tags: ", "dim"), clean(", ".join(review.tags))))
     if body and review.body and review.body.strip():
-        from rich.markdown import Markdown
-
         lines.append(Rule(style="dim"))
-        lines.append(Markdown(clean(review.body)))
+        lines.append(body_view(clean(review.body)))
     title = Text.assemble((clean(review.display_title), "bold"))
     return Panel(
         Group(*lines) if lines else Text(""),
@@ -69,6 +68,31 @@ def review_panel(review: Review, *, body: bool = True) -> Panel:
         box=box.ROUNDED,
         padding=(0, 1),
     )
+
+
+# Anything Markdown could read as more than paragraphs of text: inline syntax, entities,
+# escapes, a line that could open a block (indented, a list, a rule, a heading underline),
+# or starts or ends in white space (Markdown trims it, and two spaces are a hard break).
+_MARKDOWN = re.compile(r"[*_`\[\]<>&\\#~|\r]|^[=+\-]|^\d+[.)]|^[^\S\n]|[^\S\n]$", re.MULTILINE)
+
+
+def body_view(text: str) -> RenderableType:
+    """A review body, rendered as Markdown.
+
+    Most bodies are plain paragraphs; those are laid out here exactly as Rich's
+    Markdown lays them out (a test checks the two agree), which spares loading
+    the Markdown parser, the most expensive import of ``show``.
+    """
+    if _MARKDOWN.search(text):
+        from rich.markdown import Markdown
+
+        return Markdown(text)
+    paragraphs: list[RenderableType] = []
+    for paragraph in re.split(r"\n{2,}", text.strip("\n")):
+        if paragraphs:
+            paragraphs.append(Text())
+        paragraphs.append(Text(paragraph.replace("\n", " "), justify="left"))
+    return Group(*paragraphs)
 
 
 READING_WIDTH = 100  # past this, lines of a long review get too long to read comfortably

@@ -49,7 +49,7 @@ def test_readme_opens_with_install_and_test_commands_that_ci_runs() -> None:
 
 
 def test_help_lists_the_everyday_commands_first() -> None:
-    from filmlog.cli.app import COMMAND_ORDER
+    from filmlog.cli.base import COMMAND_ORDER
 
     assert set(command_names()) == set(COMMAND_ORDER)
     group = typer.main.get_command(app)

@@ -207,12 +207,57 @@ def test_commands_that_render_no_body_never_load_markdown(
 
 
 @pytest.mark.usefixtures("journal_with_reviews")
-def test_show_renders_the_body_with_rich_markdown(trace: TraceRun) -> None:
+def test_show_renders_a_markdown_body_with_rich_markdown(trace: TraceRun) -> None:
     result = trace("show", "1")
 
     assert "quiet" in result.stdout and "**quiet**" not in result.stdout
     assert "rich.markdown" in result.modules
     assert not result.loaded("pydantic"), result.explain("pydantic")
+
+
+def test_show_lays_out_a_plain_body_without_the_markdown_parser(
+    trace: TraceRun, cli: Invoke
+) -> None:
+    body = "Two paragraphs of plain prose.\nA soft line break.\n\nThe second one."
+    assert cli("add", "Columbus", "--body", body).exit_code == 0
+
+    result = trace("show", "1")
+
+    assert "The second one." in result.stdout
+    assert "rich.console" in result.modules
+    assert not result.loaded("rich.markdown"), result.explain("rich.markdown")
+    assert not result.loaded("markdown_it"), result.explain("markdown_it")
+
+
+AREAS = ("filmlog.cli.reviews", "filmlog.cli.insight", "filmlog.cli.transfer")
+
+
+@pytest.mark.usefixtures("journal_with_reviews")
+@pytest.mark.parametrize(
+    ("args", "area"),
+    [
+        pytest.param(("list",), "filmlog.cli.reviews", id="list"),
+        pytest.param(("--db", "x.json", "stats", "--help"), "filmlog.cli.insight", id="stats"),
+        pytest.param(("export", "--help"), "filmlog.cli.transfer", id="export"),
+    ],
+)
+def test_a_command_loads_only_its_own_module(
+    trace: TraceRun, args: tuple[str, ...], area: str
+) -> None:
+    result = trace(*args)
+
+    assert area in result.modules
+    for other in AREAS:
+        if other != area:
+            assert other not in result.modules, result.chain(other)
+
+
+@pytest.mark.usefixtures("journal_with_reviews")
+def test_help_loads_every_command(trace: TraceRun) -> None:
+    result = trace("--help")
+
+    assert all(area in result.modules for area in AREAS)
+    assert "undo" in result.stdout and "import" in result.stdout
 
 
 def test_the_trace_parser_finds_who_imported_what() -> None:

@@ -14,11 +14,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from rich.console import Console, RenderableType
 
 from filmlog.facts import logged_time, metadata_line, verdict_line
 from filmlog.model import CastMember, Review
-from filmlog.render import review_panel, review_panels, review_table
+from filmlog.render import body_view, review_panel, review_panels, review_table
 from filmlog.safe import clean, clean_line
 from tests.test_seed import CAST, HEADLINE, seed_body
 
@@ -140,3 +142,37 @@ def test_markup_and_escapes_in_every_field_stay_literal() -> None:
     assert "\x1b" not in text and "\x07" not in text
     assert text.count("[bold]x[/bold]") >= 9
     assert ":smile:" in text
+
+
+def _coloured(renderable: RenderableType, width: int) -> str:
+    console = Console(
+        file=io.StringIO(), width=width, force_terminal=True, color_system="truecolor"
+    )
+    console.print(renderable)
+    output = console.file.getvalue()  # type: ignore[attr-defined]  # a StringIO, set above
+    assert isinstance(output, str)
+    return output
+
+
+SYMBOLS = "abc XYZ\n.,;:'\"?!()—–’…-=+19)é\u00a0\u2028\u3000ﬁ%$@/\t*_`#>&\\<[]~|"
+PIECES = ["  ", "\n\n", "\n\n\n", "1.", "2)", "a b c d e f g h", "http://x.org", "&amp;", "---"]
+PROSE = st.lists(st.sampled_from([*SYMBOLS, *PIECES]), max_size=60).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(PROSE, st.sampled_from([20, 41, 80]))
+def test_a_body_looks_the_same_with_or_without_the_markdown_parser(text: str, width: int) -> None:
+    from rich.markdown import Markdown
+
+    assume(text.strip())  # a blank body is not shown at all
+
+    assert _coloured(body_view(text), width) == _coloured(Markdown(text), width)
+
+
+def test_plain_bodies_skip_the_markdown_parser() -> None:
+    from rich.markdown import Markdown
+
+    plain_body = "It opens on a ferry.\nThen the piano.\n\nA second paragraph — “quoted”."
+    assert not isinstance(body_view(plain_body), Markdown)
+    for marked in ("a *b*", "# Title", "- item", "1. item", "    code", "a  \nb", "x &amp; y"):
+        assert isinstance(body_view(marked), Markdown), marked

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from filmlog.cli.app import app, console, fail, info, journal, print_json
+from filmlog.cli.base import app, console, fail, info, journal, print_json
 from filmlog.cli.options import FILTER_PANEL, build_filters, filter_options_except
 from filmlog.errors import ExitCode
 

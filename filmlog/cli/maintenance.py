@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from filmlog.cli.app import app, confirm, fail, info, journal, out, state, summary
+from filmlog.cli.base import app, confirm, fail, info, journal, out, state, summary
 
 if TYPE_CHECKING:
     from filmlog.doctor import Report, UndoPlan

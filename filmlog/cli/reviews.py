@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from filmlog.cli.app import (
+from filmlog.cli.base import (
     app,
     ask,
     confirm,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from filmlog.cli.app import app, console, error, info, journal
+from filmlog.cli.base import app, console, error, info, journal
 from filmlog.cli.options import build_filters, filter_options
 from filmlog.errors import ExitCode, InvalidInput, StorageError
 from filmlog.exporters import FORMATS as EXPORT_FORMATS

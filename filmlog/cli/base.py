@@ -1,7 +1,8 @@
 """The Typer application: global options, the two consoles and the one error boundary.
 
-Only the CLI knows Typer. Commands live in sibling modules and register
-themselves on :data:`app`; this module keeps what they all share.
+Only the CLI knows Typer. Commands live in sibling modules, one per area, and
+register themselves on :data:`app` when imported; this module keeps what they
+all share, and :func:`main` imports only the area of the command it runs.
 """
 
 from __future__ import annotations
@@ -28,11 +29,16 @@ if TYPE_CHECKING:
     from filmlog.storage import Journal
 
 
-# The order of --help: the everyday commands first, then looking back, moving data, upkeep.
-COMMAND_ORDER = (
-    "add", "edit", "rate", "delete", "show", "list", "search",
-    "stats", "history", "import", "export", "doctor", "undo",
-)  # fmt: skip
+# Every command with the module that defines it, in the order of --help: the everyday
+# commands first, then looking back, moving data, upkeep.
+COMMANDS = {
+    "add": "reviews", "edit": "reviews", "rate": "reviews", "delete": "reviews",
+    "show": "reviews", "list": "reviews", "search": "reviews",
+    "stats": "insight", "history": "insight",
+    "import": "transfer", "export": "transfer",
+    "doctor": "maintenance", "undo": "maintenance",
+}  # fmt: skip
+COMMAND_ORDER = tuple(COMMANDS)
 
 
 class FilmlogGroup(TyperGroup):
@@ -228,14 +234,50 @@ def print_json(data: object) -> None:
     typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
 
 
+def load_commands(name: str | None = None) -> typer.Typer:
+    """Register the command ``name`` (with the rest of its module), or every command; the app."""
+    areas = [COMMANDS[name]] if name in COMMANDS else sorted(set(COMMANDS.values()))
+    for area in areas:
+        __import__(f"filmlog.cli.{area}")  # not importlib's: -X importtime sees only this path
+    return app
+
+
+def requested_command(args: list[str]) -> str | None:
+    """The command a command line names: its first word that is not a global option."""
+    words = iter(args)
+    for word in words:
+        if word == "--db":
+            next(words, None)
+        elif word == "--":
+            return next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def _command_name(info: Any) -> str:  # Any: Typer's CommandInfo is not public
+    return str(info.name or info.callback.__name__.lower().replace("_", "-"))
+
+
 def main(argv: list[str] | None = None) -> int:
-    """The console script: run the app, turning an unexpected crash into one line."""
+    """The console script: run the app, turning an unexpected crash into one line.
+
+    Only the command being run is loaded and built: importing every command's
+    module and building Typer's parser for all of them would cost more than
+    reading a thousand reviews. ``--help``, shell completion and an unknown
+    name get every command.
+    """
     args = sys.argv[1:] if argv is None else argv
     # One command, then exit: the journal's data holds no reference cycles, and the cyclic
     # collector would only walk the hundreds of thousands of objects a large journal makes.
     gc.disable()
     if "--debug" in args:
         os.environ["FILMLOG_DEBUG"] = "1"
+    name = None if os.environ.get("_FILMLOG_COMPLETE") else requested_command(args)
+    load_commands(name)
+    everything = app.registered_commands
+    if name in COMMANDS:
+        app.registered_commands = [c for c in everything if _command_name(c) == name]
     try:
         app(args=args, prog_name="filmlog")
     except SystemExit as exc:
@@ -250,4 +292,6 @@ def main(argv: list[str] | None = None) -> int:
             "(this is a bug in filmlog; run again with --debug for the traceback)"
         )
         return ExitCode.INTERNAL
+    finally:
+        app.registered_commands = everything
     return ExitCode.OK
