@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
-_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+from filmlog.folding import fold, may_contain, missing
+
+__all__ = ["BodySource", "Filters", "fold", "order", "select"]
+
 _ARTICLES = re.compile(r"^(the|a|an)\s+")
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form of ``text``: ``Amélie`` and ``AMELIE`` fold alike."""
-    if text.isascii():  # the common case, and isascii() is O(1) in CPython
-        return text.lower()
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
-
 
 Doc = Mapping[str, Any]
 Item = tuple[int, Doc]
+
+
+class BodySource(Protocol):
+    """Bodies kept apart from documents read without them (``storage.Bodies``)."""
+
+    def text(self, review_id: int) -> str | None: ...
+
+    def encoded(self, review_id: int) -> bytes | None: ...
 
 
 @dataclass(slots=True)
@@ -109,45 +111,51 @@ def _any_name(names: list[str], get: Callable[[Doc], Iterable[str]]) -> Callable
     return lambda d: any(want in fold(have) for have in get(d) for want in folded)
 
 
-def _has_words(doc: Doc, words: list[str]) -> bool:
+def _fields_text(doc: Doc) -> str:
     # Cheap fields first: most searches are decided before the long body is folded.
     fields: list[str | None] = [doc.get("title"), doc.get("headline")]
     fields.extend(doc.get("directors") or ())
     fields.extend(doc.get("tags") or ())
     for member in doc.get("cast") or ():
         fields.extend((member.get("actor"), member.get("role")))
-    remaining = _missing(" \n".join(f for f in fields if f), words)
+    return " \n".join(f for f in fields if f)
+
+
+def _has_words(doc: Doc, words: list[str]) -> bool:
+    remaining = missing(_fields_text(doc), words)
     if not remaining:
         return True
     body = doc.get("body")
-    return isinstance(body, str) and not _missing(body, remaining)
+    return isinstance(body, str) and not missing(body, remaining)
 
 
-def _missing(text: str, words: list[str]) -> list[str]:
-    """The folded ``words`` that ``fold(text)`` does not contain, folding only as far as needed.
+def _has_words_apart(review_id: int, doc: Doc, words: list[str], bodies: BodySource) -> bool:
+    remaining = missing(_fields_text(doc), words)
+    if not remaining:
+        return True
+    encoded = bodies.encoded(review_id)
+    if encoded is None or not may_contain(encoded, remaining):
+        return False
+    body = bodies.text(review_id)
+    return body is not None and not missing(body, remaining)
 
-    Full folding (NFKD and dropping accents) costs several times a plain
-    casefold, and a search runs it over every review. A word found in the
-    casefolded text is in the folded text too, and when casefolding left
-    nothing to decompose, the two are the same; only the rest pays for NFKD.
+
+def select(items: Iterable[Item], filters: Filters, bodies: BodySource | None = None) -> list[Item]:
+    """The ``(id, document)`` pairs that match ``filters``, in their given order.
+
+    ``bodies``: where the bodies of documents read without them are, for a word
+    search. The other filters run first, and a body is decoded only when its
+    bytes could hold the words.
     """
-    if text.isascii():
-        lowered = text.lower()
-        return [w for w in words if w not in lowered]
-    folded = text.casefold()
-    missing = [w for w in words if w not in folded]
-    if not missing or (unicodedata.is_normalized("NFKD", folded) and not _COMBINING.search(folded)):
-        return missing
-    folded = _COMBINING.sub("", unicodedata.normalize("NFKD", folded))
-    return [w for w in missing if w not in folded]
-
-
-def select(items: Iterable[Item], filters: Filters) -> list[Item]:
-    """The ``(id, document)`` pairs that match ``filters``, in their given order."""
     if filters.is_empty():
         return list(items)
-    match = filters.matcher()
-    return [item for item in items if match(item[1])]
+    if bodies is None or not filters.words:
+        match = filters.matcher()
+        return [item for item in items if match(item[1])]
+    others = replace(filters, words=[])
+    chosen = select(items, others) if not others.is_empty() else list(items)
+    words = [fold(w) for w in filters.words if w.strip()]
+    return [item for item in chosen if _has_words_apart(item[0], item[1], words, bodies)]
 
 
 def _title_key(doc: Doc) -> str:

@@ -12,6 +12,7 @@ rotating backup (see :mod:`filmlog.backups`). Only this module knows TinyDB.
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -33,6 +34,8 @@ SCHEMA_VERSION = 1
 META_TABLE = "_filmlog"
 REVIEWS_TABLE = "reviews"
 _META_ID = 1
+
+Documents = list[tuple[int, dict[str, Any]]]  # stored review documents with their IDs
 
 
 def default_path() -> Path:
@@ -93,19 +96,16 @@ _BODY_KEY = b'"body"'
 _SPACE = b" \t\r\n"
 
 
-def without_bodies(raw: bytes) -> bytes | None:
-    """The journal's bytes with every review's body replaced by ``null``; None when unsure.
+def body_spans(raw: bytes) -> list[tuple[int, int]] | None:
+    """Where every review body's string sits in ``raw``, quotes included; None when unsure.
 
-    Bodies are most of a journal: a view that never shows them (a table, the
-    stats) parses a fraction of the bytes and holds a fraction of the memory.
     In JSON every quote inside a string is escaped, so an unescaped ``"body"``
     followed by a colon can only be that key, and the string after it ends at
     the first quote not preceded by an odd number of backslashes. Anything
-    unexpected (a truncated file) returns None, and the caller parses the
-    whole file, which reports the damage.
+    unexpected (a truncated file, a body that is neither a string nor null)
+    returns None, and the caller parses the whole file, which reports the damage.
     """
-    pieces: list[bytes] = []
-    kept = 0  # raw[kept:] is not yet copied into pieces
+    spans: list[tuple[int, int]] = []
     end = len(raw)
     at = raw.find(_BODY_KEY)
     while at >= 0:
@@ -118,7 +118,7 @@ def without_bodies(raw: bytes) -> bytes | None:
                 i += 1
             if i >= end:
                 return None
-            if raw[i] == 0x22:  # '"' - a string value to drop
+            if raw[i] == 0x22:  # '"'
                 close = i + 1
                 while True:
                     close = raw.find(b'"', close)
@@ -130,15 +130,89 @@ def without_bodies(raw: bytes) -> bytes | None:
                     if backslashes % 2 == 0:
                         break
                     close += 1
-                pieces.append(raw[kept:i])
-                pieces.append(b"null")
-                kept = close + 1
-                i = kept
+                spans.append((i, close + 1))
+                i = close + 1
+            elif not raw.startswith(b"null", i):
+                return None
         at = raw.find(_BODY_KEY, i)
-    if not pieces:
+    return spans
+
+
+def _replace_spans(raw: bytes, spans: list[tuple[int, int]], marker: bool) -> bytes:
+    """``raw`` with each span replaced by ``null``, or with its index when ``marker``."""
+    if not spans:
         return raw
+    pieces: list[bytes] = []
+    kept = 0
+    for index, (start, stop) in enumerate(spans):
+        pieces.append(raw[kept:start])
+        pieces.append(str(index).encode() if marker else b"null")
+        kept = stop
     pieces.append(raw[kept:])
     return b"".join(pieces)
+
+
+def without_bodies(raw: bytes) -> bytes | None:
+    """The journal's bytes with every review's body replaced by ``null``; None when unsure.
+
+    Bodies are most of a journal: a view that never shows them (a table, the
+    stats) parses a fraction of the bytes and holds a fraction of the memory.
+    """
+    spans = body_spans(raw)
+    return None if spans is None else _replace_spans(raw, spans, marker=False)
+
+
+class Bodies:
+    """The review bodies of one read, left in the file until asked for.
+
+    Showing one review of ten thousand, or the twenty a search finds, decodes
+    twenty strings instead of every essay in the journal, and the file's bytes
+    need not stay in memory: each body is read back from the file descriptor of
+    the read (the same file even if a writer has replaced the journal since,
+    because writers never change a journal file in place).
+    """
+
+    __slots__ = ("__weakref__", "_path", "_source", "_spans")
+
+    def __init__(self, source: bytes | int, spans: dict[int, tuple[int, int]], path: Path) -> None:
+        self._source = source  # the file's bytes, or an open descriptor this object closes
+        self._spans = spans
+        self._path = path
+        if isinstance(source, int):
+            weakref.finalize(self, os.close, source)
+
+    def _literal(self, span: tuple[int, int]) -> bytes:
+        start, stop = span
+        if isinstance(self._source, bytes):
+            return self._source[start:stop]
+        literal = os.pread(self._source, stop - start, start)
+        if len(literal) != stop - start or literal[:1] != b'"' or literal[-1:] != b'"':
+            raise CorruptJournal(f"journal {self._path} changed while it was read; run it again")
+        return literal
+
+    def text(self, review_id: int) -> str | None:
+        """The body of review ``review_id``; None when it has none."""
+        span = self._spans.get(review_id)
+        if span is None:
+            return None
+        try:
+            text = orjson.loads(self._literal(span))
+        except orjson.JSONDecodeError:
+            raise CorruptJournal(
+                f"journal {self._path} changed while it was read; run it again"
+            ) from None
+        return text if isinstance(text, str) else None
+
+    def encoded(self, review_id: int) -> bytes | None:
+        """The body as the file has it: JSON-escaped UTF-8, without its quotes."""
+        span = self._spans.get(review_id)
+        return None if span is None else self._literal(span)[1:-1]
+
+    def fill(self, review_id: int, doc: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``doc`` (read without its body) with its body."""
+        if review_id not in self._spans:
+            return doc
+        return {**doc, "body": self.text(review_id)}
 
 
 def parse_journal(raw: bytes, path: Path) -> dict[str, Any]:
@@ -308,6 +382,81 @@ class Journal:
                 raw = without_bodies(raw) or raw
             return parse_journal(raw, self.path)
 
+    def browse(self) -> tuple[Documents, Bodies]:
+        """Like ``documents(bodies=False)``, with each body still to be had from :class:`Bodies`."""
+        with self._explained():
+            try:
+                opened = self._open()
+            except FileNotFoundError:
+                return [], Bodies(b"", {}, self.path)
+            box, fd = opened
+            try:
+                return self._browse(box, fd)
+            except BaseException:
+                if fd is not None:
+                    os.close(fd)
+                raise
+
+    def _open(self) -> tuple[list[bytes], int | None]:
+        """The file's bytes (in a list, for the reader to take and drop), and its descriptor.
+
+        The descriptor is kept where bodies can be read back by offset (POSIX).
+        """
+        try:
+            fd = os.open(self.target, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+            try:
+                with open(fd, "rb", closefd=False) as file:
+                    raw = file.read()
+            except BaseException:
+                os.close(fd)
+                raise
+        except FileNotFoundError:
+            raise
+        except IsADirectoryError:
+            raise StorageError(f"journal {self.path} is a folder, not a file") from None
+        except OSError as exc:
+            raise StorageError(f"cannot read journal {self.path}: {exc.strerror or exc}") from exc
+        if not hasattr(os, "pread"):  # Windows: keep the bytes, and let writers replace the file
+            os.close(fd)
+            return [raw], None
+        return [raw], fd
+
+    def _browse(self, box: list[bytes], fd: int | None) -> tuple[Documents, Bodies]:
+        raw = box.pop()  # the only reference, so that it can go before the parse
+        spans = body_spans(raw)
+        if spans is not None:
+            marked = _replace_spans(raw, spans, marker=True)
+            if fd is not None:
+                del raw  # the bodies stay in the file: parse with half the memory
+            found = _documents_of(parse_journal(marked, self.path), self.path)
+            del marked
+            where: dict[int, tuple[int, int]] = {}
+            for review_id, doc in found:
+                marker = doc.get("body")
+                if type(marker) is int and 0 <= marker < len(spans):
+                    where[review_id] = spans[marker]
+                    doc["body"] = None
+            if len(where) == len(spans):
+                return found, Bodies(raw if fd is None else fd, where, self.path)
+            # A "body" key outside a review: read everything the ordinary way.
+            raw = os.pread(fd, os.fstat(fd).st_size, 0) if fd is not None else raw
+        # Damaged (the full parse says how), or unusual: decode everything, serve it alike.
+        found = _documents_of(parse_journal(raw, self.path), self.path)
+        pieces: list[bytes] = []
+        where = {}
+        size = 0
+        for review_id, doc in found:
+            body = doc.get("body")
+            if isinstance(body, str):
+                piece = orjson.dumps(body)
+                where[review_id] = (size, size + len(piece))
+                pieces.append(piece)
+                size += len(piece)
+                doc["body"] = None
+        if fd is not None:
+            os.close(fd)
+        return found, Bodies(b"".join(pieces), where, self.path)
+
     def reviews(self, *, bodies: bool = True) -> list[Review]:
         """Every review, in ID order (``bodies=False``: see :meth:`load`)."""
         with self._explained():
@@ -334,14 +483,15 @@ class Journal:
 
     def get_many(self, review_ids: Iterable[int]) -> list[Review]:
         """Reviews by ID in the order given, reading the file once; NotFound for an unknown ID."""
-        docs = self.load()[REVIEWS_TABLE]
+        everything, bodies = self.browse()  # decodes only the bodies asked for
+        docs = dict(everything)
         found = []
         for review_id in review_ids:
-            doc = docs.get(str(review_id))
+            doc = docs.get(review_id)
             if doc is None:
                 raise NotFound(f"no review with ID {review_id}")
             with self._explained():
-                found.append(_review_from_doc(doc, review_id, self.path))
+                found.append(_review_from_doc(bodies.fill(review_id, doc), review_id, self.path))
         return found
 
     @contextmanager

@@ -243,6 +243,87 @@ def test_without_bodies_drops_exactly_the_bodies(rows: list[tuple[str, str | Non
         assert json.loads(stripped) == expected
 
 
+@given(st.lists(st.tuples(hostile.filter(str.strip), st.none() | hostile, hostile), max_size=6))
+def test_browse_reads_bodies_one_at_a_time(rows: list[tuple[str, str | None, str]]) -> None:
+    """Whatever the text holds, browsing gives the full read's documents and each body alone."""
+    reviews = [
+        Review(title, body=body, headline=headline, tags=[headline] if headline else [])
+        for title, body, headline in rows
+    ]
+    tables = {
+        "_filmlog": {"1": {"format": "filmlog", "schema": 1, "next_id": 9}},
+        "reviews": {str(i): r.to_dict() for i, r in enumerate(reviews, start=1)},
+    }
+    for raw in (serialise(tables), json.dumps(tables, indent=2, ensure_ascii=False).encode()):
+        check_browse(raw, reviews)
+
+
+def check_browse(raw: bytes, reviews: list[Review]) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "journal.json"
+        path.write_bytes(raw)
+        found, bodies = Journal(path).browse()
+    assert [i for i, _ in found] == list(range(1, len(reviews) + 1))
+    for (review_id, doc), review in zip(found, reviews, strict=True):
+        assert doc["body"] is None
+        assert bodies.text(review_id) == review.body
+        encoded = bodies.encoded(review_id)
+        assert (encoded is None) == (review.body is None)
+        if encoded is not None:
+            assert json.loads(b'"' + encoded + b'"') == review.body
+        filled = Review.from_dict(bodies.fill(review_id, doc), review_id)
+        assert filled == review.copy(id=review_id)
+
+
+def test_browse_reads_everything_when_a_body_key_is_not_a_review_body(tmp_path: Path) -> None:
+    reviews = [Review("Her", body="The review."), Review("Arrival", body=None)]
+    docs = {str(i): r.to_dict() for i, r in enumerate(reviews, start=1)}
+    docs["2"]["notes"] = {"body": "not a review body"}  # a field another writer added
+    tables = {"_filmlog": {"1": {"format": "filmlog", "schema": 1, "next_id": 3}}, "reviews": docs}
+    path = tmp_path / "journal.json"
+    path.write_bytes(serialise(tables))
+
+    found, bodies = Journal(path).browse()
+
+    assert found[1][1]["notes"] == {"body": "not a review body"}
+    assert bodies.text(1) == "The review." and bodies.text(2) is None
+
+
+def test_browsed_bodies_come_from_the_file_that_was_read(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "journal.json")
+    with journal.transaction() as session:
+        session.add(Review("Her", body="The first version."))
+    _, bodies = journal.browse()
+    with journal.transaction() as session:  # a writer replaces the journal meanwhile
+        session.update(session.get(1).copy(body="A much longer second version of the review."))
+
+    assert bodies.text(1) == "The first version."
+    assert journal.get(1).body == "A much longer second version of the review."
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc/self/fd")
+def test_browsing_leaves_no_file_open(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "journal.json")
+    with journal.transaction() as session:
+        session.add(Review("Her", body="A body."))
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(50):
+        _, bodies = journal.browse()
+        assert bodies.text(1) == "A body."
+        del bodies
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_browse_reports_a_damaged_journal(tmp_path: Path) -> None:
+    path = tmp_path / "journal.json"
+    raw = serialise({"reviews": {"1": Review("x", body="a long body").to_dict()}})
+    path.write_bytes(raw[: raw.index(b"a long") + 3])
+    with pytest.raises(CorruptJournal, match="not valid JSON"):
+        Journal(path).browse()
+
+
 def test_without_bodies_gives_up_on_a_truncated_file() -> None:
     raw = serialise({"reviews": {"1": Review("x", body="a long body").to_dict()}})
     cut = raw[: raw.index(b"a long") + 3]

@@ -86,9 +86,9 @@ def test_unexpected_error_is_one_line_without_debug(journal_path: Path, tmp_path
     driver.write_text(
         "import sys\n"
         "import filmlog.storage\n"
-        "def boom(self, **options):\n"
+        "def boom(*args):\n"
         "    raise RuntimeError('simulated bug')\n"
-        "filmlog.storage.Journal.load = boom\n"
+        "filmlog.storage.Journal.browse = boom\n"
         "from filmlog.cli import main\n"
         "sys.exit(main(sys.argv[1:]))\n",
         encoding="utf-8",

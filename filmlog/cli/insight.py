@@ -69,8 +69,8 @@ def stats_command(
     chosen = build_filters({**filters, "year": released_in}, words)
     watch_year = None if year is None else parse_year(year)
     store = journal(ctx)
-    everything = store.documents(bodies=bool(chosen.words))  # stats never show review text
-    found = [store.review(*item) for item in query.select(everything, chosen)]
+    everything, bodies = store.browse()  # stats never show review text
+    found = [store.review(*item) for item in query.select(everything, chosen, bodies)]
     if watch_year is not None:
         found = stats.watched_in(found, watch_year)
     result = stats.compute(found, year=watch_year, top=top)

@@ -255,15 +255,16 @@ def _find_and_show(
 
     store = journal(ctx)
     chosen = build_filters(filters, words)
-    # A table shows no review text: unless words are searched, bodies need no parsing.
-    everything = store.documents(bodies=full or as_json or bool(chosen.words))
-    found = query.select(everything, chosen)
+    # Bodies stay undecoded unless a review is shown whole, or the words need them.
+    everything, bodies = store.browse()
+    found = query.select(everything, chosen, bodies)
     ordered = query.order(found, sort_by.value, reverse=reverse)
     if limit is None and not show_all and not as_json:
         limit = DEFAULT_LIMIT
-    shown = [
-        store.review(*item) for item in (ordered if show_all or not limit else ordered[:limit])
-    ]
+    wanted = ordered if show_all or not limit else ordered[:limit]
+    if full or as_json:
+        wanted = [(review_id, bodies.fill(review_id, doc)) for review_id, doc in wanted]
+    shown = [store.review(*item) for item in wanted]
     if as_json:
         print_json([r.to_json() for r in shown])
         return

@@ -1,0 +1,149 @@
+"""The word-search shortcut: it may let a body through, but never turns away a match."""
+
+from __future__ import annotations
+
+import json
+
+import orjson
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from filmlog.folding import fold, may_contain
+from filmlog.model import Review
+from filmlog.query import Filters, select
+from filmlog.storage import Journal
+
+
+def stored(text: str) -> bytes:
+    """``text`` as the journal stores a string: JSON, without the quotes."""
+    return orjson.dumps(text)[1:-1]
+
+
+# Text with the awkward cases: accents precomposed and combining, ligatures, sharp s,
+# fullwidth and mathematical letters, Kelvin sign, quotes and backslashes JSON escapes.
+ALPHABET = st.sampled_from(
+    [
+        *"abcdefz XYZ019\n\"\\'.-—’é",
+        "e\u0301",
+        "\u0301",
+        "ﬁ",
+        "ß",
+        "ẞ",
+        "Å",
+        "\u212a",
+        "\u1d2c",
+        "\u03d2",
+        "Υ",
+        "ｆｉ",
+        "𝐀",
+        "½",
+        "İ",
+        "ǆ",
+        "Ⅻ",
+        "ⓐ",
+        "\x07",
+        "\u00a0",
+        "ø",
+        "Ø",
+    ]
+)
+TEXT = st.lists(ALPHABET | st.characters(blacklist_categories=["Cs"]), max_size=40).map("".join)
+
+
+@settings(max_examples=3000)
+@given(TEXT, st.data())
+@example("Ame\u0301lie and the ﬁre", None)
+@example("STRAẞE", None)
+def test_a_body_holding_the_words_is_never_ruled_out(text: str, data: st.DataObject | None) -> None:
+    folded = fold(text)
+    words = [w for w in folded.split() if w.isascii() and w.isalnum()]
+    if data is not None and folded:
+        start = data.draw(st.integers(0, len(folded) - 1))
+        words.append(folded[start : data.draw(st.integers(start + 1, len(folded)))])
+    for word in words:
+        assert may_contain(stored(text), [word]), (text, word)
+    assert may_contain(stored(text), words), (text, words)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("A ferry crossing at dawn.", ["piano"]),
+        ("“Quoted” — and dashed…", ["piano"]),
+        ("Amélie is far away from the word we want, which is not here at all", ["ferry"]),
+        ("ferry, but no other", ["ferry", "piano"]),
+    ],
+)
+def test_a_body_without_the_words_is_ruled_out_from_its_bytes(text: str, words: list[str]) -> None:
+    assert not may_contain(stored(text), words)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("AMÉLIE", ["amelie"]),
+        ("Ame\u0301lie", ["amelie"]),
+        ("the ﬁre", ["fire"]),
+        ("Straße", ["strasse"]),
+        ("ＦＥＲＲＹ", ["ferry"]),
+        ("\u212aelvin", ["kelvin"]),
+        ("caf\\u00e9", ["cafe"]),  # a \u escape, as another JSON writer might store it
+    ],
+)
+def test_characters_that_fold_to_the_word_keep_the_body(text: str, words: list[str]) -> None:
+    encoded = text.encode() if "\\u" in text else stored(text)
+    assert may_contain(encoded, words)
+
+
+class CountingBodies:
+    """Bodies by ID that count how many were decoded."""
+
+    def __init__(self, texts: dict[int, str]) -> None:
+        self.texts = texts
+        self.decoded: list[int] = []
+
+    def text(self, review_id: int) -> str | None:
+        self.decoded.append(review_id)
+        return self.texts.get(review_id)
+
+    def encoded(self, review_id: int) -> bytes | None:
+        text = self.texts.get(review_id)
+        return None if text is None else stored(text)
+
+
+def test_a_word_search_decodes_only_bodies_that_could_match() -> None:
+    texts = {
+        1: "A ferry at dawn — “quiet”.",
+        2: "A piano on the ferry.",
+        3: "A piano on the FERRÝ.",
+        4: "Amélie’s piano, and a ferr-y.",
+    }
+    docs = [(i, {"title": f"Film {i}", "body": None}) for i in texts]
+    bodies = CountingBodies(texts)
+
+    found = select(docs, Filters(words=["piano", "FERRY"]), bodies)
+
+    assert [i for i, _ in found] == [2, 3]
+    # 1 has no "piano"; 4 has an accent, but folding it makes no "ferry".
+    assert bodies.decoded == [2, 3]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(TEXT, st.none() | TEXT), min_size=1, max_size=5), TEXT)
+def test_searching_a_journal_finds_what_the_full_read_finds(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[str, str | None]], query: str
+) -> None:
+    path = tmp_path_factory.mktemp("search") / "journal.json"
+    journal = Journal(path)
+    with journal.transaction() as session:
+        for title, body in rows:
+            session.add(Review(title.strip() or "Untitled", body=body))
+    words = query.split()[:3] or ["e"]
+    filters = Filters(words=words)
+
+    expected = select(journal.documents(), filters)
+    docs, bodies = journal.browse()
+
+    assert [i for i, _ in select(docs, filters, bodies)] == [i for i, _ in expected]
+    assert json.loads(path.read_bytes())["reviews"]  # the journal was really written
