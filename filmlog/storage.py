@@ -12,6 +12,7 @@ rotating backup (see :mod:`filmlog.backups`). Only this module knows TinyDB.
 from __future__ import annotations
 
 import os
+import re
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -71,7 +72,7 @@ def _empty_tables() -> dict[str, Any]:
     return {META_TABLE: {str(_META_ID): meta}, REVIEWS_TABLE: {}}
 
 
-def _loads(raw: bytes) -> Any:
+def _loads(raw: bytes | bytearray) -> Any:
     """orjson.loads with the cyclic garbage collector paused.
 
     Parsing a large journal creates hundreds of thousands of containers, and
@@ -84,11 +85,55 @@ def _loads(raw: bytes) -> Any:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        data = orjson.loads(raw)
+        data = _loads_in_pieces(raw)
+        if data is None:
+            data = orjson.loads(raw)
     finally:
         if enabled:
             gc.enable()
     gc.freeze()
+    return data
+
+
+_PIECE = 1 << 20
+_REVIEWS_OPEN = b'"reviews":{'
+_NEXT_REVIEW = re.compile(rb'\},"\d+":\{')
+
+
+def _loads_in_pieces(raw: bytes | bytearray) -> Any:
+    """The journal parsed a megabyte of reviews at a time; None if it cannot be split so.
+
+    orjson builds a whole document tree before making Python objects of it,
+    which for a large journal costs more memory than the objects. The reviews
+    table is split between two reviews (``},"123":{`` cannot occur inside a
+    JSON string, whose quotes are escaped) and each piece parsed alone; a split
+    in the wrong place leaves a piece that is not JSON, and then the caller
+    parses the whole, which also reports real damage.
+    """
+    opened = raw.find(_REVIEWS_OPEN)
+    end = len(raw.rstrip())
+    if opened < 0 or end - opened < 2 * _PIECE or raw[end - 2 : end] != b"}}":
+        return None
+    cuts = []
+    at = opened + _PIECE
+    while at < end - _PIECE:
+        at = raw.find(b'},"', at)
+        if at < 0:
+            break
+        if _NEXT_REVIEW.match(raw, at):
+            cuts.append(at)
+            at += _PIECE
+        else:
+            at += 1
+    if not cuts:
+        return None
+    try:
+        data = orjson.loads(raw[: cuts[0] + 1] + b"}}")
+        reviews = data["reviews"]
+        for start, stop in zip(cuts, [*cuts[1:], end - 3], strict=True):  # each a review's "}"
+            reviews.update(orjson.loads(b"{" + raw[start + 2 : stop + 1] + b"}"))
+    except (orjson.JSONDecodeError, TypeError, KeyError, AttributeError):
+        return None
     return data
 
 
@@ -138,21 +183,26 @@ def body_spans(raw: bytes) -> list[tuple[int, int]] | None:
     return spans
 
 
-def _replace_spans(raw: bytes, spans: list[tuple[int, int]], marker: bool) -> bytes:
-    """``raw`` with each span replaced by ``null``, or with its index when ``marker``."""
+def _replace_spans(raw: bytes, spans: list[tuple[int, int]], marker: bool) -> bytes | bytearray:
+    """``raw`` with each span replaced by ``null``, or with its index when ``marker``.
+
+    Built in one buffer from views of ``raw``: no copy of each piece on the way.
+    """
     if not spans:
         return raw
-    pieces: list[bytes] = []
+    view = memoryview(raw)
+    out = bytearray()
     kept = 0
     for index, (start, stop) in enumerate(spans):
-        pieces.append(raw[kept:start])
-        pieces.append(str(index).encode() if marker else b"null")
+        out += view[kept:start]
+        out += str(index).encode() if marker else b"null"
         kept = stop
-    pieces.append(raw[kept:])
-    return b"".join(pieces)
+    out += view[kept:]
+    view.release()
+    return out
 
 
-def without_bodies(raw: bytes) -> bytes | None:
+def without_bodies(raw: bytes) -> bytes | bytearray | None:
     """The journal's bytes with every review's body replaced by ``null``; None when unsure.
 
     Bodies are most of a journal: a view that never shows them (a table, the
@@ -215,7 +265,7 @@ class Bodies:
         return {**doc, "body": self.text(review_id)}
 
 
-def parse_journal(raw: bytes, path: Path) -> dict[str, Any]:
+def parse_journal(raw: bytes | bytearray, path: Path) -> dict[str, Any]:
     """Parse and check a journal's bytes; CorruptJournal (naming ``path``) if they are not one."""
     try:
         data = _loads(raw)
@@ -378,8 +428,10 @@ class Journal:
             raw = self.read_bytes()
             if raw is None:
                 return _empty_tables()
-            if not bodies:
-                raw = without_bodies(raw) or raw
+            light = None if bodies else without_bodies(raw)
+            if light is not None:
+                del raw  # parse the light copy with the whole file out of memory
+                return parse_journal(light, self.path)
             return parse_journal(raw, self.path)
 
     def browse(self) -> tuple[Documents, Bodies]:

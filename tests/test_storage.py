@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from filmlog import storage
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.model import CastMember, Review
 from filmlog.storage import (
@@ -322,6 +323,45 @@ def test_browse_reports_a_damaged_journal(tmp_path: Path) -> None:
     path.write_bytes(raw[: raw.index(b"a long") + 3])
     with pytest.raises(CorruptJournal, match="not valid JSON"):
         Journal(path).browse()
+
+
+@given(
+    st.lists(
+        st.tuples(hostile.filter(str.strip), st.none() | hostile, hostile), min_size=1, max_size=12
+    ),
+    st.integers(min_value=1, max_value=400),
+)
+def test_parsing_in_pieces_gives_the_same_tables(
+    rows: list[tuple[str, str | None, str]], piece: int
+) -> None:
+    """However the reviews are cut into pieces, and whatever their text, the tables agree."""
+    reviews = {
+        str(i): Review(title, body=body, headline=headline + '},"7":{').to_dict()
+        for i, (title, body, headline) in enumerate(rows, start=1)
+    }
+    tables = {"_filmlog": {"1": {"format": "filmlog", "schema": 1}}, "reviews": reviews}
+    raw = serialise(tables)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(storage, "_PIECE", piece)
+        pieces = storage._loads_in_pieces(raw)
+        if len(rows) > 1 and len(raw) > 4 * piece + 200:
+            assert pieces is not None  # really cut: a piece per few reviews
+        for text in (raw, without_bodies(raw)):
+            assert text is not None
+            assert storage._loads(text) == json.loads(text)
+            assert list(storage._loads(text)["reviews"]) == list(reviews)
+
+
+def test_a_journal_that_cannot_be_cut_is_parsed_whole() -> None:
+    tables = {
+        "reviews": {str(i): Review(f"Film {i}").to_dict() for i in range(1, 40)},
+        "_filmlog": {"1": {"format": "filmlog", "schema": 1}},  # the reviews are not last
+    }
+    raw = serialise(tables)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(storage, "_PIECE", 64)
+        assert storage._loads_in_pieces(raw) is None
+        assert storage._loads(raw) == tables
 
 
 def test_without_bodies_gives_up_on_a_truncated_file() -> None:
