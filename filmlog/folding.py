@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from functools import cache
 
 COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -86,3 +87,91 @@ def _fold_char(char: str) -> bytes | None:
     """The UTF-8 of ``fold(char)``, or None when folding leaves ``char`` as it is."""
     folded = fold(char)
     return None if folded == char else folded.encode("utf-8", "surrogatepass")
+
+
+def plain_words(words: list[str]) -> bool:
+    """Whether :func:`places` can look for these folded words: ASCII letters and digits."""
+    return bool(words) and all(_PLAIN_WORD.fullmatch(w) for w in words)
+
+
+def places(stored: bytes, words: list[str], bounds: list[int]) -> dict[str, set[int]]:
+    """For each folded word, the regions of ``stored`` whose text, folded, could contain it.
+
+    ``stored`` is a stretch of a journal as the file has it (JSON, UTF-8),
+    region ``i`` runs from ``bounds[i]`` to the next bound (``bounds[0]`` is
+    0), and ``words`` are :func:`plain_words`. Every region with a string that
+    holds a word once folded is listed; a few more may be. Found as
+    :func:`may_contain` explains, in bulk: each word in the bytes with ASCII
+    lowercased, then the characters whose fold could supply one of the word's
+    letters (or vanishes): a lone one is checked against the ASCII around it,
+    a cluster is folded. An escaped ``\\u`` code point counts for every word.
+    """
+    size = len(stored)
+
+    def region(at: int) -> int:
+        return bisect_right(bounds, at) - 1
+
+    def next_region(index: int) -> int:
+        return bounds[index + 1] if index + 1 < len(bounds) else size
+
+    def regions_with(haystack: bytes, needle: bytes) -> set[int]:
+        hits: set[int] = set()
+        at = haystack.find(needle)
+        while at >= 0:  # once found in a region, go on from the next one
+            index = region(at)
+            hits.add(index)
+            at = haystack.find(needle, next_region(index))
+        return hits
+
+    lowered = stored.lower()
+    escaped = regions_with(stored, _ESCAPED_POINT)
+    found = {word: regions_with(lowered, word.encode()) | escaped for word in words}
+    if stored.isascii():
+        return found
+    letters = set("".join(words))
+    wanted: dict[bytes, dict[bytes, str]] = {}  # by first byte, which also gives the length
+    for char in set(stored.translate(None, _ASCII).decode("utf-8", "ignore")):
+        folded = _fold_char(char)
+        if folded is not None and (not folded or not letters.isdisjoint(folded.decode())):
+            encoded = char.encode()
+            wanted.setdefault(encoded[:1], {})[encoded] = folded.decode()
+    near: list[tuple[int, str, int]] = []  # offset, fold, length in bytes
+    for lead, chars in wanted.items():  # one pass per first byte, not one per character
+        width = len(next(iter(chars)))
+        at = stored.find(lead)
+        while at >= 0:
+            folded_char = chars.get(stored[at : at + width])
+            if folded_char is not None:
+                near.append((at, folded_char, width))
+            at = stored.find(lead, at + 1)
+    near.sort()
+    reach = max(len(w) for w in words)
+    # For each letter, each way a word can be cut around it: (word, before, after).
+    around: dict[str, list[tuple[str, bytes, bytes]]] = {}
+    for word in words:
+        for k, letter in enumerate(word):
+            around.setdefault(letter, []).append((word, word[:k].encode(), word[k + 1 :].encode()))
+    first = 0
+    while first < len(near):
+        # Between two characters of one match lie at most `reach` ASCII bytes.
+        last = first
+        while last + 1 < len(near) and near[last + 1][0] - near[last][0] <= reach + 4:
+            last += 1
+        at, folded_char, width = near[first]
+        if first == last and len(folded_char) == 1:
+            # Alone: a match through it is ASCII, its one letter, ASCII.
+            for word, before, after in around.get(folded_char, ()):
+                if (
+                    at >= len(before)
+                    and lowered[at - len(before) : at] == before
+                    and lowered[at + width : at + width + len(after)] == after
+                ):
+                    found[word].add(region(at))
+        else:
+            start, stop = max(0, at - reach), min(size, near[last][0] + 4 + reach)
+            folded_text = fold(stored[start:stop].decode("utf-8", "ignore"))
+            for word in words:
+                if word in folded_text:
+                    found[word].update(range(region(start), region(stop - 1) + 1))
+        first = last + 1
+    return found

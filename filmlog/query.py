@@ -25,6 +25,8 @@ class BodySource(Protocol):
 
     def encoded(self, review_id: int) -> bytes | None: ...
 
+    def word_candidates(self, words: list[str]) -> set[int] | None: ...
+
 
 @dataclass(slots=True)
 class Filters:
@@ -155,6 +157,9 @@ def select(items: Iterable[Item], filters: Filters, bodies: BodySource | None = 
     others = replace(filters, words=[])
     chosen = select(items, others) if not others.is_empty() else list(items)
     words = [fold(w) for w in filters.words if w.strip()]
+    maybe = bodies.word_candidates(words) if words else None
+    if maybe is not None:  # the reviews that could match, found in bulk from the file's bytes
+        chosen = [item for item in chosen if item[0] in maybe]
     return [item for item in chosen if _has_words_apart(item[0], item[1], words, bodies)]
 
 

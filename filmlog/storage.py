@@ -96,6 +96,7 @@ def _loads(raw: bytes | bytearray) -> Any:
 
 
 _PIECE = 1 << 20
+_SCAN_CHUNK = 4 << 20
 _REVIEWS_OPEN = b'"reviews":{'
 _NEXT_REVIEW = re.compile(rb'\},"\d+":\{')
 
@@ -135,6 +136,33 @@ def _loads_in_pieces(raw: bytes | bytearray) -> Any:
     except (orjson.JSONDecodeError, TypeError, KeyError, AttributeError):
         return None
     return data
+
+
+_FIRST_REVIEW = re.compile(rb'"reviews":\{"(\d+)":\{')
+_NEXT_REVIEW_ID = re.compile(rb'\},"(\d+)":\{')
+
+
+def review_starts(raw: bytes, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Where each review's object begins in ``raw``, with its ID, in file order.
+
+    Found as :func:`_loads_in_pieces` finds its cuts, looking only between the
+    bodies (``spans``), which are most of the file; the caller checks the IDs
+    against the parsed table before trusting them.
+    """
+    first = _FIRST_REVIEW.search(raw, 0, spans[0][0] if spans else len(raw))
+    if first is None:
+        return []
+    starts = [(first.start(1) - 1, int(first[1]))]
+    gaps = [first.end(), *(stop for _, stop in spans)]
+    ends = [*(start for start, _ in spans), len(raw)]
+    for low, high in zip(gaps, ends, strict=True):
+        at = raw.find(b'},"', low, high)
+        while at >= 0:
+            found = _NEXT_REVIEW_ID.match(raw, at)
+            if found is not None:
+                starts.append((at + 2, int(found[1])))
+            at = raw.find(b'},"', at + 3, high)
+    return starts
 
 
 _BODY_KEY = b'"body"'
@@ -222,20 +250,60 @@ class Bodies:
     because writers never change a journal file in place).
     """
 
-    __slots__ = ("__weakref__", "_path", "_source", "_spans")
+    __slots__ = ("__weakref__", "_path", "_size", "_source", "_spans", "_starts")
 
-    def __init__(self, source: bytes | int, spans: dict[int, tuple[int, int]], path: Path) -> None:
+    def __init__(
+        self,
+        source: bytes | int,
+        spans: dict[int, tuple[int, int]],
+        path: Path,
+        starts: list[tuple[int, int]] | None = None,
+        size: int = 0,
+    ) -> None:
         self._source = source  # the file's bytes, or an open descriptor this object closes
         self._spans = spans
         self._path = path
+        self._starts = starts  # where each review begins in the file, for word_candidates
+        self._size = size
         if isinstance(source, int):
             weakref.finalize(self, os.close, source)
 
-    def _literal(self, span: tuple[int, int]) -> bytes:
-        start, stop = span
+    def _read(self, start: int, stop: int) -> bytes:
         if isinstance(self._source, bytes):
             return self._source[start:stop]
-        literal = os.pread(self._source, stop - start, start)
+        return os.pread(self._source, stop - start, start)
+
+    def word_candidates(self, words: list[str]) -> set[int] | None:
+        """IDs of the reviews whose stored text, folded, could hold every folded word.
+
+        Read from the file a few megabytes at a time, every field and the body
+        at once (see :func:`filmlog.folding.places`); None when the words or the
+        file do not allow it. Every review that matches is among them.
+        """
+        from bisect import bisect_right
+
+        from filmlog.folding import places, plain_words
+
+        starts = self._starts
+        if not starts or not plain_words(words):
+            return None
+        offsets = [offset for offset, _ in starts]
+        ids = [review_id for _, review_id in starts]
+        having: dict[str, set[int]] = {w: set() for w in words}
+        first = 0
+        while first < len(starts):
+            last = bisect_right(offsets, offsets[first] + _SCAN_CHUNK, lo=first + 1)
+            begin = offsets[first]
+            end = offsets[last] if last < len(offsets) else self._size
+            bounds = [offset - begin for offset in offsets[first:last]]
+            for word, regions in places(self._read(begin, end), words, bounds).items():
+                having[word].update(ids[first + index] for index in regions)
+            first = last
+        return set.intersection(*having.values())
+
+    def _literal(self, span: tuple[int, int]) -> bytes:
+        start, stop = span
+        literal = self._read(start, stop)
         if len(literal) != stop - start or literal[:1] != b'"' or literal[-1:] != b'"':
             raise CorruptJournal(f"journal {self._path} changed while it was read; run it again")
         return literal
@@ -434,8 +502,11 @@ class Journal:
                 return parse_journal(light, self.path)
             return parse_journal(raw, self.path)
 
-    def browse(self) -> tuple[Documents, Bodies]:
-        """Like ``documents(bodies=False)``, with each body still to be had from :class:`Bodies`."""
+    def browse(self, *, words: bool = False) -> tuple[Documents, Bodies]:
+        """Like ``documents(bodies=False)``, with each body still to be had from :class:`Bodies`.
+
+        ``words``: also note where each review begins, for :meth:`Bodies.word_candidates`.
+        """
         with self._explained():
             try:
                 opened = self._open()
@@ -443,7 +514,7 @@ class Journal:
                 return [], Bodies(b"", {}, self.path)
             box, fd = opened
             try:
-                return self._browse(box, fd)
+                return self._browse(box, fd, words)
             except BaseException:
                 if fd is not None:
                     os.close(fd)
@@ -473,10 +544,12 @@ class Journal:
             return [raw], None
         return [raw], fd
 
-    def _browse(self, box: list[bytes], fd: int | None) -> tuple[Documents, Bodies]:
+    def _browse(self, box: list[bytes], fd: int | None, words: bool) -> tuple[Documents, Bodies]:
         raw = box.pop()  # the only reference, so that it can go before the parse
         spans = body_spans(raw)
         if spans is not None:
+            starts = review_starts(raw, spans) if words else None
+            size = len(raw)
             marked = _replace_spans(raw, spans, marker=True)
             if fd is not None:
                 del raw  # the bodies stay in the file: parse with half the memory
@@ -488,8 +561,10 @@ class Journal:
                 if type(marker) is int and 0 <= marker < len(spans):
                     where[review_id] = spans[marker]
                     doc["body"] = None
+            if starts is not None and sorted(i for _, i in starts) != [i for i, _ in found]:
+                starts = None  # not where the reviews begin after all: no word shortcut
             if len(where) == len(spans):
-                return found, Bodies(raw if fd is None else fd, where, self.path)
+                return found, Bodies(raw if fd is None else fd, where, self.path, starts, size)
             # A "body" key outside a review: read everything the ordinary way.
             raw = os.pread(fd, os.fstat(fd).st_size, 0) if fd is not None else raw
         # Damaged (the full parse says how), or unusual: decode everything, serve it alike.

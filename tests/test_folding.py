@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
+from pathlib import Path
 
 import orjson
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from filmlog.folding import fold, may_contain
-from filmlog.model import Review
+from filmlog import storage
+from filmlog.folding import fold, may_contain, places
+from filmlog.model import CastMember, Review
 from filmlog.query import Filters, select
 from filmlog.storage import Journal
 
@@ -111,6 +112,9 @@ class CountingBodies:
         text = self.texts.get(review_id)
         return None if text is None else stored(text)
 
+    def word_candidates(self, words: list[str]) -> set[int] | None:
+        return None  # no bulk scan: every review goes through may_contain
+
 
 def test_a_word_search_decodes_only_bodies_that_could_match() -> None:
     texts = {
@@ -129,21 +133,56 @@ def test_a_word_search_decodes_only_bodies_that_could_match() -> None:
     assert bodies.decoded == [2, 3]
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(TEXT, st.none() | TEXT), min_size=1, max_size=5), TEXT)
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(TEXT, st.none() | TEXT, TEXT), min_size=1, max_size=6),
+    TEXT,
+    st.sampled_from([64, 1 << 20]),
+)
 def test_searching_a_journal_finds_what_the_full_read_finds(
-    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[str, str | None]], query: str
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: list[tuple[str, str | None, str]],
+    query: str,
+    chunk: int,
 ) -> None:
     path = tmp_path_factory.mktemp("search") / "journal.json"
     journal = Journal(path)
     with journal.transaction() as session:
-        for title, body in rows:
-            session.add(Review(title.strip() or "Untitled", body=body))
+        for title, body, actor in rows:
+            cast = [CastMember(actor.strip() or "Someone", "the lead")]
+            tags = [actor] if actor.strip() else []
+            session.add(Review(title.strip() or "Untitled", body=body, cast=cast, tags=tags))
     words = query.split()[:3] or ["e"]
     filters = Filters(words=words)
 
-    expected = select(journal.documents(), filters)
-    docs, bodies = journal.browse()
+    expected = [i for i, _ in select(journal.documents(), filters)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(storage, "_SCAN_CHUNK", chunk)
+        for bulk in (False, True):
+            docs, bodies = journal.browse(words=bulk)
+            assert [i for i, _ in select(docs, filters, bodies)] == expected
 
-    assert [i for i, _ in select(docs, filters, bodies)] == [i for i, _ in expected]
-    assert json.loads(path.read_bytes())["reviews"]  # the journal was really written
+
+@settings(max_examples=2000)
+@given(TEXT)
+def test_places_marks_every_plain_word_of_the_folded_text(text: str) -> None:
+    words = sorted({w for w in fold(text).split() if w.isascii() and w.isalnum()})
+    if words:
+        found = places(b'{"body":"' + stored(text) + b'"}', words, [0])
+        assert all(found[w] == {0} for w in words), (text, found)
+
+
+def test_a_word_search_narrows_to_candidates_from_the_file(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "journal.json")
+    with journal.transaction() as session:
+        session.add(Review("Arrival", body="A piano — on a “ferry”.", cast=[CastMember("Amy")]))
+        session.add(Review("Her", body="No boats here, only Amélie.", directors=["Jonze"]))
+        session.add(Review("Ferrý", body="Piano lessons."))  # an accent in the title
+        session.add(Review("Paterson", body="Poems. PIANO", tags=["ferry"]))
+    _, bodies = journal.browse(words=True)
+
+    assert bodies.word_candidates(["piano", "ferry"]) == {1, 3, 4}
+    assert bodies.word_candidates(["amelie"]) == {2}
+    assert bodies.word_candidates(["don't"]) is None  # not letters and digits: no shortcut
+    _, plain = journal.browse()
+    assert plain.word_candidates(["piano"]) is None  # not asked for

@@ -86,7 +86,7 @@ def test_unexpected_error_is_one_line_without_debug(journal_path: Path, tmp_path
     driver.write_text(
         "import sys\n"
         "import filmlog.storage\n"
-        "def boom(*args):\n"
+        "def boom(*args, **options):\n"
         "    raise RuntimeError('simulated bug')\n"
         "filmlog.storage.Journal.browse = boom\n"
         "from filmlog.cli import main\n"

@@ -256,7 +256,7 @@ def _find_and_show(
     store = journal(ctx)
     chosen = build_filters(filters, words)
     # Bodies stay undecoded unless a review is shown whole, or the words need them.
-    everything, bodies = store.browse()
+    everything, bodies = store.browse(words=bool(chosen.words))
     found = query.select(everything, chosen, bodies)
     ordered = query.order(found, sort_by.value, reverse=reverse)
     if limit is None and not show_all and not as_json:
