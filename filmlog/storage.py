@@ -599,10 +599,10 @@ class Journal:
         with self._explained():
             return _documents_of(self.load(bodies=bodies), self.path)
 
-    def review(self, review_id: int, doc: Mapping[str, Any]) -> Review:
-        """The review of one document from :meth:`documents`."""
+    def build(self, items: Iterable[tuple[int, Mapping[str, Any]]]) -> list[Review]:
+        """The reviews of documents from :meth:`documents` or :meth:`browse`, in the order given."""
         with self._explained():
-            return _review_from_doc(doc, review_id, self.path)
+            return [_review_from_doc(doc, review_id, self.path) for review_id, doc in items]
 
     def get(self, review_id: int) -> Review:
         """One review by ID; raises NotFound."""

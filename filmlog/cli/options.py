@@ -13,12 +13,14 @@ import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from filmlog.entry import ReviewInput
 from filmlog.query import Filters
+
+if TYPE_CHECKING:
+    from filmlog.entry import ReviewInput
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -125,6 +127,8 @@ class ReviewOptions:
 
 
 def _build_review_options(values: dict[str, Any]) -> ReviewOptions:
+    from filmlog.entry import ReviewInput  # add and edit only: the others skip parsing.py
+
     body_file = values.pop("body_file")
     editor = values.pop("editor")
     return ReviewOptions(ReviewInput(**values), body_file=body_file, editor=editor)

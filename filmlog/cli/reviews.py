@@ -264,7 +264,7 @@ def _find_and_show(
     wanted = ordered if show_all or not limit else ordered[:limit]
     if full or as_json:
         wanted = [(review_id, bodies.fill(review_id, doc)) for review_id, doc in wanted]
-    shown = [store.review(*item) for item in wanted]
+    shown = store.build(wanted)
     if as_json:
         print_json([r.to_json() for r in shown])
         return

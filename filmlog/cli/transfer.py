@@ -94,7 +94,7 @@ def export(
         _usage(f"--split works with --format {' or '.join(_SPLITTING)}, not {name}")
     store = journal(ctx)
     chosen = query.select(store.documents(), build_filters(filters, words))
-    reviews = [store.review(*item) for item in chosen]
+    reviews = store.build(chosen)
     # An export written over the journal (or its lock) would lose the journal itself.
     keep = (store.target, store.lock_path)
     noun = "review" if len(reviews) == 1 else "reviews"
