@@ -163,13 +163,26 @@ def test_searching_a_journal_finds_what_the_full_read_finds(
             assert [i for i, _ in select(docs, filters, bodies)] == expected
 
 
-@settings(max_examples=2000)
-@given(TEXT)
-def test_places_marks_every_plain_word_of_the_folded_text(text: str) -> None:
-    words = sorted({w for w in fold(text).split() if w.isascii() and w.isalnum()})
+@settings(max_examples=3000)
+@given(TEXT, st.data())
+@example("Ame\u0301lie and the ﬁre", None)
+@example("ferrý ferr\u0301y FERRÝ", None)
+def test_places_marks_every_plain_word_of_the_folded_text(
+    text: str, data: st.DataObject | None
+) -> None:
+    folded = fold(text)
+    words = {w for w in folded.split() if w.isascii() and w.isalnum()}
+    if data is not None and folded:
+        start = data.draw(st.integers(0, len(folded) - 1))
+        piece = folded[start : data.draw(st.integers(start + 1, len(folded)))]
+        if piece.isascii() and piece.isalnum():
+            words.add(piece)
     if words:
-        found = places(b'{"body":"' + stored(text) + b'"}', words, [0])
-        assert all(found[w] == {0} for w in words), (text, found)
+        # Three regions: the text sits in the middle one.
+        stored_text = b'{"1":{"title":"x"},"2":{"body":"' + stored(text) + b'"},"3":{}}'
+        bounds = [0, stored_text.index(b'"2"'), stored_text.index(b'"3"')]
+        found = places(stored_text, sorted(words), bounds)
+        assert all(1 in found[w] for w in words), (text, found)
 
 
 def test_a_word_search_narrows_to_candidates_from_the_file(tmp_path: Path) -> None:
