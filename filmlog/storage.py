@@ -305,7 +305,7 @@ class Bodies:
         start, stop = span
         literal = self._read(start, stop)
         if len(literal) != stop - start or literal[:1] != b'"' or literal[-1:] != b'"':
-            raise CorruptJournal(f"journal {self._path} changed while it was read; run it again")
+            raise StorageError(f"journal {self._path} changed while it was read; run it again")
         return literal
 
     def text(self, review_id: int) -> str | None:
@@ -316,7 +316,7 @@ class Bodies:
         try:
             text = orjson.loads(self._literal(span))
         except orjson.JSONDecodeError:
-            raise CorruptJournal(
+            raise StorageError(
                 f"journal {self._path} changed while it was read; run it again"
             ) from None
         return text if isinstance(text, str) else None

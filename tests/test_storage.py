@@ -304,6 +304,19 @@ def test_browsed_bodies_come_from_the_file_that_was_read(tmp_path: Path) -> None
     assert journal.get(1).body == "A much longer second version of the review."
 
 
+@pytest.mark.skipif(not hasattr(os, "pread"), reason="bodies are kept in memory without pread")
+def test_a_journal_rewritten_in_place_during_a_read_is_reported(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "journal.json")
+    with journal.transaction() as session:
+        session.add(Review("Her", body="A body long enough to be cut short."))
+    _, bodies = journal.browse()
+    with open(journal.path, "r+b") as file:  # another program truncating it in place
+        file.truncate(40)
+
+    with pytest.raises(StorageError, match="changed while it was read"):
+        bodies.text(1)
+
+
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc/self/fd")
 def test_browsing_leaves_no_file_open(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "journal.json")
