@@ -112,7 +112,9 @@ def _loads_in_pieces(raw: bytes | bytearray) -> Any:
     parses the whole, which also reports real damage.
     """
     opened = raw.find(_REVIEWS_OPEN)
-    end = len(raw.rstrip())
+    end = len(raw)
+    while end and raw[end - 1] in _SPACE:  # not rstrip(), which would copy the whole file
+        end -= 1
     if opened < 0 or end - opened < 2 * _PIECE or raw[end - 2 : end] != b"}}":
         return None
     cuts = []
@@ -128,13 +130,16 @@ def _loads_in_pieces(raw: bytes | bytearray) -> Any:
             at += 1
     if not cuts:
         return None
+    view = memoryview(raw)  # each piece is copied once, into its braces
     try:
-        data = orjson.loads(raw[: cuts[0] + 1] + b"}}")
+        data = orjson.loads(b"".join((view[: cuts[0] + 1], b"}}")))
         reviews = data["reviews"]
         for start, stop in zip(cuts, [*cuts[1:], end - 3], strict=True):  # each a review's "}"
-            reviews.update(orjson.loads(b"{" + raw[start + 2 : stop + 1] + b"}"))
+            reviews.update(orjson.loads(b"".join((b"{", view[start + 2 : stop + 1], b"}"))))
     except (orjson.JSONDecodeError, TypeError, KeyError, AttributeError):
         return None
+    finally:
+        view.release()
     return data
 
 
