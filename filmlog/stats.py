@@ -511,7 +511,7 @@ def compute(reviews: Sequence[Review], *, year: int | None = None, top: int = DE
 
 def sole_reviewer(reviews: Iterable[Review]) -> str | None:
     """The reviewer of every review when that is one named person, else None."""
-    names = {" ".join((r.reviewer or "").split()) for r in reviews}
+    names = {" ".join((name or "").split()) for name in {r.reviewer for r in reviews}}
     return (names.pop() or None) if len(names) == 1 else None
 
 
