@@ -245,6 +245,18 @@ def without_bodies(raw: bytes) -> bytes | bytearray | None:
     return None if spans is None else _replace_spans(raw, spans, marker=False)
 
 
+def _region(chunk: bytes, bounds: list[int], index: int) -> bytes:
+    """Region ``index`` of a chunk: to the next region's start, or to the chunk's end."""
+    return chunk[bounds[index] : bounds[index + 1] if index + 1 < len(bounds) else len(chunk)]
+
+
+def _holds(stored: bytes, words: list[str]) -> bool:
+    """Whether one review's stored text could hold every folded word (see ``places``)."""
+    from filmlog.folding import places
+
+    return all(places(stored, words, [0]).values())
+
+
 class Bodies:
     """The review bodies of one read, left in the file until asked for.
 
@@ -294,17 +306,26 @@ class Bodies:
             return None
         offsets = [offset for offset, _ in starts]
         ids = [review_id for _, review_id in starts]
-        having: dict[str, set[int]] = {w: set() for w in words}
+        # The longest word first (usually the rarest); the others only where it may be.
+        head, *rest = sorted(set(words), key=len, reverse=True)
+        found: set[int] = set()
         first = 0
         while first < len(starts):
             last = bisect_right(offsets, offsets[first] + _SCAN_CHUNK, lo=first + 1)
             begin = offsets[first]
             end = offsets[last] if last < len(offsets) else self._size
+            chunk = self._read(begin, end)
             bounds = [offset - begin for offset in offsets[first:last]]
-            for word, regions in places(self._read(begin, end), words, bounds).items():
-                having[word].update(ids[first + index] for index in regions)
+            regions = places(chunk, [head], bounds)[head]
+            if rest and len(regions) * 8 <= len(bounds):
+                # Few reviews may hold the first word: look for the others in those alone.
+                regions = {i for i in regions if _holds(_region(chunk, bounds, i), rest)}
+            elif rest:
+                for regions_of_word in places(chunk, rest, bounds).values():
+                    regions &= regions_of_word
+            found.update(ids[first + index] for index in regions)
             first = last
-        return set.intersection(*having.values())
+        return found
 
     def _literal(self, span: tuple[int, int]) -> bytes:
         start, stop = span

@@ -199,3 +199,20 @@ def test_a_word_search_narrows_to_candidates_from_the_file(tmp_path: Path) -> No
     assert bodies.word_candidates(["don't"]) is None  # not letters and digits: no shortcut
     _, plain = journal.browse()
     assert plain.word_candidates(["piano"]) is None  # not asked for
+
+
+def test_a_rare_first_word_narrows_where_the_others_are_looked_for(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "journal.json")
+    with journal.transaction() as session:
+        for number in range(1, 21):
+            session.add(Review(f"Film {number}", body="A ferry at dawn."))
+        session.add(Review("Harbour", body="The ferryman’s PIÁNO."))  # 21: both, one accented
+        session.add(Review("Lighthouse", body="A pianola, no boat."))  # 22: the longer word only
+    _, bodies = journal.browse(words=True)
+
+    assert bodies.word_candidates(["ferry", "pianola"]) == set()
+    assert bodies.word_candidates(["pianola", "boat", "ferry"]) == set()  # every word, not one
+    assert bodies.word_candidates(["pianola", "boat"]) == {22}
+    assert bodies.word_candidates(["ferry", "piano"]) == {21}
+    assert bodies.word_candidates(["ferryman", "piano"]) == {21}
+    assert bodies.word_candidates(["piano"]) == {21, 22}
