@@ -52,3 +52,17 @@ def test_main_runs_the_named_command_and_restores_the_app(
     assert added.startswith("Added #1 Arrival")
     assert any("Arrival" in line and "★★★★☆" in line for line in table)
     assert "No such command 'lst'" in captured.err
+
+
+def test_ctrl_c_during_a_command_exits_130(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from filmlog.storage import Journal
+
+    def interrupted(*args: object, **options: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Journal, "browse", interrupted)
+
+    assert main(["--db", str(tmp_path / "journal.json"), "list"]) == 130
+    assert "Aborted" not in capsys.readouterr().err

@@ -165,8 +165,11 @@ def test_a_body_looks_the_same_with_or_without_the_markdown_parser(text: str, wi
     from rich.markdown import Markdown
 
     assume(text.strip())  # a blank body is not shown at all
+    view = body_view(text)
+    if isinstance(view, Markdown):
+        return  # Markdown syntax: Rich's Markdown lays it out (and numbers its links afresh)
 
-    assert _coloured(body_view(text), width) == _coloured(Markdown(text), width)
+    assert _coloured(view, width) == _coloured(Markdown(text), width)
 
 
 def test_plain_bodies_skip_the_markdown_parser() -> None:

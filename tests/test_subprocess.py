@@ -60,21 +60,24 @@ def test_ctrl_c_at_a_prompt_exits_130(filmlog_exe: str, journal_path: Path) -> N
     env = dict(os.environ, FILMLOG_DB=str(journal_path))
     subprocess.run([filmlog_exe, "add", "Her"], env=env, check=True, capture_output=True)
     before = journal_path.read_bytes()
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         [filmlog_exe, "delete", "1"],
         env=env,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-    )
-    assert proc.stderr is not None
-    deadline = time.monotonic() + 20
-    seen = ""
-    while "Delete review?" not in seen and time.monotonic() < deadline:
-        seen += proc.stderr.read(1)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=20)
+    ) as proc:
+        assert proc.stderr is not None
+        deadline = time.monotonic() + 20
+        seen = ""
+        while "Delete review?" not in seen and time.monotonic() < deadline:
+            seen += proc.stderr.read(1)
+        proc.send_signal(signal.SIGINT)
+        # Wait with standard input still open: closing it now would race the interrupt with
+        # an end of input, which declines the deletion (exit 1) instead.
+        proc.wait(timeout=20)
+        err = proc.stderr.read()
     assert proc.returncode == 130
     assert "Traceback" not in err
     assert journal_path.read_bytes() == before

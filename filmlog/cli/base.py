@@ -179,8 +179,8 @@ def ask(question: str, default: str = "") -> str:
     mean different things, so filmlog asks for itself. End of input raises
     :class:`EndOfInput`, so that no loop can keep asking a closed stream.
     """
-    typer.echo(f"{question}: ", err=True, nl=False)
     try:
+        typer.echo(f"{question}: ", err=True, nl=False)
         answer = input()
     except EOFError:
         typer.echo(err=True)
