@@ -56,6 +56,10 @@ def test_python_dash_m(journal_path: Path) -> None:
     assert result.stdout.startswith("filmlog ")
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_at_a_prompt_exits_130(filmlog_exe: str, journal_path: Path) -> None:
     env = dict(os.environ, FILMLOG_DB=str(journal_path))
     subprocess.run([filmlog_exe, "add", "Her"], env=env, check=True, capture_output=True)
@@ -67,6 +71,8 @@ def test_ctrl_c_at_a_prompt_exits_130(filmlog_exe: str, journal_path: Path) -> N
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # As from a terminal: a run started in the background inherits Ctrl-C ignored.
+        preexec_fn=_default_sigint,
     ) as proc:
         assert proc.stderr is not None
         deadline = time.monotonic() + 20
