@@ -16,7 +16,9 @@ import re
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -174,8 +176,9 @@ _BODY_KEY = b'"body"'
 _SPACE = b" \t\r\n"
 
 
-def body_spans(raw: bytes) -> list[tuple[int, int]] | None:
-    """Where every review body's string sits in ``raw``, quotes included; None when unsure.
+def body_spans(raw: bytes) -> tuple[list[tuple[int, int]], int] | None:
+    """Where every review body's string sits in ``raw``, quotes included, and how many bodies
+    are null; None when unsure.
 
     In JSON every quote inside a string is escaped, so an unescaped ``"body"``
     followed by a colon can only be that key, and the string after it ends at
@@ -184,6 +187,7 @@ def body_spans(raw: bytes) -> list[tuple[int, int]] | None:
     returns None, and the caller parses the whole file, which reports the damage.
     """
     spans: list[tuple[int, int]] = []
+    nulls = 0
     end = len(raw)
     at = raw.find(_BODY_KEY)
     while at >= 0:
@@ -210,10 +214,12 @@ def body_spans(raw: bytes) -> list[tuple[int, int]] | None:
                     close += 1
                 spans.append((i, close + 1))
                 i = close + 1
-            elif not raw.startswith(b"null", i):
+            elif raw.startswith(b"null", i):
+                nulls += 1
+            else:
                 return None
         at = raw.find(_BODY_KEY, i)
-    return spans
+    return spans, nulls
 
 
 def _replace_spans(raw: bytes, spans: list[tuple[int, int]], marker: bool) -> bytes | bytearray:
@@ -241,20 +247,51 @@ def without_bodies(raw: bytes) -> bytes | bytearray | None:
     Bodies are most of a journal: a view that never shows them (a table, the
     stats) parses a fraction of the bytes and holds a fraction of the memory.
     """
-    spans = body_spans(raw)
-    return None if spans is None else _replace_spans(raw, spans, marker=False)
+    found = body_spans(raw)
+    return None if found is None else _replace_spans(raw, found[0], marker=False)
 
 
-def _region(chunk: bytes, bounds: list[int], index: int) -> bytes:
-    """Region ``index`` of a chunk: to the next region's start, or to the chunk's end."""
-    return chunk[bounds[index] : bounds[index + 1] if index + 1 < len(bounds) else len(chunk)]
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where the reviews lie in a journal file, for :meth:`Bodies.word_candidates`.
 
+    The file is cut into regions at ``offsets``; ``owners[i]`` are the reviews
+    whose text region ``i`` may hold, and ``ranges`` gives each review a
+    stretch of the file that holds all of its text (stretches may overlap).
+    """
 
-def _holds(stored: bytes, words: list[str]) -> bool:
-    """Whether one review's stored text could hold every folded word (see ``places``)."""
-    from filmlog.folding import places
+    offsets: list[int]
+    owners: list[tuple[int, ...]]
+    ranges: dict[int, tuple[int, int]]
+    size: int
 
-    return all(places(stored, words, [0]).values())
+    @classmethod
+    def from_starts(cls, starts: list[tuple[int, int]], size: int) -> Layout:
+        """Regions that are the reviews themselves, from where each begins."""
+        offsets = [offset for offset, _ in starts]
+        ends = [*offsets[1:], size]
+        ranges = {
+            review_id: (offset, end) for (offset, review_id), end in zip(starts, ends, strict=True)
+        }
+        return cls(offsets, [(review_id,) for _, review_id in starts], ranges, size)
+
+    @classmethod
+    def from_bodies(cls, bodies: dict[int, tuple[int, int]], size: int) -> Layout:
+        """Regions cut where each body begins, when every review has one.
+
+        A review's fields lie partly before its body and partly after it, so
+        each region, from one body to the next, belongs to both reviews; no
+        search for where the reviews begin is needed.
+        """
+        order = sorted(bodies, key=lambda review_id: bodies[review_id][0])
+        offsets = [0, *(bodies[review_id][0] for review_id in order)]
+        owners = [(order[0],), *pairwise(order), (order[-1],)]
+        ranges = {}
+        for index, review_id in enumerate(order):
+            start = bodies[order[index - 1]][1] if index else 0
+            end = bodies[order[index + 1]][0] if index + 1 < len(order) else size
+            ranges[review_id] = (start, end)
+        return cls(offsets, owners, ranges, size)
 
 
 class Bodies:
@@ -267,21 +304,19 @@ class Bodies:
     because writers never change a journal file in place).
     """
 
-    __slots__ = ("__weakref__", "_path", "_size", "_source", "_spans", "_starts")
+    __slots__ = ("__weakref__", "_layout", "_path", "_source", "_spans")
 
     def __init__(
         self,
         source: bytes | int,
         spans: dict[int, tuple[int, int]],
         path: Path,
-        starts: list[tuple[int, int]] | None = None,
-        size: int = 0,
+        layout: Layout | None = None,
     ) -> None:
         self._source = source  # the file's bytes, or an open descriptor this object closes
         self._spans = spans
         self._path = path
-        self._starts = starts  # where each review begins in the file, for word_candidates
-        self._size = size
+        self._layout = layout  # where the reviews lie, for word_candidates
         if isinstance(source, int):
             weakref.finalize(self, os.close, source)
 
@@ -297,33 +332,43 @@ class Bodies:
         at once (see :func:`filmlog.folding.places`); None when the words or the
         file do not allow it. Every review that matches is among them.
         """
-        from bisect import bisect_right
-
         from filmlog.folding import places, plain_words
 
-        starts = self._starts
-        if not starts or not plain_words(words):
+        layout = self._layout
+        if layout is None or not plain_words(words):
             return None
-        offsets = [offset for offset, _ in starts]
-        ids = [review_id for _, review_id in starts]
         # The longest word first (usually the rarest); the others only where it may be.
         head, *rest = sorted(set(words), key=len, reverse=True)
-        found: set[int] = set()
+        found = self._scan(layout, [head])[head]
+        if not rest:
+            return found
+        if len(found) * 2 <= len(layout.ranges):  # checking one costs ~1/5000 of a pass
+            return {
+                review_id
+                for review_id in found
+                if all(places(self._read(*layout.ranges[review_id]), rest, [0]).values())
+            }
+        for holding in self._scan(layout, rest).values():
+            found &= holding
+        return found
+
+    def _scan(self, layout: Layout, words: list[str]) -> dict[str, set[int]]:
+        """For each word, the reviews that could hold it, reading the file chunk by chunk."""
+        from bisect import bisect_right
+
+        from filmlog.folding import places
+
+        offsets, owners = layout.offsets, layout.owners
+        found: dict[str, set[int]] = {word: set() for word in words}
         first = 0
-        while first < len(starts):
+        while first < len(offsets):
             last = bisect_right(offsets, offsets[first] + _SCAN_CHUNK, lo=first + 1)
             begin = offsets[first]
-            end = offsets[last] if last < len(offsets) else self._size
-            chunk = self._read(begin, end)
+            end = offsets[last] if last < len(offsets) else layout.size
             bounds = [offset - begin for offset in offsets[first:last]]
-            regions = places(chunk, [head], bounds)[head]
-            if rest and len(regions) * 8 <= len(bounds):
-                # Few reviews may hold the first word: look for the others in those alone.
-                regions = {i for i in regions if _holds(_region(chunk, bounds, i), rest)}
-            elif rest:
-                for regions_of_word in places(chunk, rest, bounds).values():
-                    regions &= regions_of_word
-            found.update(ids[first + index] for index in regions)
+            for word, regions in places(self._read(begin, end), words, bounds).items():
+                for index in regions:
+                    found[word].update(owners[first + index])
             first = last
         return found
 
@@ -572,10 +617,13 @@ class Journal:
 
     def _browse(self, box: list[bytes], fd: int | None, words: bool) -> tuple[Documents, Bodies]:
         raw = box.pop()  # the only reference, so that it can go before the parse
-        spans = body_spans(raw)
-        if spans is not None:
-            starts = review_starts(raw, spans) if words else None
+        scanned = body_spans(raw)
+        if scanned is not None:
+            spans, nulls = scanned
             size = len(raw)
+            # Reviews without a body need their beginnings found; with one each, the
+            # bodies are enough (see Layout).
+            starts = review_starts(raw, spans) if words and nulls else None
             marked = _replace_spans(raw, spans, marker=True)
             if fd is not None:
                 del raw  # the bodies stay in the file: parse with half the memory
@@ -587,10 +635,13 @@ class Journal:
                 if type(marker) is int and 0 <= marker < len(spans):
                     where[review_id] = spans[marker]
                     doc["body"] = None
-            if starts is not None and sorted(i for _, i in starts) != [i for i, _ in found]:
-                starts = None  # not where the reviews begin after all: no word shortcut
             if len(where) == len(spans):
-                return found, Bodies(raw if fd is None else fd, where, self.path, starts, size)
+                layout = None
+                if words and where and len(where) == len(found):
+                    layout = Layout.from_bodies(where, size)
+                elif starts is not None and sorted(i for _, i in starts) == [i for i, _ in found]:
+                    layout = Layout.from_starts(starts, size)
+                return found, Bodies(raw if fd is None else fd, where, self.path, layout)
             # A "body" key outside a review: read everything the ordinary way.
             raw = os.pread(fd, os.fstat(fd).st_size, 0) if fd is not None else raw
         # Damaged (the full parse says how), or unusual: decode everything, serve it alike.

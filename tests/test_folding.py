@@ -185,17 +185,42 @@ def test_places_marks_every_plain_word_of_the_folded_text(
         assert all(1 in found[w] for w in words), (text, found)
 
 
-def test_a_word_search_narrows_to_candidates_from_the_file(tmp_path: Path) -> None:
+def candidates(bodies: storage.Bodies, words: list[str]) -> set[int]:
+    found = bodies.word_candidates(words)
+    assert found is not None, "the shortcut was not taken"
+    return found
+
+
+def _neighbours(found: set[int]) -> set[int]:
+    """Reviews next to those found, in a journal written in ID order."""
+    return found | {i - 1 for i in found} | {i + 1 for i in found}
+
+
+FILLER = "Nothing to see here."
+
+
+@pytest.mark.parametrize("bodyless", [False, True], ids=["every-review-has-a-body", "some-not"])
+def test_a_word_search_narrows_to_candidates_from_the_file(tmp_path: Path, bodyless: bool) -> None:
     journal = Journal(tmp_path / "journal.json")
     with journal.transaction() as session:
         session.add(Review("Arrival", body="A piano — on a “ferry”.", cast=[CastMember("Amy")]))
+        for _ in range(3):
+            session.add(Review("Filler", body=None if bodyless else FILLER))
         session.add(Review("Her", body="No boats here, only Amélie.", directors=["Jonze"]))
+        for _ in range(3):
+            session.add(Review("Filler", body=FILLER))
         session.add(Review("Ferrý", body="Piano lessons."))  # an accent in the title
+        for _ in range(3):
+            session.add(Review("Filler", body=FILLER))
         session.add(Review("Paterson", body="Poems. PIANO", tags=["ferry"]))
     _, bodies = journal.browse(words=True)
 
-    assert bodies.word_candidates(["piano", "ferry"]) == {1, 3, 4}
-    assert bodies.word_candidates(["amelie"]) == {2}
+    both = candidates(bodies, ["piano", "ferry"])
+    assert {1, 9, 13} <= both <= _neighbours({1, 9, 13})
+    amelie = candidates(bodies, ["amelie"])
+    assert {5} <= amelie <= _neighbours({5})
+    if bodyless:  # reviews found where each begins: exactly those
+        assert (both, amelie) == ({1, 9, 13}, {5})
     assert bodies.word_candidates(["don't"]) is None  # not letters and digits: no shortcut
     _, plain = journal.browse()
     assert plain.word_candidates(["piano"]) is None  # not asked for
@@ -207,12 +232,21 @@ def test_a_rare_first_word_narrows_where_the_others_are_looked_for(tmp_path: Pat
         for number in range(1, 21):
             session.add(Review(f"Film {number}", body="A ferry at dawn."))
         session.add(Review("Harbour", body="The ferryman’s PIÁNO."))  # 21: both, one accented
-        session.add(Review("Lighthouse", body="A pianola, no boat."))  # 22: the longer word only
+        for number in range(22, 26):
+            session.add(Review(f"Film {number}", body="Still water."))
+        session.add(Review("Lighthouse", body="A pianola, no boat."))  # 26: the longer word only
+        session.add(Review("Dock", body="Still water."))
+        # 28: the other words only in a field before the body (title) or after it (tags)
+        session.add(Review("Gramophone", body="A lighthousekeeper's tale.", tags=["harbour"]))
+        for _ in range(20):  # enough reviews that a few candidates are checked one by one
+            session.add(Review("Dock", body="Still water."))
     _, bodies = journal.browse(words=True)
 
     assert bodies.word_candidates(["ferry", "pianola"]) == set()
     assert bodies.word_candidates(["pianola", "boat", "ferry"]) == set()  # every word, not one
-    assert bodies.word_candidates(["pianola", "boat"]) == {22}
-    assert bodies.word_candidates(["ferry", "piano"]) == {21}
-    assert bodies.word_candidates(["ferryman", "piano"]) == {21}
-    assert bodies.word_candidates(["piano"]) == {21, 22}
+    assert {26} <= candidates(bodies, ["pianola", "boat"]) <= {25, 26, 27}
+    assert {21} <= candidates(bodies, ["ferry", "piano"]) <= {20, 21, 22}
+    assert {21} <= candidates(bodies, ["ferryman", "piano"]) <= {20, 21, 22}
+    assert {21, 26} <= candidates(bodies, ["piano"]) <= _neighbours({21, 26})
+    assert {28} <= candidates(bodies, ["lighthouse", "harbour"]) <= {27, 28, 29}
+    assert {28} <= candidates(bodies, ["lighthouse", "gramophone"]) <= {27, 28, 29}
