@@ -52,34 +52,11 @@ _ESCAPED_POINT = b"\\u"
 def may_contain(encoded: bytes, words: list[str]) -> bool:
     """False only if ``fold`` of the text ``encoded`` holds lacks one of the folded ``words``.
 
-    ``encoded`` is a string's content as JSON stores it: UTF-8, with quotes and
-    control characters escaped. Folding works character by character (casefold,
-    decomposition and dropping accents never join two characters, and canonical
-    reordering only moves accents, which are dropped or are not ASCII), so the
-    stored bytes with ASCII lowercased and each distinct other character
-    replaced by its fold hold every ASCII letter and digit of the folded text,
-    in order. A word of those is in the folded text only if it is in these
-    bytes. A body is usually plain ASCII or a few distinct other characters,
-    so this costs a fraction of decoding and folding it. An escaped ``\\u``
-    code point, or a word of anything else, means no shortcut.
+    ``encoded`` is a string's content as JSON stores it (UTF-8, with quotes and
+    control characters escaped); see :func:`places`. Words of anything but
+    ASCII letters and digits get no shortcut.
     """
-    lowered = encoded.lower()
-    absent = [w for w in words if w.encode("utf-8", "surrogatepass") not in lowered]
-    if not absent:
-        return True
-    if _ESCAPED_POINT in encoded or not all(_PLAIN_WORD.fullmatch(w) for w in absent):
-        return True
-    if encoded.isascii():
-        return False
-    try:
-        others = set(encoded.translate(None, _ASCII).decode())
-    except UnicodeDecodeError:
-        return True
-    for char in others:
-        replacement = _fold_char(char)
-        if replacement is not None:
-            lowered = lowered.replace(char.encode(), replacement)
-    return all(w.encode() in lowered for w in absent)
+    return not plain_words(words) or all(places(encoded, words, [0]).values())
 
 
 @cache
@@ -100,11 +77,17 @@ def places(stored: bytes, words: list[str], bounds: list[int]) -> dict[str, set[
     ``stored`` is a stretch of a journal as the file has it (JSON, UTF-8),
     region ``i`` runs from ``bounds[i]`` to the next bound (``bounds[0]`` is
     0), and ``words`` are :func:`plain_words`. Every region with a string that
-    holds a word once folded is listed; a few more may be. Found as
-    :func:`may_contain` explains, in bulk: each word in the bytes with ASCII
-    lowercased, then the characters whose fold could supply one of the word's
-    letters (or vanishes): a lone one is checked against the ASCII around it,
-    a cluster is folded. An escaped ``\\u`` code point counts for every word.
+    holds a word once folded is listed; a few more may be.
+
+    Folding works character by character (casefold, decomposition and
+    dropping accents never join two characters, and canonical reordering only
+    moves accents, which are dropped or are not ASCII), so a folded word of
+    ASCII letters and digits is in a folded string only where the stored
+    bytes, ASCII lowercased, hold it, or around a character whose fold could
+    supply one of its letters (or vanishes). So: each word in the lowercased
+    bytes, then those characters: a lone one is checked against the ASCII
+    around it, a cluster is folded. An escaped ``\\u`` code point could hide
+    any character, and counts for every word.
     """
     size = len(stored)
 

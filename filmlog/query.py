@@ -131,12 +131,14 @@ def _has_words(doc: Doc, words: list[str]) -> bool:
     return isinstance(body, str) and not missing(body, remaining)
 
 
-def _has_words_apart(review_id: int, doc: Doc, words: list[str], bodies: BodySource) -> bool:
+def _has_words_apart(
+    review_id: int, doc: Doc, words: list[str], bodies: BodySource, *, screened: bool
+) -> bool:
     remaining = missing(_fields_text(doc), words)
     if not remaining:
         return True
     encoded = bodies.encoded(review_id)
-    if encoded is None or not may_contain(encoded, remaining):
+    if encoded is None or (not screened and not may_contain(encoded, remaining)):
         return False
     body = bodies.text(review_id)
     return body is not None and not missing(body, remaining)
@@ -160,7 +162,12 @@ def select(items: Iterable[Item], filters: Filters, bodies: BodySource | None = 
     maybe = bodies.word_candidates(words) if words else None
     if maybe is not None:  # the reviews that could match, found in bulk from the file's bytes
         chosen = [item for item in chosen if item[0] in maybe]
-    return [item for item in chosen if _has_words_apart(item[0], item[1], words, bodies)]
+    screened = maybe is not None  # else each body is screened by its bytes before decoding
+    return [
+        item
+        for item in chosen
+        if _has_words_apart(item[0], item[1], words, bodies, screened=screened)
+    ]
 
 
 def _title_key(doc: Doc) -> str:

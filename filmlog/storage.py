@@ -100,7 +100,7 @@ def _loads(raw: bytes | bytearray) -> Any:
 _PIECE = 1 << 20
 _SCAN_CHUNK = 4 << 20
 _REVIEWS_OPEN = b'"reviews":{'
-_NEXT_REVIEW = re.compile(rb'\},"\d+":\{')
+_NEXT_REVIEW = re.compile(rb'\},"(\d+)":\{')  # one review's end and the next one's ID
 
 
 def _loads_in_pieces(raw: bytes | bytearray) -> Any:
@@ -146,7 +146,6 @@ def _loads_in_pieces(raw: bytes | bytearray) -> Any:
 
 
 _FIRST_REVIEW = re.compile(rb'"reviews":\{"(\d+)":\{')
-_NEXT_REVIEW_ID = re.compile(rb'\},"(\d+)":\{')
 
 
 def review_starts(raw: bytes, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -165,7 +164,7 @@ def review_starts(raw: bytes, spans: list[tuple[int, int]]) -> list[tuple[int, i
     for low, high in zip(gaps, ends, strict=True):
         at = raw.find(b'},"', low, high)
         while at >= 0:
-            found = _NEXT_REVIEW_ID.match(raw, at)
+            found = _NEXT_REVIEW.match(raw, at)
             if found is not None:
                 starts.append((at + 2, int(found[1])))
             at = raw.find(b'},"', at + 3, high)
@@ -546,16 +545,25 @@ class Journal:
         target = self.target
         return target.with_name(target.name + ".lock")
 
-    def read_bytes(self) -> bytes | None:
-        """The file's bytes, or None when there is no journal yet."""
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Turn a failed read into StorageError; FileNotFoundError (no journal yet) passes."""
         try:
-            return self.target.read_bytes()
+            yield
         except FileNotFoundError:
-            return None
+            raise
         except IsADirectoryError:
             raise StorageError(f"journal {self.path} is a folder, not a file") from None
         except OSError as exc:
             raise StorageError(f"cannot read journal {self.path}: {exc.strerror or exc}") from exc
+
+    def read_bytes(self) -> bytes | None:
+        """The file's bytes, or None when there is no journal yet."""
+        try:
+            with self._reading():
+                return self.target.read_bytes()
+        except FileNotFoundError:
+            return None
 
     def load(self, *, bodies: bool = True) -> dict[str, Any]:
         """The checked tables; empty when the file does not exist yet (nothing is written).
@@ -596,7 +604,7 @@ class Journal:
 
         The descriptor is kept where bodies can be read back by offset (POSIX).
         """
-        try:
+        with self._reading():
             fd = os.open(self.target, os.O_RDONLY | getattr(os, "O_BINARY", 0))
             try:
                 with open(fd, "rb", closefd=False) as file:
@@ -604,12 +612,6 @@ class Journal:
             except BaseException:
                 os.close(fd)
                 raise
-        except FileNotFoundError:
-            raise
-        except IsADirectoryError:
-            raise StorageError(f"journal {self.path} is a folder, not a file") from None
-        except OSError as exc:
-            raise StorageError(f"cannot read journal {self.path}: {exc.strerror or exc}") from exc
         if not hasattr(os, "pread"):  # Windows: keep the bytes, and let writers replace the file
             os.close(fd)
             return [raw], None

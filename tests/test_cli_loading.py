@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.main import get_command_name
 
 from filmlog.cli import app, main
 from filmlog.cli.base import COMMANDS, requested_command
@@ -12,7 +13,7 @@ from filmlog.cli.base import COMMANDS, requested_command
 
 def test_every_command_is_mapped_to_the_module_that_defines_it() -> None:
     defined = {
-        info.name or info.callback.__name__.lower().replace("_", "-"): info.callback.__module__
+        info.name or get_command_name(info.callback.__name__): info.callback.__module__
         for info in app.registered_commands
     }
 

@@ -256,7 +256,10 @@ def requested_command(args: list[str]) -> str | None:
 
 
 def _command_name(info: Any) -> str:  # Any: Typer's CommandInfo is not public
-    return str(info.name or info.callback.__name__.lower().replace("_", "-"))
+    """The name Typer gives a registered command (its own rule, for a name not given)."""
+    from typer.main import get_command_name
+
+    return str(info.name or get_command_name(info.callback.__name__))
 
 
 def main(argv: list[str] | None = None) -> int:
