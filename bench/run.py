@@ -305,39 +305,16 @@ def build_items(
                 floor="read",
             )
         )
+    edit_args = ["edit", middle, "--headline", "A second look changes everything"]
+    writes = [
+        ("add", "filmlog add (every field, 3 KB body)", add_args),
+        ("rate", f"filmlog rate {middle} 3.5", ["rate", middle, "3.5"]),
+        ("edit", f"filmlog edit {middle} --headline ...", edit_args),
+        ("delete", f"filmlog delete {middle} --yes", ["delete", middle, "--yes"]),
+    ]
     items += [
-        Item(
-            "add",
-            "filmlog add (every field, 3 KB body)",
-            [exe, *add_args],
-            "write",
-            floor="write",
-            write=True,
-        ),
-        Item(
-            "rate",
-            f"filmlog rate {middle} 3.5",
-            [exe, "rate", middle, "3.5"],
-            "write",
-            floor="write",
-            write=True,
-        ),
-        Item(
-            "edit",
-            f"filmlog edit {middle} --headline ...",
-            [exe, "edit", middle, "--headline", "A second look changes everything"],
-            "write",
-            floor="write",
-            write=True,
-        ),
-        Item(
-            "delete",
-            f"filmlog delete {middle} --yes",
-            [exe, "delete", middle, "--yes"],
-            "write",
-            floor="write",
-            write=True,
-        ),
+        Item(key, label, [exe, *args], "write", floor="write", write=True)
+        for key, label, args in writes
     ]
     return items
 
