@@ -582,7 +582,7 @@ class Journal:
             return parse_journal(raw, self.path)
 
     def browse(self, *, words: bool = False) -> tuple[Documents, Bodies]:
-        """Like ``documents(bodies=False)``, with each body still to be had from :class:`Bodies`.
+        """Like :meth:`documents`, each body left to be had from :class:`Bodies`.
 
         ``words``: also note where each review begins, for :meth:`Bodies.word_candidates`.
         """
@@ -668,15 +668,15 @@ class Journal:
         with self._explained():
             return _reviews_of(self.load(bodies=bodies), self.path)
 
-    def documents(self, *, bodies: bool = True) -> list[tuple[int, dict[str, Any]]]:
+    def documents(self) -> Documents:
         """Every stored review document with its ID, in ID order, not yet built into a Review.
 
         Filtering and sorting the documents first and building only the reviews
-        shown keeps a search of a large journal close to the cost of reading it.
-        ``bodies=False``: see :meth:`load`.
+        shown keeps a search of a large journal close to the cost of reading it;
+        :meth:`browse` does the same without the bodies.
         """
         with self._explained():
-            return _documents_of(self.load(bodies=bodies), self.path)
+            return _documents_of(self.load(), self.path)
 
     def build(self, items: Iterable[tuple[int, Mapping[str, Any]]]) -> list[Review]:
         """The reviews of documents from :meth:`documents` or :meth:`browse`, in the order given."""
@@ -764,7 +764,7 @@ class Journal:
         )
 
 
-def _documents_of(tables: dict[str, Any], path: Path) -> list[tuple[int, dict[str, Any]]]:
+def _documents_of(tables: dict[str, Any], path: Path) -> Documents:
     docs: dict[str, Any] = tables[REVIEWS_TABLE]
     try:
         ids = sorted((int(key), key) for key in docs)
