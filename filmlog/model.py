@@ -109,6 +109,11 @@ class Review:
         """``Title (Year)``, or the bare title when the year is unknown."""
         return f"{self.title} ({self.year})" if self.year else self.title
 
+    @property
+    def actors(self) -> list[str]:
+        """The cast's names, without their roles."""
+        return [member.actor for member in self.cast]
+
     def validate(self) -> Review:
         """Check every field, raising InvalidInput naming the first bad one; return self."""
         validate_text("title", self.title, required=True)
@@ -186,10 +191,7 @@ class Review:
         get = data.get
         review = object.__new__(cls)
         try:
-            title = data["title"]
-            if type(title) is not str:
-                raise TypeError(f"title must be text, not {title!r}")
-            review.title = title
+            review.title = _stored_title(data)
             review.id = review_id
             review.uuid = get("uuid") or new_uuid()
             review.year = get("year")
@@ -228,6 +230,82 @@ class Review:
             if f.name not in changes and isinstance(getattr(self, f.name), list | dict):
                 changes[f.name] = type(getattr(self, f.name))(getattr(self, f.name))
         return replace(self, **changes)
+
+
+class ReviewSummary:
+    """What statistics read of a review, built straight from its stored form.
+
+    ``filmlog stats`` reads every review in the journal. Building each one as a
+    :class:`Review` (timestamps, UUID, sources, every cast member's role) took
+    longer than the statistics themselves, so this holds only the fields they
+    use, under the same names, with ``actors`` in place of the cast.
+    """
+
+    __slots__ = (
+        "actors",
+        "directors",
+        "genres",
+        "headline",
+        "id",
+        "liked",
+        "rating",
+        "release_date",
+        "reviewer",
+        "rewatch",
+        "runtime",
+        "title",
+        "verdict",
+        "watched_on",
+        "year",
+    )
+
+    id: int | None
+    title: str
+    year: int | None
+    release_date: date | None
+    directors: list[str]
+    actors: list[str]
+    genres: list[str]
+    runtime: int | None
+    rating: int | None
+    verdict: str | None
+    headline: str | None
+    liked: bool
+    rewatch: bool
+    reviewer: str | None
+    watched_on: date | None
+
+    @property
+    def stars(self) -> float | None:
+        """The rating as a number of stars (3.5), or None."""
+        return None if self.rating is None else self.rating / 2
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], review_id: int | None = None) -> ReviewSummary:
+        """Like :meth:`Review.from_dict`, for these fields; raises InvalidInput alike."""
+        get = data.get
+        summary = object.__new__(cls)
+        try:
+            summary.title = _stored_title(data)
+            summary.id = review_id
+            summary.year = get("year")
+            summary.release_date = _date(get("release_date"))
+            summary.directors = _str_list(get("directors"))
+            summary.actors = [
+                entry["actor"] if type(entry) is dict else str(entry) for entry in get("cast") or ()
+            ]
+            summary.genres = _str_list(get("genres"))
+            summary.runtime = get("runtime")
+            summary.rating = get("rating")
+            summary.verdict = get("verdict")
+            summary.headline = get("headline")
+            summary.liked = bool(get("liked"))
+            summary.rewatch = bool(get("rewatch"))
+            summary.reviewer = get("reviewer")
+            summary.watched_on = _date(get("watched_on"))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise InvalidInput(f"malformed review: {exc}") from exc
+        return summary
 
 
 def validate_text(name: str, value: object, *, required: bool = False) -> None:
@@ -275,6 +353,13 @@ def _is_int(value: object) -> bool:
 
 def _iso(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+def _stored_title(data: Mapping[str, Any]) -> str:
+    title = data["title"]
+    if type(title) is not str:
+        raise TypeError(f"title must be text, not {title!r}")
+    return title
 
 
 def _date(value: object) -> date | None:

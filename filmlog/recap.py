@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 
 from filmlog import stats as st
-from filmlog.model import Review
 from filmlog.parsing import format_runtime, format_stars
 from filmlog.safe import clean
+from filmlog.stats import Summary
 
 MONTH_NAMES = (
     "January",
@@ -89,7 +89,7 @@ def _totals(totals: st.Totals) -> list[str]:
     return lines
 
 
-def _top_line(rank: int, review: Review) -> str:
+def _top_line(rank: int, review: Summary) -> str:
     year = f" ({review.year})" if review.year else ""
     parts = [f"{rank}. **{escape(review.title)}**{year}", format_stars(review.rating)]
     verdict = escape(review.verdict)

@@ -24,19 +24,59 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 from filmlog.errors import InvalidInput, NotFound
-from filmlog.model import MAX_HALF_STARS, MIN_HALF_STARS, Review
+from filmlog.model import MAX_HALF_STARS, MIN_HALF_STARS, Review, ReviewSummary
 from filmlog.query import fold
 
 FilmKey = tuple[str, int | None]
+
+
+class Summary(Protocol):
+    """What the aggregates read of a review: a Review, or the lighter ReviewSummary."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def year(self) -> int | None: ...
+    @property
+    def release_date(self) -> date | None: ...
+    @property
+    def directors(self) -> list[str]: ...
+    @property
+    def actors(self) -> list[str]: ...
+    @property
+    def genres(self) -> list[str]: ...
+    @property
+    def runtime(self) -> int | None: ...
+    @property
+    def rating(self) -> int | None: ...
+    @property
+    def stars(self) -> float | None: ...
+    @property
+    def verdict(self) -> str | None: ...
+    @property
+    def headline(self) -> str | None: ...
+    @property
+    def liked(self) -> bool: ...
+    @property
+    def rewatch(self) -> bool: ...
+    @property
+    def reviewer(self) -> str | None: ...
+    @property
+    def watched_on(self) -> date | None: ...
+
+
+_Counted = TypeVar("_Counted", Review, ReviewSummary)
 
 DEFAULT_TOP = 10
 _TITLE_WITH_YEAR = re.compile(r"^(?P<title>.*?\S)\s*\((?P<year>[0-9]{4})\)\s*$")
 
 
-def film_key(review: Review) -> FilmKey:
+def film_key(review: Summary) -> FilmKey:
     """What makes two reviews the same film: the folded title and the year."""
     return (" ".join(fold(review.title).split()), review.year)
 
@@ -61,7 +101,7 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def _watch_order(review: Review) -> tuple[bool, date, int]:
+def _watch_order(review: Summary) -> tuple[bool, date, int]:
     """Oldest viewing first; undated viewings after dated ones, in the order they were logged."""
     return (review.watched_on is None, review.watched_on or date.min, review.id or 0)
 
@@ -102,7 +142,7 @@ class Totals:
         }
 
 
-def totals(reviews: Sequence[Review], films: Films | None = None) -> Totals:
+def totals(reviews: Sequence[Summary], films: Films | None = None) -> Totals:
     """Counts, time watched and the rating average and median."""
     ratings = [r.rating for r in reviews if r.rating is not None]
     runtimes = [r.runtime for r in reviews if r.runtime is not None]
@@ -136,7 +176,7 @@ class RatingCount:
         return self.half_stars / 2
 
 
-def rating_distribution(reviews: Iterable[Review]) -> tuple[RatingCount, ...]:
+def rating_distribution(reviews: Iterable[Summary]) -> tuple[RatingCount, ...]:
     """One row per half-star step, ½ to 5, including the steps nobody gave."""
     counts = dict.fromkeys(range(MIN_HALF_STARS, MAX_HALF_STARS + 1), 0)
     for review in reviews:
@@ -175,7 +215,7 @@ class _Group:
         self.reviews = 0
         self.ratings: list[int] = []
 
-    def add(self, review: Review) -> None:
+    def add(self, review: Summary) -> None:
         self.reviews += 1
         if review.rating is not None:
             self.ratings.append(review.rating)
@@ -189,7 +229,7 @@ def _by_count(row: GroupRow) -> tuple[int, float, str]:
     return (-row.reviews, -(row.average_rating or 0.0), fold(row.name))
 
 
-def genres(reviews: Iterable[Review]) -> tuple[GroupRow, ...]:
+def genres(reviews: Iterable[Summary]) -> tuple[GroupRow, ...]:
     """Reviews and average rating per genre, most watched first.
 
     Genres are matched ignoring case and shown in their first spelling.
@@ -209,7 +249,7 @@ def genres(reviews: Iterable[Review]) -> tuple[GroupRow, ...]:
     return tuple(sorted((g.row() for g in groups.values()), key=_by_count))
 
 
-def release_year(review: Review) -> int | None:
+def release_year(review: Summary) -> int | None:
     """The film's year: its own, else its release date's."""
     if review.year is not None:
         return review.year
@@ -227,7 +267,7 @@ class Decades:
         return {"rows": [r.to_json() for r in self.rows], "unknown": self.unknown}
 
 
-def decades(reviews: Iterable[Review]) -> Decades:
+def decades(reviews: Iterable[Summary]) -> Decades:
     """Reviews and average rating per decade of release (``1970s``), in time order."""
     groups: dict[int, _Group] = {}
     unknown = 0
@@ -294,7 +334,7 @@ class Timeline:
         }
 
 
-def timeline(reviews: Sequence[Review], year: int | None = None) -> Timeline:
+def timeline(reviews: Sequence[Summary], year: int | None = None) -> Timeline:
     """Reviews per month of ``year`` (or of the only year watched), else per year."""
     dated = [(r, r.watched_on) for r in reviews if r.watched_on is not None]
     undated = len(reviews) - len(dated)
@@ -356,12 +396,12 @@ class Films:
 
     __slots__ = ("latest_rated", "latest_rating", "viewings")
 
-    def __init__(self, reviews: Iterable[Review]) -> None:
+    def __init__(self, reviews: Iterable[Summary]) -> None:
         self.viewings = sorted(
             ((r, film_key(r)) for r in reviews), key=lambda p: _watch_order(p[0])
         )
         self.latest_rating: dict[FilmKey, int | None] = {}
-        self.latest_rated: dict[FilmKey, Review] = {}
+        self.latest_rated: dict[FilmKey, Summary] = {}
         for review, key in self.viewings:
             if review.rating is not None:
                 self.latest_rating[key] = review.rating
@@ -371,8 +411,8 @@ class Films:
 
 
 def people(
-    reviews: Sequence[Review],
-    names: Callable[[Review], Iterable[str]],
+    reviews: Sequence[Summary],
+    names: Callable[[Summary], Iterable[str]],
     *,
     top: int | None = DEFAULT_TOP,
     films: Films | None = None,
@@ -413,17 +453,17 @@ def people(
 
 
 def directors(
-    reviews: Sequence[Review], *, top: int | None = DEFAULT_TOP, films: Films | None = None
+    reviews: Sequence[Summary], *, top: int | None = DEFAULT_TOP, films: Films | None = None
 ) -> tuple[PersonRow, ...]:
     """The most watched directors."""
     return people(reviews, lambda r: r.directors, top=top, films=films)
 
 
 def actors(
-    reviews: Sequence[Review], *, top: int | None = DEFAULT_TOP, films: Films | None = None
+    reviews: Sequence[Summary], *, top: int | None = DEFAULT_TOP, films: Films | None = None
 ) -> tuple[PersonRow, ...]:
     """The most watched actors."""
-    return people(reviews, lambda r: (m.actor for m in r.cast), top=top, films=films)
+    return people(reviews, lambda r: r.actors, top=top, films=films)
 
 
 # ---------------------------------------------------------------------------
@@ -431,8 +471,8 @@ def actors(
 
 
 def top_rated(
-    reviews: Sequence[Review], *, top: int | None = DEFAULT_TOP, films: Films | None = None
-) -> tuple[Review, ...]:
+    reviews: Sequence[Summary], *, top: int | None = DEFAULT_TOP, films: Films | None = None
+) -> tuple[Summary, ...]:
     """The best-rated films, each once at its latest rated viewing.
 
     Ties go to liked films, then to the one watched first, then to the lower ID,
@@ -462,7 +502,7 @@ class Stats:
     directors: tuple[PersonRow, ...]
     actors: tuple[PersonRow, ...]
     decades: Decades
-    top_rated: tuple[Review, ...] = field(default=())
+    top_rated: tuple[Summary, ...] = field(default=())
     # The one person who wrote every review, for a recap's byline; None when several or none.
     reviewer: str | None = None
 
@@ -492,7 +532,9 @@ class Stats:
         }
 
 
-def compute(reviews: Sequence[Review], *, year: int | None = None, top: int = DEFAULT_TOP) -> Stats:
+def compute(
+    reviews: Sequence[Summary], *, year: int | None = None, top: int = DEFAULT_TOP
+) -> Stats:
     """Every aggregate for ``reviews`` (already filtered); ``year`` charts its twelve months."""
     films = Films(reviews)
     return Stats(
@@ -509,13 +551,13 @@ def compute(reviews: Sequence[Review], *, year: int | None = None, top: int = DE
     )
 
 
-def sole_reviewer(reviews: Iterable[Review]) -> str | None:
+def sole_reviewer(reviews: Iterable[Summary]) -> str | None:
     """The reviewer of every review when that is one named person, else None."""
     names = {" ".join((name or "").split()) for name in {r.reviewer for r in reviews}}
     return (names.pop() or None) if len(names) == 1 else None
 
 
-def watched_in(reviews: Iterable[Review], year: int) -> list[Review]:
+def watched_in(reviews: Iterable[_Counted], year: int) -> list[_Counted]:
     """The reviews watched in one calendar year."""
     return [r for r in reviews if r.watched_on is not None and r.watched_on.year == year]
 

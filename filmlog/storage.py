@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from tinydb import TinyDB
@@ -30,7 +30,7 @@ from tinydb.table import Document, Table
 from filmlog import backups
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.lock import FileLock
-from filmlog.model import Review
+from filmlog.model import Review, ReviewSummary
 
 FORMAT_NAME = "filmlog"
 SCHEMA_VERSION = 1
@@ -521,9 +521,12 @@ def _try_backup(target: Path) -> Path | None:
         return None
 
 
-def _review_from_doc(doc: Mapping[str, Any], review_id: int, path: Path) -> Review:
+_Built = TypeVar("_Built", Review, ReviewSummary)
+
+
+def _from_doc(kind: type[_Built], doc: Mapping[str, Any], review_id: int, path: Path) -> _Built:
     try:
-        return Review.from_dict(doc, review_id)
+        return kind.from_dict(doc, review_id)
     except InvalidInput as exc:
         raise CorruptJournal(f"journal {path}: review {review_id} is damaged ({exc})") from None
 
@@ -681,7 +684,12 @@ class Journal:
     def build(self, items: Iterable[tuple[int, Mapping[str, Any]]]) -> list[Review]:
         """The reviews of documents from :meth:`documents` or :meth:`browse`, in the order given."""
         with self._explained():
-            return [_review_from_doc(doc, review_id, self.path) for review_id, doc in items]
+            return [_from_doc(Review, doc, review_id, self.path) for review_id, doc in items]
+
+    def summaries(self, items: Iterable[tuple[int, Mapping[str, Any]]]) -> list[ReviewSummary]:
+        """Like :meth:`build`, with only the fields statistics read (see ReviewSummary)."""
+        with self._explained():
+            return [_from_doc(ReviewSummary, doc, review_id, self.path) for review_id, doc in items]
 
     def get(self, review_id: int) -> Review:
         """One review by ID; raises NotFound."""
@@ -697,7 +705,7 @@ class Journal:
             if doc is None:
                 raise NotFound(f"no review with ID {review_id}")
             with self._explained():
-                found.append(_review_from_doc(bodies.fill(review_id, doc), review_id, self.path))
+                found.append(_from_doc(Review, bodies.fill(review_id, doc), review_id, self.path))
         return found
 
     @contextmanager
@@ -775,7 +783,7 @@ def _documents_of(tables: dict[str, Any], path: Path) -> Documents:
 
 def _reviews_of(tables: dict[str, Any], path: Path) -> list[Review]:
     return [
-        _review_from_doc(doc, review_id, path) for review_id, doc in _documents_of(tables, path)
+        _from_doc(Review, doc, review_id, path) for review_id, doc in _documents_of(tables, path)
     ]
 
 
@@ -804,7 +812,7 @@ class Session:
         doc = self._reviews.get(doc_id=review_id)
         if doc is None:
             raise NotFound(f"no review with ID {review_id}")
-        return _review_from_doc(doc, review_id, self.path)
+        return _from_doc(Review, doc, review_id, self.path)
 
     def _next_id(self) -> int:
         meta = self._meta.get(doc_id=_META_ID)

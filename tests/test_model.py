@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from filmlog.entry import ReviewInput, apply
 from filmlog.errors import InvalidInput
-from filmlog.model import JSON_KEYS, CastMember, Review, dedupe_casefold
+from filmlog.model import JSON_KEYS, CastMember, Review, ReviewSummary, dedupe_casefold
 
 text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40)
 names = st.lists(text.filter(str.strip), max_size=3)
@@ -94,6 +94,29 @@ def test_validate_names_the_bad_field(review: Review, message: str) -> None:
 def test_from_dict_refuses_malformed_documents(doc: dict[str, object]) -> None:
     with pytest.raises(InvalidInput, match="malformed review"):
         Review.from_dict(doc, 1)
+    with pytest.raises(InvalidInput, match="malformed review"):
+        ReviewSummary.from_dict(doc, 1)
+
+
+SUMMARY_FIELDS = (*ReviewSummary.__slots__, "stars")
+
+
+@given(reviews)
+def test_summary_reads_what_the_review_reads(review: Review) -> None:
+    stored = orjson.loads(orjson.dumps(review.to_dict()))
+    summary = ReviewSummary.from_dict(stored, review.id)
+    full = Review.from_dict(stored, review.id)
+    assert {name: getattr(summary, name) for name in SUMMARY_FIELDS} == {
+        name: getattr(full, name) for name in SUMMARY_FIELDS
+    }
+    assert summary.actors == [member.actor for member in review.cast]
+
+
+def test_summary_reads_a_cast_stored_as_plain_names() -> None:
+    assert ReviewSummary.from_dict({"title": "x", "cast": ["Ann", {"actor": "Bo"}]}).actors == [
+        "Ann",
+        "Bo",
+    ]
 
 
 def test_copy_does_not_share_lists() -> None:

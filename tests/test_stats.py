@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from filmlog import stats
-from filmlog.model import CastMember, Review
+from filmlog.model import CastMember, Review, ReviewSummary
+from tests.test_model import reviews as model_reviews
 
 
 def film(title: str, review_id: int, **fields: Any) -> Review:
@@ -567,3 +569,18 @@ def test_top_people_are_the_head_of_the_full_ranking(
         for i, (title, names, rating) in enumerate(rows, 1)
     ]
     assert stats.directors(reviews, top=top) == stats.directors(reviews, top=None)[:top]
+
+
+@given(st.lists(model_reviews, max_size=12), st.integers(1, 5), st.none() | st.integers(1990, 2030))
+def test_summaries_give_the_figures_full_reviews_give(
+    drawn: list[Review], top: int, year: int | None
+) -> None:
+    stored = [(i, orjson.loads(orjson.dumps(r.to_dict()))) for i, r in enumerate(drawn, 1)]
+    full = [Review.from_dict(doc, i) for i, doc in stored]
+    light = [ReviewSummary.from_dict(doc, i) for i, doc in stored]
+    assert stats.compute(light, year=year, top=top).to_json() == (
+        stats.compute(full, year=year, top=top).to_json()
+    )
+    assert [r.id for r in stats.watched_in(light, year or 2020)] == [
+        r.id for r in stats.watched_in(full, year or 2020)
+    ]

@@ -70,7 +70,7 @@ def stats_command(
     watch_year = None if year is None else parse_year(year)
     store = journal(ctx)
     everything, bodies = store.browse(words=bool(chosen.words))  # stats show no review text
-    found = store.build(query.select(everything, chosen, bodies))
+    found = store.summaries(query.select(everything, chosen, bodies))
     if watch_year is not None:
         found = stats.watched_in(found, watch_year)
     result = stats.compute(found, year=watch_year, top=top)
