@@ -199,9 +199,9 @@ def totals_panel(totals: st.Totals) -> Panel:
 
 def ratings_panel(ratings: Sequence[st.RatingCount]) -> Panel:
     """One bar per half-star step from ½ to 5."""
-    if not any(r.count for r in ratings):
+    if not any(r.reviews for r in ratings):
         return _section("Ratings", _note("No ratings yet."))
-    rows = [BarRow(Text(format_stars(r.half_stars), style="yellow"), r.count) for r in ratings]
+    rows = [BarRow(Text(format_stars(r.half_stars), style="yellow"), r.reviews) for r in ratings]
     return _section("Ratings", BarChart(rows))
 
 

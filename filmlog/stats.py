@@ -1,8 +1,9 @@
 """Pure aggregates over reviews: totals, distributions, rankings and one film's history.
 
-Nothing here knows Rich or Typer: every function takes reviews and returns frozen
-dataclasses holding the exact figures, which the charts, the Markdown recap and
-``--json`` all present.
+Nothing here knows Rich or Typer: every function takes reviews and returns named
+tuples holding the exact figures, which the charts, the Markdown recap and
+``--json`` all present. (Named tuples, not frozen dataclasses: ten of those took
+longer to define at import than the statistics of a thousand reviews take.)
 
 Conventions, so every view counts alike:
 
@@ -16,15 +17,12 @@ Conventions, so every view counts alike:
   nothing is rated.
 """
 
-from __future__ import annotations
-
 import heapq
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, NamedTuple, Protocol, TypeVar
 
 from filmlog.errors import InvalidInput, NotFound
 from filmlog.model import MAX_HALF_STARS, MIN_HALF_STARS, Review, ReviewSummary
@@ -110,8 +108,7 @@ def _watch_order(review: Summary) -> tuple[bool, date, int]:
 # Totals
 
 
-@dataclass(frozen=True, slots=True)
-class Totals:
+class Totals(NamedTuple):
     """The headline figures."""
 
     reviews: int
@@ -142,7 +139,7 @@ class Totals:
         }
 
 
-def totals(reviews: Sequence[Summary], films: Films | None = None) -> Totals:
+def totals(reviews: Sequence[Summary], films: "Films | None" = None) -> Totals:
     """Counts, time watched and the rating average and median."""
     ratings = [r.rating for r in reviews if r.rating is not None]
     runtimes = [r.runtime for r in reviews if r.runtime is not None]
@@ -164,12 +161,11 @@ def totals(reviews: Sequence[Summary], films: Films | None = None) -> Totals:
 # Rating distribution
 
 
-@dataclass(frozen=True, slots=True)
-class RatingCount:
+class RatingCount(NamedTuple):
     """How many reviews gave exactly this rating."""
 
     half_stars: int
-    count: int
+    reviews: int
 
     @property
     def stars(self) -> float:
@@ -189,8 +185,7 @@ def rating_distribution(reviews: Iterable[Summary]) -> tuple[RatingCount, ...]:
 # Grouped rows: genres, decades
 
 
-@dataclass(frozen=True, slots=True)
-class GroupRow:
+class GroupRow(NamedTuple):
     """Reviews in one group (a genre, a decade) and their average rating."""
 
     name: str
@@ -256,8 +251,7 @@ def release_year(review: Summary) -> int | None:
     return review.release_date.year if review.release_date else None
 
 
-@dataclass(frozen=True, slots=True)
-class Decades:
+class Decades(NamedTuple):
     """Reviews per decade of release, oldest decade first, and how many have no year."""
 
     rows: tuple[GroupRow, ...]
@@ -288,8 +282,7 @@ def decades(reviews: Iterable[Summary]) -> Decades:
 # Timeline
 
 
-@dataclass(frozen=True, slots=True)
-class Period:
+class Period(NamedTuple):
     """Reviews watched in one month or one year."""
 
     year: int
@@ -310,8 +303,7 @@ class Period:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Timeline:
+class Timeline(NamedTuple):
     """Reviews per period, with no gaps between the first and the last.
 
     ``by`` is ``"month"`` (the twelve months of one year) when every dated review
@@ -366,8 +358,7 @@ def timeline(reviews: Sequence[Summary], year: int | None = None) -> Timeline:
 # People
 
 
-@dataclass(frozen=True, slots=True)
-class PersonRow:
+class PersonRow(NamedTuple):
     """One director or actor: distinct films, reviews, and the average of their films."""
 
     name: str
@@ -415,7 +406,7 @@ def people(
     names: Callable[[Summary], Iterable[str]],
     *,
     top: int | None = DEFAULT_TOP,
-    films: Films | None = None,
+    films: "Films | None" = None,
 ) -> tuple[PersonRow, ...]:
     """Rank people by distinct films, then by average rating, then by name."""
     films = films or Films(reviews)
@@ -453,14 +444,14 @@ def people(
 
 
 def directors(
-    reviews: Sequence[Summary], *, top: int | None = DEFAULT_TOP, films: Films | None = None
+    reviews: Sequence[Summary], *, top: int | None = DEFAULT_TOP, films: "Films | None" = None
 ) -> tuple[PersonRow, ...]:
     """The most watched directors."""
     return people(reviews, lambda r: r.directors, top=top, films=films)
 
 
 def actors(
-    reviews: Sequence[Summary], *, top: int | None = DEFAULT_TOP, films: Films | None = None
+    reviews: Sequence[Summary], *, top: int | None = DEFAULT_TOP, films: "Films | None" = None
 ) -> tuple[PersonRow, ...]:
     """The most watched actors."""
     return people(reviews, lambda r: r.actors, top=top, films=films)
@@ -471,7 +462,7 @@ def actors(
 
 
 def top_rated(
-    reviews: Sequence[Summary], *, top: int | None = DEFAULT_TOP, films: Films | None = None
+    reviews: Sequence[Summary], *, top: int | None = DEFAULT_TOP, films: "Films | None" = None
 ) -> tuple[Summary, ...]:
     """The best-rated films, each once at its latest rated viewing.
 
@@ -490,8 +481,7 @@ def top_rated(
 # Everything at once
 
 
-@dataclass(frozen=True, slots=True)
-class Stats:
+class Stats(NamedTuple):
     """Every aggregate ``filmlog stats`` shows, for one set of reviews."""
 
     year: int | None
@@ -502,7 +492,7 @@ class Stats:
     directors: tuple[PersonRow, ...]
     actors: tuple[PersonRow, ...]
     decades: Decades
-    top_rated: tuple[Summary, ...] = field(default=())
+    top_rated: tuple[Summary, ...] = ()
     # The one person who wrote every review, for a recap's byline; None when several or none.
     reviewer: str | None = None
 
@@ -511,7 +501,7 @@ class Stats:
         return {
             "year": self.year,
             "totals": self.totals.to_json(),
-            "ratings": [{"stars": r.stars, "count": r.count} for r in self.ratings],
+            "ratings": [{"stars": r.stars, "count": r.reviews} for r in self.ratings],
             "genres": [g.to_json() for g in self.genres],
             "timeline": self.timeline.to_json(),
             "directors": [p.to_json() for p in self.directors],
@@ -566,8 +556,7 @@ def watched_in(reviews: Iterable[_Counted], year: int) -> list[_Counted]:
 # One film's history
 
 
-@dataclass(frozen=True, slots=True)
-class Viewing:
+class Viewing(NamedTuple):
     """One viewing in a film's history and how its rating moved from the last rated one.
 
     ``change`` is in half-stars (+2 is a star higher), None for an unrated viewing
@@ -578,8 +567,7 @@ class Viewing:
     change: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class History:
+class History(NamedTuple):
     """Every viewing of one film, oldest first."""
 
     title: str

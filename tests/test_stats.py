@@ -201,18 +201,18 @@ def test_rating_distribution_has_every_half_star_step() -> None:
     rows = stats.rating_distribution(sample())
     assert [r.half_stars for r in rows] == list(range(1, 11))
     assert [r.stars for r in rows] == [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5]
-    assert [r.count for r in rows] == [1, 0, 0, 0, 0, 1, 1, 1, 1, 1]
+    assert [r.reviews for r in rows] == [1, 0, 0, 0, 0, 1, 1, 1, 1, 1]
 
 
 def test_rating_distribution_counts_repeats_and_skips_unrated() -> None:
     reviews = [film("A", 1, rating=8), film("B", 2, rating=8), film("C", 3)]
-    counts = {r.half_stars: r.count for r in stats.rating_distribution(reviews)}
+    counts = {r.half_stars: r.reviews for r in stats.rating_distribution(reviews)}
     assert counts[8] == 2
     assert sum(counts.values()) == 2
 
 
 def test_rating_distribution_of_nothing_is_all_zeros() -> None:
-    assert [r.count for r in stats.rating_distribution([])] == [0] * 10
+    assert [r.reviews for r in stats.rating_distribution([])] == [0] * 10
 
 
 # ---------------------------------------------------------------------------
