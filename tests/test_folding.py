@@ -226,7 +226,11 @@ def test_a_word_search_narrows_to_candidates_from_the_file(tmp_path: Path, bodyl
     assert plain.word_candidates(["piano"]) is None  # not asked for
 
 
-def test_a_rare_first_word_narrows_where_the_others_are_looked_for(tmp_path: Path) -> None:
+@pytest.mark.parametrize("chunk", [64, 1 << 20], ids=["a-review-a-chunk", "one-chunk"])
+def test_a_rare_first_word_narrows_where_the_others_are_looked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(storage, "_SCAN_CHUNK", chunk)
     journal = Journal(tmp_path / "journal.json")
     with journal.transaction() as session:
         for number in range(1, 21):
