@@ -20,23 +20,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
-from tinydb import TinyDB
-from tinydb.storages import Storage
-from tinydb.table import Document, Table
 
 from filmlog import backups
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.lock import FileLock
 from filmlog.model import Review, ReviewSummary
 
+if TYPE_CHECKING:
+    from filmlog.session import Session
+
 FORMAT_NAME = "filmlog"
 SCHEMA_VERSION = 1
 META_TABLE = "_filmlog"
 REVIEWS_TABLE = "reviews"
-_META_ID = 1
+META_ID = 1
 
 Documents = list[tuple[int, dict[str, Any]]]  # stored review documents with their IDs
 
@@ -56,22 +56,9 @@ def now() -> datetime:
     return datetime.now().astimezone().replace(microsecond=0)
 
 
-class _MemoryStorage(Storage):
-    """Hands TinyDB the already-read tables and keeps what it writes in memory."""
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-
-    def read(self) -> dict[str, Any]:
-        return self.data
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        self.data = data
-
-
 def _empty_tables() -> dict[str, Any]:
     meta = {"format": FORMAT_NAME, "schema": SCHEMA_VERSION, "next_id": 1}
-    return {META_TABLE: {str(_META_ID): meta}, REVIEWS_TABLE: {}}
+    return {META_TABLE: {str(META_ID): meta}, REVIEWS_TABLE: {}}
 
 
 def _loads(raw: bytes | bytearray) -> Any:
@@ -435,7 +422,7 @@ def parse_journal(raw: bytes | bytearray, path: Path) -> dict[str, Any]:
     except orjson.JSONDecodeError as exc:
         what = "is empty" if not raw.strip() else f"is not valid JSON ({exc})"
         raise CorruptJournal(f"journal {path} {what}; it was left unchanged") from None
-    meta = data.get(META_TABLE, {}).get(str(_META_ID)) if isinstance(data, dict) else None
+    meta = data.get(META_TABLE, {}).get(str(META_ID)) if isinstance(data, dict) else None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
         raise CorruptJournal(f"{path} is not a filmlog journal; it was left unchanged")
     schema = meta.get("schema")
@@ -549,7 +536,7 @@ def _try_backup(target: Path) -> Path | None:
 _Built = TypeVar("_Built", Review, ReviewSummary)
 
 
-def _from_doc(kind: type[_Built], doc: Mapping[str, Any], review_id: int, path: Path) -> _Built:
+def from_doc(kind: type[_Built], doc: Mapping[str, Any], review_id: int, path: Path) -> _Built:
     try:
         return kind.from_dict(doc, review_id)
     except InvalidInput as exc:
@@ -694,7 +681,7 @@ class Journal:
     def reviews(self, *, bodies: bool = True) -> list[Review]:
         """Every review, in ID order (``bodies=False``: see :meth:`load`)."""
         with self._explained():
-            return _reviews_of(self.load(bodies=bodies), self.path)
+            return reviews_of(self.load(bodies=bodies), self.path)
 
     def documents(self) -> Documents:
         """Every stored review document with its ID, in ID order, not yet built into a Review.
@@ -709,12 +696,12 @@ class Journal:
     def build(self, items: Iterable[tuple[int, Mapping[str, Any]]]) -> list[Review]:
         """The reviews of documents from :meth:`documents` or :meth:`browse`, in the order given."""
         with self._explained():
-            return [_from_doc(Review, doc, review_id, self.path) for review_id, doc in items]
+            return [from_doc(Review, doc, review_id, self.path) for review_id, doc in items]
 
     def summaries(self, items: Iterable[tuple[int, Mapping[str, Any]]]) -> list[ReviewSummary]:
         """Like :meth:`build`, with only the fields statistics read (see ReviewSummary)."""
         with self._explained():
-            return [_from_doc(ReviewSummary, doc, review_id, self.path) for review_id, doc in items]
+            return [from_doc(ReviewSummary, doc, review_id, self.path) for review_id, doc in items]
 
     def get(self, review_id: int) -> Review:
         """One review by ID; raises NotFound."""
@@ -730,7 +717,7 @@ class Journal:
             if doc is None:
                 raise NotFound(f"no review with ID {review_id}")
             with self._explained():
-                found.append(_from_doc(Review, bodies.fill(review_id, doc), review_id, self.path))
+                found.append(from_doc(Review, bodies.fill(review_id, doc), review_id, self.path))
         return found
 
     @contextmanager
@@ -754,6 +741,8 @@ class Journal:
         The version replaced is kept as a rotating backup.
         """
         target = self.target
+        from filmlog.session import Session  # TinyDB is imported by writes only
+
         with self.locked(), self._explained():
             session = Session(self.load(), self.path)
             yield session
@@ -775,7 +764,7 @@ class Journal:
 
     def _newer_schema(self) -> bool:
         try:
-            meta = orjson.loads(self.read_bytes() or b"{}")[META_TABLE][str(_META_ID)]
+            meta = orjson.loads(self.read_bytes() or b"{}")[META_TABLE][str(META_ID)]
             return isinstance(meta["schema"], int) and meta["schema"] > SCHEMA_VERSION
         except (orjson.JSONDecodeError, LookupError, TypeError, StorageError):
             return False
@@ -806,100 +795,7 @@ def _documents_of(tables: dict[str, Any], path: Path) -> Documents:
     return [(review_id, docs[key]) for review_id, key in ids]
 
 
-def _reviews_of(tables: dict[str, Any], path: Path) -> list[Review]:
+def reviews_of(tables: dict[str, Any], path: Path) -> list[Review]:
     return [
-        _from_doc(Review, doc, review_id, path) for review_id, doc in _documents_of(tables, path)
+        from_doc(Review, doc, review_id, path) for review_id, doc in _documents_of(tables, path)
     ]
-
-
-class Session:
-    """Changes to a journal inside one locked transaction, applied through TinyDB in memory."""
-
-    def __init__(self, tables: dict[str, Any], path: Path) -> None:
-        self.path = path
-        self._storage = _MemoryStorage(tables)
-        self._db = TinyDB(storage=lambda: self._storage)
-        self._reviews: Table = self._db.table(REVIEWS_TABLE)
-        self._meta: Table = self._db.table(META_TABLE)
-        self.changed = False
-        self._cache: list[Review] | None = None
-
-    def tables(self) -> dict[str, Any]:
-        return self._storage.data
-
-    def reviews(self) -> list[Review]:
-        """Every review as it stands in this transaction, in ID order."""
-        if self._cache is None:
-            self._cache = _reviews_of(self.tables(), self.path)
-        return self._cache
-
-    def get(self, review_id: int) -> Review:
-        doc = self._reviews.get(doc_id=review_id)
-        if doc is None:
-            raise NotFound(f"no review with ID {review_id}")
-        return _from_doc(Review, doc, review_id, self.path)
-
-    def _next_id(self) -> int:
-        meta = self._meta.get(doc_id=_META_ID)
-        counter = meta.get("next_id", 1) if isinstance(meta, dict) else 1
-        # A hand-edited counter must never hand out an ID that is still in use.
-        highest = max((int(k) for k in self.tables()[REVIEWS_TABLE]), default=0)
-        return max(counter if isinstance(counter, int) else 1, highest + 1)
-
-    def known_spellings(self, attribute: str) -> dict[str, str]:
-        """casefolded -> first spelling used, over ``genres`` or ``tags`` of every review."""
-        known: dict[str, str] = {}
-        docs = self.tables()[REVIEWS_TABLE]
-        # Raw documents, in ID order: building every Review just for this would slow each add.
-        for key in sorted(docs, key=int):
-            for value in docs[key].get(attribute) or ():
-                if isinstance(value, str):
-                    known.setdefault(value.casefold(), value)
-        return known
-
-    def add(self, review: Review) -> Review:
-        """Store a new review under a fresh ID; returns it with ID and timestamps set."""
-        return self.add_many([review])[0]
-
-    def add_many(self, reviews: Iterable[Review]) -> list[Review]:
-        """Store many reviews in one TinyDB update, each under a fresh ID."""
-        next_id = self._next_id()
-        stamp = now()
-        added: list[Review] = []
-        docs: list[Document] = []
-        for review in reviews:
-            review.validate()
-            review.id = next_id
-            next_id += 1
-            review.logged_at = review.logged_at or stamp
-            review.updated_at = review.updated_at or stamp
-            docs.append(Document(review.to_dict(), doc_id=review.id))
-            added.append(review)
-        if docs:
-            self._reviews.insert_multiple(docs)
-            self._meta.update({"next_id": next_id}, doc_ids=[_META_ID])
-            self._touch()
-        return added
-
-    def update(self, review: Review, *, stamp: bool = True) -> Review:
-        """Replace a stored review by ID; sets ``updated_at`` unless ``stamp`` is False."""
-        if review.id is None or not self._reviews.contains(doc_id=review.id):
-            raise NotFound(f"no review with ID {review.id}")
-        review.validate()
-        if stamp:
-            review.updated_at = now()
-        self._reviews.update(review.to_dict(), doc_ids=[review.id])
-        self._touch()
-        return review
-
-    def delete(self, review_ids: Iterable[int]) -> list[Review]:
-        """Remove reviews by ID (all must exist); returns what was removed."""
-        removed = [self.get(review_id) for review_id in dict.fromkeys(review_ids)]
-        if removed:
-            self._reviews.remove(doc_ids=[r.id for r in removed if r.id is not None])
-            self._touch()
-        return removed
-
-    def _touch(self) -> None:
-        self.changed = True
-        self._cache = None

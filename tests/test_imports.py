@@ -207,6 +207,31 @@ def test_commands_that_render_no_body_never_load_markdown(
 
 
 @pytest.mark.usefixtures("journal_with_reviews")
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        pytest.param(("list",), "Paterson", id="list"),
+        pytest.param(("search", "letters"), "Paterson", id="search"),
+        pytest.param(("show", "1"), "Arrival", id="show"),
+        pytest.param(("stats",), "All 3 reviews", id="stats"),
+    ],
+)
+def test_reads_never_load_tinydb(trace: TraceRun, args: tuple[str, ...], expected: str) -> None:
+    result = trace(*args)
+
+    assert expected in result.stdout
+    assert not result.loaded("tinydb"), result.explain("tinydb")
+
+
+@pytest.mark.usefixtures("journal_with_reviews")
+def test_writes_go_through_tinydb(trace: TraceRun) -> None:
+    result = trace("rate", "1", "3")
+
+    assert result.stdout.startswith("Rated #1 Arrival")
+    assert "tinydb" in result.modules
+
+
+@pytest.mark.usefixtures("journal_with_reviews")
 def test_show_renders_a_markdown_body_with_rich_markdown(trace: TraceRun) -> None:
     result = trace("show", "1")
 

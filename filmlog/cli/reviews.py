@@ -26,7 +26,7 @@ from filmlog.model import Review
 
 if TYPE_CHECKING:
     from filmlog.entry import ReviewInput
-    from filmlog.storage import Session
+    from filmlog.session import Session
 
 IDS = Annotated[list[int], typer.Argument(help="Review IDs.", show_default=False)]
 JSON = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (see README).")]
