@@ -19,9 +19,11 @@ Conventions, so every view counts alike:
 
 import heapq
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from itertools import chain
+from operator import itemgetter
 from typing import Any, Literal, NamedTuple, Protocol, TypeVar
 
 from filmlog.errors import InvalidInput, NotFound
@@ -401,6 +403,66 @@ class Films:
                 self.latest_rating.setdefault(key, None)
 
 
+def _person_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+class _Tally:
+    """Films and reviews per person (by key), over every name or only some spellings."""
+
+    def __init__(
+        self,
+        viewings: list[tuple[Summary, FilmKey]],
+        names: Callable[[Summary], Iterable[str]],
+        only: dict[str, str] | None = None,  # spelling -> key; None: every name
+    ) -> None:
+        keys: dict[str, str] = {} if only is None else only
+        wanted = None if only is None else set(only)
+        self.spelled: dict[str, str] = {}  # each key's first spelling, oldest viewing first
+        self.films: defaultdict[str, set[FilmKey]] = defaultdict(set)
+        self.reviews: defaultdict[str, int] = defaultdict(int)
+        for review, film in viewings:
+            listed = names(review)
+            if wanted is not None and wanted.isdisjoint(listed):
+                continue  # the usual case when counting a few people: decided in C
+            here: set[str] = set()
+            for name in listed:
+                key = keys.get(name)
+                if key is None:
+                    if wanted is not None:
+                        continue
+                    key = keys[name] = _person_key(name)
+                self.spelled.setdefault(key, name.strip())
+                here.add(key)
+            here.discard("")
+            for key in here:
+                self.films[key].add(film)
+                self.reviews[key] += 1
+
+
+def _contenders(
+    viewings: list[tuple[Summary, FilmKey]], names: Callable[[Summary], Iterable[str]], top: int
+) -> dict[str, str] | None:
+    """The spellings of everyone who could rank in the ``top`` by films; None for everyone.
+
+    A person's films are at most the times they are named, and those are counted
+    in C over every name. Counting the films of the ``top`` most named gives a
+    film count the ranking reaches at least; only people named that often can.
+    """
+    named = Counter(chain.from_iterable(names(review) for review, _ in viewings))
+    keys = {spelling: _person_key(spelling) for spelling in named}
+    bound: defaultdict[str, int] = defaultdict(int)
+    for spelling, times in named.items():
+        bound[keys[spelling]] += times
+    bound.pop("", None)
+    if len(bound) <= top:
+        return None
+    most_named = {key for key, _ in heapq.nlargest(top, bound.items(), key=itemgetter(1))}
+    first = _Tally(viewings, names, {s: k for s, k in keys.items() if k in most_named})
+    reached = min(len(first.films[key]) for key in most_named)
+    return {s: k for s, k in keys.items() if bound.get(k, 0) >= reached}
+
+
 def people(
     reviews: Sequence[Summary],
     names: Callable[[Summary], Iterable[str]],
@@ -410,34 +472,25 @@ def people(
 ) -> tuple[PersonRow, ...]:
     """Rank people by distinct films, then by average rating, then by name."""
     films = films or Films(reviews)
-    keys: dict[str, str] = {}  # each spelling's key, so a name is folded once
-    spelled: dict[str, str] = {}
-    their_films: defaultdict[str, set[FilmKey]] = defaultdict(set)
-    counts: defaultdict[str, int] = defaultdict(int)
-    for review, film in films.viewings:
-        here: set[str] = set()
-        for name in names(review):
-            key = keys.get(name)
-            if key is None:
-                key = keys[name] = " ".join(name.casefold().split())
-                spelled.setdefault(key, name.strip())
-            here.add(key)
-        here.discard("")
-        for key in here:
-            their_films[key].add(film)
-            counts[key] += 1
+    only = None if top is None else _contenders(films.viewings, names, top)
+    tally = _Tally(films.viewings, names, only)
     rows = []
     ratings = films.latest_rating
-    candidates: dict[str, set[FilmKey]] = their_films
-    if top is not None and len(their_films) > top:
-        # Only people with at least the top-th largest film count can rank; a journal
-        # names tens of thousands of actors, and most need no row at all.
-        least = heapq.nlargest(top, map(len, their_films.values()))[-1]
-        candidates = {k: w for k, w in their_films.items() if len(w) >= least}
+    candidates: dict[str, set[FilmKey]] = tally.films
+    if top is not None and len(candidates) > top:
+        # Only people with at least the top-th largest film count can rank.
+        least = heapq.nlargest(top, map(len, candidates.values()))[-1]
+        candidates = {k: w for k, w in candidates.items() if len(w) >= least}
     for key, watched in candidates.items():
         rated = [r for f in watched if (r := ratings[f]) is not None]
         rows.append(
-            PersonRow(spelled[key], len(watched), counts[key], len(rated), average_stars(rated))
+            PersonRow(
+                tally.spelled[key],
+                len(watched),
+                tally.reviews[key],
+                len(rated),
+                average_stars(rated),
+            )
         )
     rows.sort(key=lambda p: (-p.films, -(p.average_rating or 0.0), fold(p.name)))
     return tuple(rows if top is None else rows[:top])
