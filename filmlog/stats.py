@@ -232,10 +232,13 @@ def genres(reviews: Iterable[Summary]) -> tuple[GroupRow, ...]:
     Genres are matched ignoring case and shown in their first spelling.
     """
     groups: dict[str, _Group] = {}
+    keys: dict[str, str] = {}  # each spelling's key: a journal spells a genre a few ways
     for review in reviews:
         seen: set[str] = set()
         for name in review.genres:
-            key = name.strip().casefold()
+            key = keys.get(name)
+            if key is None:
+                key = keys[name] = name.strip().casefold()
             if not key or key in seen:
                 continue
             seen.add(key)
