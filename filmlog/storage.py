@@ -443,9 +443,36 @@ def parse_journal(raw: bytes | bytearray, path: Path) -> dict[str, Any]:
 
 def serialise(data: dict[str, Any]) -> bytes:
     """Encode the tables as JSON; refuses what JSON cannot hold rather than writing it."""
+    return b"".join(serialised(data))
+
+
+_REVIEWS_PER_PIECE = 256
+
+
+def serialised(data: dict[str, Any]) -> Iterator[bytes]:
+    """:func:`serialise` in pieces of a few hundred reviews, to be written one after another.
+
+    Encoding a large journal in one piece builds the whole file in memory, in a
+    buffer that grows as it fills; in pieces, the same bytes come out and each
+    piece reuses the memory of the one before.
+    """
     try:
         # Compact: a tenth smaller than indented JSON, and faster both to write and to read.
-        return orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE)
+        if not data:
+            yield b"{}\n"
+            return
+        for index, (name, table) in enumerate(data.items()):
+            yield (b"{" if index == 0 else b",") + orjson.dumps(name) + b":"
+            if name != REVIEWS_TABLE or not isinstance(table, dict) or not table:
+                yield orjson.dumps(table)
+                continue
+            items = list(table.items())
+            for start in range(0, len(items), _REVIEWS_PER_PIECE):
+                piece = orjson.dumps(dict(items[start : start + _REVIEWS_PER_PIECE]))
+                yield b"{" if start == 0 else b","
+                yield piece[1:-1]  # without its braces: "1":{...},"2":{...}
+            yield b"}"
+        yield b"}\n"
     except (orjson.JSONEncodeError, TypeError) as exc:
         raise InvalidInput(f"cannot save the journal: {exc}") from None
 
@@ -466,8 +493,11 @@ def temp_files(target: Path) -> list[Path]:
     return sorted(target.parent.glob(f".{target.name}.*.tmp"))
 
 
-def atomic_write(target: Path, payload: bytes, *, backup: bool = False) -> None:
+def atomic_write(target: Path, payload: bytes | Iterable[bytes], *, backup: bool = False) -> None:
     """Replace ``target`` with ``payload`` so that a crash leaves the old or the new file.
+
+    ``payload`` may come in pieces (see :func:`serialised`); an error while they
+    are made leaves the old file as it was, like any failed write.
 
     The caller holds the lock. Writes a temporary file in the same folder,
     fsyncs it, gives it the old file's permissions, renames it over the old
@@ -499,7 +529,8 @@ def atomic_write(target: Path, payload: bytes, *, backup: bool = False) -> None:
         with os.fdopen(fd, "wb") as handle:
             if hasattr(os, "fchmod"):
                 os.fchmod(handle.fileno(), mode)
-            handle.write(payload)
+            for piece in [payload] if isinstance(payload, bytes) else payload:
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         saved = _try_backup(target) if keep else None
@@ -747,7 +778,7 @@ class Journal:
             session = Session(self.load(), self.path)
             yield session
             if session.changed:
-                atomic_write(target, serialise(session.tables()), backup=True)
+                atomic_write(target, serialised(session.tables()), backup=True)
 
     @contextmanager
     def _explained(self) -> Iterator[None]:

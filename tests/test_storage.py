@@ -7,6 +7,7 @@ import os
 import stat
 from pathlib import Path
 
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -400,3 +401,46 @@ def test_damage_inside_a_body_is_still_refused_by_a_full_read(tmp_path: Path) ->
     path.write_bytes(raw)
     with pytest.raises(CorruptJournal):
         Journal(path).reviews()
+
+
+@given(
+    st.lists(st.tuples(hostile.filter(str.strip), st.none() | hostile), max_size=12),
+    st.integers(min_value=1, max_value=5),
+    st.booleans(),
+    st.dictionaries(st.text(max_size=5), st.dictionaries(st.text(max_size=3), st.integers(-9, 9))),
+)
+def test_serialising_in_pieces_writes_the_bytes_of_one_piece(
+    rows: list[tuple[str, str | None]],
+    per_piece: int,
+    meta_first: bool,
+    others: dict[str, dict[str, int]],
+) -> None:
+    reviews = {str(i): Review(t, body=b).to_dict() for i, (t, b) in enumerate(rows, start=1)}
+    meta = {"1": {"format": "filmlog", "schema": 1, "next_id": len(rows) + 1}}
+    tables: dict[str, object] = {**others}
+    tables.update({"_filmlog": meta, "reviews": reviews} if meta_first else {"reviews": reviews})
+    if not meta_first:
+        tables["_filmlog"] = meta
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(storage, "_REVIEWS_PER_PIECE", per_piece)
+        pieces = list(storage.serialised(tables))
+    if len(rows) > per_piece:
+        assert len(pieces) > 6  # really in pieces
+    assert b"".join(pieces) == orjson.dumps(tables, option=orjson.OPT_APPEND_NEWLINE)
+    assert serialise({}) == b"{}\n"
+
+
+def test_a_piece_that_cannot_be_encoded_leaves_the_journal_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journal = Journal(tmp_path / "journal.json")
+    add(journal, *(f"Film {i}" for i in range(1, 8)))
+    before = journal.target.read_bytes()
+    monkeypatch.setattr(storage, "_REVIEWS_PER_PIECE", 2)
+
+    with pytest.raises(InvalidInput, match="cannot save the journal"), journal.transaction() as s:
+        s.add(Review("New"))
+        s.tables()["reviews"]["7"]["sources"] = {"x": object()}  # what JSON cannot hold
+
+    assert journal.target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["journal.json", "journal.json.lock"]
