@@ -208,8 +208,8 @@ def body_spans(raw: bytes) -> tuple[list[tuple[int, int]], int] | None:
     return spans, nulls
 
 
-def _replace_spans(raw: bytes, spans: list[tuple[int, int]], marker: bool) -> bytes | bytearray:
-    """``raw`` with each span replaced by ``null``, or with its index when ``marker``.
+def _marked(raw: bytes, spans: list[tuple[int, int]]) -> bytes | bytearray:
+    """``raw`` with each span replaced by its index in ``spans``.
 
     Built in one buffer from views of ``raw``: no copy of each piece on the way.
     """
@@ -220,21 +220,11 @@ def _replace_spans(raw: bytes, spans: list[tuple[int, int]], marker: bool) -> by
     kept = 0
     for index, (start, stop) in enumerate(spans):
         out += view[kept:start]
-        out += str(index).encode() if marker else b"null"
+        out += str(index).encode()
         kept = stop
     out += view[kept:]
     view.release()
     return out
-
-
-def without_bodies(raw: bytes) -> bytes | bytearray | None:
-    """The journal's bytes with every review's body replaced by ``null``; None when unsure.
-
-    Bodies are most of a journal: a view that never shows them (a table, the
-    stats) parses a fraction of the bytes and holds a fraction of the memory.
-    """
-    found = body_spans(raw)
-    return None if found is None else _replace_spans(raw, found[0], marker=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -611,20 +601,12 @@ class Journal:
         except FileNotFoundError:
             return None
 
-    def load(self, *, bodies: bool = True) -> dict[str, Any]:
-        """The checked tables; empty when the file does not exist yet (nothing is written).
-
-        With ``bodies=False`` every review's body reads as None: for views that
-        never show one (tables, stats). Never write such tables back.
-        """
+    def load(self) -> dict[str, Any]:
+        """The checked tables; empty when the file does not exist yet (nothing is written)."""
         with self._explained():
             raw = self.read_bytes()
             if raw is None:
                 return _empty_tables()
-            light = None if bodies else without_bodies(raw)
-            if light is not None:
-                del raw  # parse the light copy with the whole file out of memory
-                return parse_journal(light, self.path)
             return parse_journal(raw, self.path)
 
     def browse(self, *, words: bool = False) -> tuple[Documents, Bodies]:
@@ -672,7 +654,7 @@ class Journal:
             # Reviews without a body need their beginnings found; with one each, the
             # bodies are enough (see Layout).
             starts = review_starts(raw, spans) if words and nulls else None
-            marked = _replace_spans(raw, spans, marker=True)
+            marked = _marked(raw, spans)
             if fd is not None:
                 del raw  # the bodies stay in the file: parse with half the memory
             found = _documents_of(parse_journal(marked, self.path), self.path)
@@ -709,10 +691,10 @@ class Journal:
             os.close(fd)
         return found, Bodies(b"".join(pieces), where, self.path)
 
-    def reviews(self, *, bodies: bool = True) -> list[Review]:
-        """Every review, in ID order (``bodies=False``: see :meth:`load`)."""
+    def reviews(self) -> list[Review]:
+        """Every review, in ID order."""
         with self._explained():
-            return reviews_of(self.load(bodies=bodies), self.path)
+            return reviews_of(self.load(), self.path)
 
     def documents(self) -> Documents:
         """Every stored review document with its ID, in ID order, not yet built into a Review.

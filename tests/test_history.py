@@ -215,6 +215,15 @@ def test_history_json_command(cli: Invoke, logged: Path) -> None:
     assert data["rating_change"] is None
 
 
+def test_history_json_carries_each_viewings_body(cli: Invoke, logged: Path) -> None:
+    assert cli("edit", "3", "--body", "Third time: *still* the letters.").exit_code == 0
+
+    data = orjson.loads(cli("history", "Her (2013)", "--json").stdout)
+
+    bodies = {v["id"]: v["body"] for v in data["viewings"]}
+    assert bodies == {1: None, 2: None, 3: "Third time: *still* the letters."}
+
+
 def test_unknown_film_is_a_one_line_error(cli: Invoke, logged: Path) -> None:
     result = cli("history", "Heat (1995)")
     assert result.exit_code == 1

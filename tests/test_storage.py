@@ -21,7 +21,6 @@ from filmlog.storage import (
     default_path,
     parse_journal,
     serialise,
-    without_bodies,
 )
 
 
@@ -224,8 +223,8 @@ hostile = st.lists(
 
 
 @given(st.lists(st.tuples(hostile.filter(str.strip), st.none() | hostile, hostile), max_size=6))
-def test_without_bodies_drops_exactly_the_bodies(rows: list[tuple[str, str | None, str]]) -> None:
-    """Whatever the text holds, only review bodies become null: compact or indented files."""
+def test_marking_replaces_exactly_the_bodies(rows: list[tuple[str, str | None, str]]) -> None:
+    """Whatever the text holds, only review bodies become markers: compact or indented files."""
     reviews = {
         str(i): Review(
             title, body=body, headline=headline, tags=[headline] if headline else []
@@ -237,12 +236,15 @@ def test_without_bodies_drops_exactly_the_bodies(rows: list[tuple[str, str | Non
         "reviews": reviews,
     }
     expected = json.loads(json.dumps(tables))
-    for doc in expected["reviews"].values():
-        doc["body"] = None
+    with_body = [doc for doc in expected["reviews"].values() if doc["body"] is not None]
+    for index, doc in enumerate(with_body):  # in file order
+        doc["body"] = index
     for raw in (serialise(tables), json.dumps(tables, indent=2, ensure_ascii=False).encode()):
-        stripped = without_bodies(raw)
-        assert stripped is not None
-        assert json.loads(stripped) == expected
+        found = storage.body_spans(raw)
+        assert found is not None
+        spans, nulls = found
+        assert (len(spans), nulls) == (len(with_body), len(reviews) - len(with_body))
+        assert json.loads(storage._marked(raw, spans)) == expected
 
 
 @given(st.lists(st.tuples(hostile.filter(str.strip), st.none() | hostile, hostile), max_size=6))
@@ -363,8 +365,9 @@ def test_parsing_in_pieces_gives_the_same_tables(
         pieces = storage._loads_in_pieces(raw)
         if len(rows) > 1 and len(raw) > 4 * piece + 200:
             assert pieces is not None  # really cut: a piece per few reviews
-        for text in (raw, without_bodies(raw)):
-            assert text is not None
+        found = storage.body_spans(raw)
+        assert found is not None
+        for text in (raw, storage._marked(raw, found[0])):
             assert storage._loads(text) == json.loads(text)
             assert list(storage._loads(text)["reviews"]) == list(reviews)
 
@@ -381,10 +384,10 @@ def test_a_journal_that_cannot_be_cut_is_parsed_whole() -> None:
         assert storage._loads(raw) == tables
 
 
-def test_without_bodies_gives_up_on_a_truncated_file() -> None:
+def test_the_body_scan_gives_up_on_a_truncated_file() -> None:
     raw = serialise({"reviews": {"1": Review("x", body="a long body").to_dict()}})
     cut = raw[: raw.index(b"a long") + 3]
-    assert without_bodies(cut) is None
+    assert storage.body_spans(cut) is None
 
 
 def test_body_free_read_matches_a_full_read_but_for_bodies(tmp_path: Path) -> None:
@@ -392,9 +395,11 @@ def test_body_free_read_matches_a_full_read_but_for_bodies(tmp_path: Path) -> No
     with journal.transaction() as session:
         session.add(Review('Say "body": hi', body='It said "body":"no" and \\ ok', headline="body"))
     full = journal.reviews()
-    light = journal.reviews(bodies=False)
+    docs, bodies = journal.browse()
+    light = journal.build(docs)
     assert light[0].body is None
     assert light[0] == full[0].copy(body=None)
+    assert bodies.text(1) == full[0].body
 
 
 def test_damage_inside_a_body_is_still_refused_by_a_full_read(tmp_path: Path) -> None:

@@ -116,8 +116,13 @@ def history(
     """Every viewing of one film, oldest first, and how your rating changed between them."""
     from filmlog.stats import history as film_history
 
-    found = film_history(journal(ctx).reviews(bodies=as_json), title)  # the view shows none
+    store = journal(ctx)
+    everything, bodies = store.browse()  # the view shows no body, and --json only the film's
+    found = film_history(store.build(everything), title)
     if as_json:
+        for viewing in found.viewings:
+            if viewing.review.id is not None:
+                viewing.review.body = bodies.text(viewing.review.id)
         print_json(found.to_json())
         return
     from filmlog.charts import history_view
