@@ -93,8 +93,12 @@ def export(
     if split is not None and name not in _SPLITTING:
         _usage(f"--split works with --format {' or '.join(_SPLITTING)}, not {name}")
     store = journal(ctx)
-    chosen = query.select(store.documents(), build_filters(filters, words))
-    reviews = store.build(chosen)
+    chosen_filters = build_filters(filters, words)
+    # Bodies stay in the file until the reviews are built: the file's bytes are not
+    # held beside every parsed review, and words are found as search finds them.
+    everything, bodies = store.browse(words=bool(chosen_filters.words))
+    chosen = query.select(everything, chosen_filters, bodies)
+    reviews = store.build((review_id, bodies.fill(review_id, doc)) for review_id, doc in chosen)
     # An export written over the journal (or its lock) would lose the journal itself.
     keep = (store.target, store.lock_path)
     noun = "review" if len(reviews) == 1 else "reviews"
