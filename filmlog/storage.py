@@ -610,9 +610,12 @@ class Journal:
             return parse_journal(raw, self.path)
 
     def browse(self, *, words: bool = False) -> tuple[Documents, Bodies]:
-        """Like :meth:`documents`, each body left to be had from :class:`Bodies`.
+        """Every stored review document with its ID, in ID order, each body left in the file.
 
-        ``words``: also note where each review begins, for :meth:`Bodies.word_candidates`.
+        Not yet built into Reviews: filtering and sorting the documents first, and
+        building only the reviews shown (their bodies from :class:`Bodies`), keeps
+        a read of a large journal close to the cost of reading it. ``words``: also
+        note where each review begins, for :meth:`Bodies.word_candidates`.
         """
         with self._explained():
             try:
@@ -696,18 +699,8 @@ class Journal:
         with self._explained():
             return reviews_of(self.load(), self.path)
 
-    def documents(self) -> Documents:
-        """Every stored review document with its ID, in ID order, not yet built into a Review.
-
-        Filtering and sorting the documents first and building only the reviews
-        shown keeps a search of a large journal close to the cost of reading it;
-        :meth:`browse` does the same without the bodies.
-        """
-        with self._explained():
-            return _documents_of(self.load(), self.path)
-
     def build(self, items: Iterable[tuple[int, Mapping[str, Any]]]) -> list[Review]:
-        """The reviews of documents from :meth:`documents` or :meth:`browse`, in the order given."""
+        """The reviews of documents from :meth:`browse`, in the order given."""
         with self._explained():
             return [from_doc(Review, doc, review_id, self.path) for review_id, doc in items]
 
