@@ -193,12 +193,8 @@ class Review:
         get = data.get
         review = object.__new__(cls)
         try:
-            review.title = _stored_title(data)
-            review.id = review_id
+            _read_shared(review, data, review_id)
             review.uuid = get("uuid") or new_uuid()
-            review.year = get("year")
-            review.release_date = _date(get("release_date"))
-            review.directors = _str_list(get("directors"))
             review.cast = [
                 # tuple.__new__ directly: half the cost of CastMember(...), for the same tuple
                 _new_tuple(CastMember, (entry["actor"], entry.get("role")))
@@ -206,18 +202,9 @@ class Review:
                 else CastMember(str(entry))
                 for entry in get("cast") or ()
             ]
-            review.genres = _str_list(get("genres"))
             review.mpaa = get("mpaa")
-            review.runtime = get("runtime")
-            review.rating = get("rating")
-            review.verdict = get("verdict")
-            review.headline = get("headline")
             review.body = get("body")
             review.tags = _str_list(get("tags"))
-            review.liked = bool(get("liked"))
-            review.rewatch = bool(get("rewatch"))
-            review.reviewer = get("reviewer")
-            review.watched_on = _date(get("watched_on"))
             review.logged_at = _datetime(get("logged_at"))
             review.logged_zone = get("logged_zone")
             review.updated_at = _datetime(get("updated_at"))
@@ -285,24 +272,10 @@ class ReviewSummary:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], review_id: int | None = None) -> ReviewSummary:
         """Like :meth:`Review.from_dict`, for these fields; raises InvalidInput alike."""
-        get = data.get
         summary = object.__new__(cls)
         try:
-            summary.title = _stored_title(data)
-            summary.id = review_id
-            summary.year = get("year")
-            summary.release_date = _date(get("release_date"))
-            summary.directors = _str_list(get("directors"))
-            summary.actors = _actors(get("cast"))
-            summary.genres = _str_list(get("genres"))
-            summary.runtime = get("runtime")
-            summary.rating = get("rating")
-            summary.verdict = get("verdict")
-            summary.headline = get("headline")
-            summary.liked = bool(get("liked"))
-            summary.rewatch = bool(get("rewatch"))
-            summary.reviewer = get("reviewer")
-            summary.watched_on = _date(get("watched_on"))
+            _read_shared(summary, data, review_id)
+            summary.actors = _actors(data.get("cast"))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InvalidInput(f"malformed review: {exc}") from exc
         return summary
@@ -365,11 +338,28 @@ def _actors(cast: Any) -> list[str]:
         return [entry["actor"] if type(entry) is dict else str(entry) for entry in cast]
 
 
-def _stored_title(data: Mapping[str, Any]) -> str:
+def _read_shared(
+    target: Review | ReviewSummary, data: Mapping[str, Any], review_id: int | None
+) -> None:
+    """Set the fields a Review and a ReviewSummary both read from a stored review."""
+    get = data.get
     title = data["title"]
     if type(title) is not str:
         raise TypeError(f"title must be text, not {title!r}")
-    return title
+    target.title = title
+    target.id = review_id
+    target.year = get("year")
+    target.release_date = _date(get("release_date"))
+    target.directors = _str_list(get("directors"))
+    target.genres = _str_list(get("genres"))
+    target.runtime = get("runtime")
+    target.rating = get("rating")
+    target.verdict = get("verdict")
+    target.headline = get("headline")
+    target.liked = bool(get("liked"))
+    target.rewatch = bool(get("rewatch"))
+    target.reviewer = get("reviewer")
+    target.watched_on = _date(get("watched_on"))
 
 
 def _date(value: object) -> date | None:

@@ -156,8 +156,7 @@ def select(items: Iterable[Item], filters: Filters, bodies: BodySource | None = 
     if bodies is None or not filters.words:
         match = filters.matcher()
         return [item for item in items if match(item[1])]
-    others = replace(filters, words=[])
-    chosen = select(items, others) if not others.is_empty() else list(items)
+    chosen = select(items, replace(filters, words=[]))
     words = [fold(w) for w in filters.words if w.strip()]
     maybe = bodies.word_candidates(words) if words else None
     if maybe is not None:  # the reviews that could match, found in bulk from the file's bytes

@@ -6,7 +6,8 @@ place, so a crash or a second writer could truncate it. Instead a transaction
 takes the sidecar lock, reads and checks the file once, lets TinyDB work on
 the data in memory, and writes the result once through a temporary file,
 fsync and ``os.replace``. Just before the replace, the old file is kept as a
-rotating backup (see :mod:`filmlog.backups`). Only this module knows TinyDB.
+rotating backup (see :mod:`filmlog.backups`). TinyDB itself is known only to
+:mod:`filmlog.session`, which writes import; reads parse the file directly.
 """
 
 from __future__ import annotations
@@ -373,11 +374,14 @@ class Bodies:
             first = last
         return found
 
+    def _changed(self) -> StorageError:
+        return StorageError(f"journal {self._path} changed while it was read; run it again")
+
     def _literal(self, span: tuple[int, int]) -> bytes:
         start, stop = span
         literal = self._read(start, stop)
         if len(literal) != stop - start or literal[:1] != b'"' or literal[-1:] != b'"':
-            raise StorageError(f"journal {self._path} changed while it was read; run it again")
+            raise self._changed()
         return literal
 
     def text(self, review_id: int) -> str | None:
@@ -388,9 +392,7 @@ class Bodies:
         try:
             text = orjson.loads(self._literal(span))
         except orjson.JSONDecodeError:
-            raise StorageError(
-                f"journal {self._path} changed while it was read; run it again"
-            ) from None
+            raise self._changed() from None
         return text if isinstance(text, str) else None
 
     def encoded(self, review_id: int) -> bytes | None:
@@ -605,9 +607,7 @@ class Journal:
         """The checked tables; empty when the file does not exist yet (nothing is written)."""
         with self._explained():
             raw = self.read_bytes()
-            if raw is None:
-                return _empty_tables()
-            return parse_journal(raw, self.path)
+            return _empty_tables() if raw is None else parse_journal(raw, self.path)
 
     def browse(self, *, words: bool = False) -> tuple[Documents, Bodies]:
         """Every stored review document with its ID, in ID order, each body left in the file.
@@ -746,9 +746,9 @@ class Journal:
         If the body raises, nothing is written and the file stays as it was.
         The version replaced is kept as a rotating backup.
         """
-        target = self.target
         from filmlog.session import Session  # TinyDB is imported by writes only
 
+        target = self.target
         with self.locked(), self._explained():
             session = Session(self.load(), self.path)
             yield session

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from filmlog.model import Review
-    from filmlog.storage import Journal
+    from filmlog.query import Filters, Item
+    from filmlog.storage import Bodies, Documents, Journal
 
 
 # Every command with the module that defines it, in the order of --help: the everyday
@@ -92,6 +93,18 @@ def state(ctx: typer.Context) -> State:
 def journal(ctx: typer.Context) -> Journal:
     """The journal this invocation reads and writes."""
     return state(ctx).journal()
+
+
+def matching(store: Journal, chosen: Filters) -> tuple[Documents, list[Item], Bodies]:
+    """Every review document, those ``chosen`` selects, and the bodies left in the file.
+
+    The journal is read once without its bodies; words are found in bulk from
+    the file, and a body is decoded only where they could be.
+    """
+    from filmlog.query import select
+
+    everything, bodies = store.browse(words=bool(chosen.words))
+    return everything, select(everything, chosen, bodies), bodies
 
 
 def debug_enabled() -> bool:

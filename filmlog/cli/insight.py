@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from filmlog.cli.base import app, console, fail, info, journal, print_json
+from filmlog.cli.base import app, console, fail, info, journal, matching, print_json
 from filmlog.cli.options import FILTER_PANEL, build_filters, filter_options_except
 from filmlog.errors import ExitCode
 
@@ -61,7 +61,7 @@ def stats_command(
     filters: dict[str, Any],
 ) -> None:
     """Charts of what you watch and how you rate it; --year YYYY for one year in review."""
-    from filmlog import query, stats
+    from filmlog import stats
     from filmlog.parsing import parse_year
 
     if as_json and output_format is StatsFormat.markdown:
@@ -69,8 +69,8 @@ def stats_command(
     chosen = build_filters({**filters, "year": released_in}, words)
     watch_year = None if year is None else parse_year(year)
     store = journal(ctx)
-    everything, bodies = store.browse(words=bool(chosen.words))  # stats show no review text
-    found = store.summaries(query.select(everything, chosen, bodies))
+    everything, picked, _ = matching(store, chosen)  # stats show no review text
+    found = store.summaries(picked)
     if watch_year is not None:
         found = stats.watched_in(found, watch_year)
     result = stats.compute(found, year=watch_year, top=top)

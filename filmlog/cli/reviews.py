@@ -16,6 +16,7 @@ from filmlog.cli.base import (
     fail,
     info,
     journal,
+    matching,
     out,
     print_json,
     summary,
@@ -254,10 +255,8 @@ def _find_and_show(
     from filmlog import query
 
     store = journal(ctx)
-    chosen = build_filters(filters, words)
     # Bodies stay undecoded unless a review is shown whole, or the words need them.
-    everything, bodies = store.browse(words=bool(chosen.words))
-    found = query.select(everything, chosen, bodies)
+    everything, found, bodies = matching(store, build_filters(filters, words))
     ordered = query.order(found, sort_by.value, reverse=reverse)
     if limit is None and not show_all and not as_json:
         limit = DEFAULT_LIMIT

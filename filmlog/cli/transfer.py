@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from filmlog.cli.base import app, console, error, info, journal
+from filmlog.cli.base import app, console, error, info, journal, matching
 from filmlog.cli.options import build_filters, filter_options
 from filmlog.errors import ExitCode, InvalidInput, StorageError
 from filmlog.exporters import FORMATS as EXPORT_FORMATS
@@ -82,7 +82,6 @@ def export(
     filters: dict[str, Any],
 ) -> None:
     """Export reviews (all, or those a search with the same words and filters finds)."""
-    from filmlog import query
     from filmlog.exporters import exporter
 
     name = str(format_name.value)
@@ -93,11 +92,8 @@ def export(
     if split is not None and name not in _SPLITTING:
         _usage(f"--split works with --format {' or '.join(_SPLITTING)}, not {name}")
     store = journal(ctx)
-    chosen_filters = build_filters(filters, words)
-    # Bodies stay in the file until the reviews are built: the file's bytes are not
-    # held beside every parsed review, and words are found as search finds them.
-    everything, bodies = store.browse(words=bool(chosen_filters.words))
-    chosen = query.select(everything, chosen_filters, bodies)
+    # Bodies stay in the file until the chosen reviews are built with them.
+    _, chosen, bodies = matching(store, build_filters(filters, words))
     reviews = store.build((review_id, bodies.fill(review_id, doc)) for review_id, doc in chosen)
     # An export written over the journal (or its lock) would lose the journal itself.
     keep = (store.target, store.lock_path)
