@@ -586,3 +586,35 @@ def test_debug_shows_traceback(cli: Invoke, journal_path: Path) -> None:
     debug = cli("--debug", "list")
     assert debug.exit_code == 1
     assert "Traceback" in debug.stderr and "is not a filmlog journal" in debug.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("add", "Columbus", "--genre", "drama", "--tag", "fest"), id="add"),
+        pytest.param(("rate", "1", "3.5"), id="rate"),
+        pytest.param(("edit", "2", "--headline", "Still good", "--genre", "Drama"), id="edit"),
+        pytest.param(("delete", "3", "--yes"), id="delete"),
+    ],
+)
+def test_a_write_reads_the_journal_once(
+    cli: Invoke, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    from filmlog.storage import Journal
+
+    for title in ("Arrival", "Her", "Paterson"):
+        add(cli, title, "--genre", "Drama", "--body", "A long body.")
+    reads: list[str] = []
+    for method in ("read_bytes", "_open"):  # every way a command reads the file
+        original = getattr(Journal, method)
+
+        def counted(self: Journal, *a: object, _f: object = original, _m: str = method) -> object:
+            reads.append(_m)
+            return _f(self, *a)  # type: ignore[operator]
+
+        monkeypatch.setattr(Journal, method, counted)
+
+    result = cli(*args)
+
+    assert result.exit_code == 0, result.stderr
+    assert reads == ["read_bytes"]
