@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from filmlog import backups
+from filmlog import backups, validation
 from filmlog.backups import Backup
 from filmlog.errors import CorruptJournal, FilmlogError, InvalidInput, StorageError
 from filmlog.model import Review
@@ -75,10 +75,6 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_id(key: str) -> bool:
-    return key.isascii() and key.isdigit() and key == str(int(key)) and int(key) > 0
-
-
 class _Object(dict[str, Any]):
     """A JSON object that remembers which of its keys appeared more than once."""
 
@@ -124,9 +120,7 @@ def check_bytes(raw: bytes, path: Path) -> Report:
         problems.append("the file is JSON but not a filmlog journal (no filmlog format marker)")
         return report
     schema = meta.get("schema")
-    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
-        problems.append(f"the schema version {schema!r} is missing or invalid")
-    elif schema > SCHEMA_VERSION:
+    if type(schema) is int and schema > SCHEMA_VERSION:
         report.newer = True
         problems.append(
             f"it was written by a newer filmlog (schema {schema}; this one reads up to "
@@ -137,8 +131,22 @@ def check_bytes(raw: bytes, path: Path) -> Report:
     if not isinstance(reviews, dict):
         problems.append("the reviews table is damaged (it is not a table of reviews)")
         return report
-    _check_ids(raw, reviews, meta, report)
-    _check_reviews(reviews, report)
+    ids = [int(key) for key in reviews if validation.is_id(key)]
+    report.reviews = len(reviews)
+    report.highest_id = max(ids, default=0)
+    found = validation.problems(meta, reviews, limit=None)
+    problems.extend(map(str, found[:MAX_LISTED]))
+    if len(found) > MAX_LISTED:
+        problems.append(f"and {len(found) - MAX_LISTED:,} more problems")
+    if not found:
+        report.next_id = meta["next_id"]
+    duplicates = _duplicate_ids(raw)
+    if duplicates:
+        problems.append(
+            f"{plural(len(duplicates), 'review ID')} written more than once, so only the last "
+            f"copy of each can be read: {listed(duplicates)}"
+        )
+    _check_uuids(reviews, report)
     if not problems:
         # What every other command runs on open: anything it refuses must show up here too.
         try:
@@ -148,51 +156,12 @@ def check_bytes(raw: bytes, path: Path) -> Report:
     return report
 
 
-def _check_ids(raw: bytes, reviews: dict[str, Any], meta: dict[str, Any], report: Report) -> None:
-    bad = [key for key in reviews if not _is_id(key)]
-    if bad:
-        report.problems.append(
-            f"{plural(len(bad), 'review')} with an ID that is not a positive whole number: "
-            + listed([repr(key) for key in bad])
-        )
-    duplicates = _duplicate_ids(raw)
-    if duplicates:
-        report.problems.append(
-            f"{plural(len(duplicates), 'review ID')} written more than once, so only the last "
-            f"copy of each can be read: {listed(duplicates)}"
-        )
-    ids = [int(key) for key in reviews if _is_id(key)]
-    report.reviews = len(reviews)
-    report.highest_id = max(ids, default=0)
-    counter = meta.get("next_id")
-    if counter is None:
-        report.problems.append("the ID counter (next_id) is missing, so an old ID could be reused")
-    elif not _is_int(counter) or counter <= report.highest_id:
-        report.problems.append(
-            f"the ID counter (next ID {counter!r}) is not above the highest ID "
-            f"{report.highest_id}, so an ID could be reused"
-        )
-    else:
-        report.next_id = counter
-
-
-def _check_reviews(reviews: dict[str, Any], report: Report) -> None:
-    invalid: list[str] = []
+def _check_uuids(reviews: dict[str, Any], report: Report) -> None:
     uuids: dict[str, list[str]] = {}
     for key, doc in reviews.items():
-        label = f"review {key}" if _is_id(key) else f"review {key!r}"
-        if not isinstance(doc, dict):
-            invalid.append(f"{label} is not a record")
-            continue
-        try:
-            review = Review.from_dict(doc, int(key) if _is_id(key) else None).validate()
-        except InvalidInput as exc:
-            invalid.append(f"{label} is invalid: {exc}")
-            continue
-        uuids.setdefault(review.uuid, []).append(key)
-    report.problems.extend(invalid[:MAX_LISTED])
-    if len(invalid) > MAX_LISTED:
-        report.problems.append(f"and {len(invalid) - MAX_LISTED:,} more invalid reviews")
+        uuid = doc.get("uuid") if isinstance(doc, dict) else None
+        if isinstance(uuid, str) and uuid:
+            uuids.setdefault(uuid, []).append(key)
     shared = [f"{uuid} (IDs {', '.join(keys)})" for uuid, keys in uuids.items() if len(keys) > 1]
     if shared:
         report.warnings.append(

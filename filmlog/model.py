@@ -9,7 +9,7 @@ from datetime import date, datetime
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from filmlog.errors import InvalidInput
+from filmlog.errors import InvalidInput, brief
 
 MPAA_RATINGS = ("G", "PG", "PG-13", "R", "NC-17", "NR")
 MIN_HALF_STARS = 1
@@ -130,16 +130,9 @@ class Review:
         for key, value in self.sources.items():
             validate_text("sources", key, required=True)
             validate_text("sources", value, required=True)
-        if self.rating is not None and not (
-            _is_int(self.rating) and MIN_HALF_STARS <= self.rating <= MAX_HALF_STARS
-        ):
-            raise InvalidInput(f"rating must be 1 to 10 half-stars, not {self.rating!r}")
-        if self.year is not None and not (_is_int(self.year) and 1000 <= self.year <= 9999):
-            raise InvalidInput(f"year must be a four-digit year, not {self.year!r}")
-        if self.runtime is not None and not (_is_int(self.runtime) and 0 < self.runtime <= 10_000):
-            raise InvalidInput(f"runtime must be a positive count of minutes, not {self.runtime!r}")
-        if self.mpaa is not None and self.mpaa not in MPAA_RATINGS:
-            raise InvalidInput(f"MPAA rating must be one of {', '.join(MPAA_RATINGS)}")
+        for name, rule in NUMBER_RULES.items():
+            rule.check(name, getattr(self, name))
+        check_mpaa(self.mpaa)
         for name in ("logged_at", "updated_at"):
             value = getattr(self, name)
             if value is not None and value.tzinfo is None:
@@ -279,6 +272,33 @@ class ReviewSummary:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InvalidInput(f"malformed review: {exc}") from exc
         return summary
+
+
+class NumberRule(NamedTuple):
+    """A whole number within ``low`` to ``high`` (or None): one definition for every check."""
+
+    low: int
+    high: int
+    expected: str
+
+    def check(self, name: str, value: object) -> None:
+        """Raise InvalidInput unless ``value`` is None or a whole number in range."""
+        if value is not None and not (_is_int(value) and self.low <= value <= self.high):  # type: ignore[operator]  # _is_int narrowed it
+            raise InvalidInput(f"{name} must be {self.expected}, not {brief(value)}")
+
+
+# The stored numeric fields and their ranges; the journal check reads the same table.
+NUMBER_RULES = {
+    "rating": NumberRule(MIN_HALF_STARS, MAX_HALF_STARS, "1 to 10 half-stars"),
+    "year": NumberRule(1000, 9999, "a four-digit year"),
+    "runtime": NumberRule(1, 10_000, "a positive count of minutes"),
+}
+
+
+def check_mpaa(value: object) -> None:
+    """Raise InvalidInput unless ``value`` is None or one of :data:`MPAA_RATINGS`."""
+    if value is not None and value not in MPAA_RATINGS:
+        raise InvalidInput(f"MPAA rating must be one of {', '.join(MPAA_RATINGS)}")
 
 
 def validate_text(name: str, value: object, *, required: bool = False) -> None:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
-from filmlog import backups
+from filmlog import backups, validation
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.lock import FileLock
 from filmlog.model import Review, ReviewSummary
@@ -407,8 +407,11 @@ class Bodies:
         return {**doc, "body": self.text(review_id)}
 
 
-def parse_journal(raw: bytes | bytearray, path: Path) -> dict[str, Any]:
-    """Parse and check a journal's bytes; CorruptJournal (naming ``path``) if they are not one."""
+def parse_journal(raw: bytes | bytearray, path: Path, *, check: bool = True) -> dict[str, Any]:
+    """Parse and check a journal's bytes; CorruptJournal (naming ``path``) if they are not one.
+
+    ``check=False`` leaves the reviews' fields to the caller (see :mod:`filmlog.validation`).
+    """
     try:
         data = _loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -429,6 +432,8 @@ def parse_journal(raw: bytes | bytearray, path: Path) -> dict[str, Any]:
     if not isinstance(reviews, dict) or not all(isinstance(d, dict) for d in reviews.values()):
         raise CorruptJournal(f"journal {path} has a damaged reviews table; it was left unchanged")
     data.setdefault(REVIEWS_TABLE, reviews)
+    if check:
+        validation.check(meta, reviews, path, len(raw))
     checked: dict[str, Any] = data
     return checked
 
@@ -660,7 +665,9 @@ class Journal:
             marked = _marked(raw, spans)
             if fd is not None:
                 del raw  # the bodies stay in the file: parse with half the memory
-            found = _documents_of(parse_journal(marked, self.path), self.path)
+            tables = parse_journal(marked, self.path, check=False)
+            found = _documents_of(tables, self.path)
+            parsed = len(marked)
             del marked
             where: dict[int, tuple[int, int]] = {}
             for review_id, doc in found:
@@ -668,14 +675,18 @@ class Journal:
                 if type(marker) is int and 0 <= marker < len(spans):
                     where[review_id] = spans[marker]
                     doc["body"] = None
-            if len(where) == len(spans):
+            # Bodies are strings (the scan found them so): the check reads the rest, and when
+            # it finds damage the full parse below says what it is.
+            if len(where) == len(spans) and validation.passes(
+                tables[META_TABLE][str(META_ID)], tables[REVIEWS_TABLE], parsed, spans
+            ):
                 layout = None
                 if words and where and len(where) == len(found):
                     layout = Layout.from_bodies(where, size)
                 elif starts is not None and sorted(i for _, i in starts) == [i for i, _ in found]:
                     layout = Layout.from_starts(starts, size)
                 return found, Bodies(raw if fd is None else fd, where, self.path, layout)
-            # A "body" key outside a review: read everything the ordinary way.
+            # A "body" key outside a review, or damage: read everything the ordinary way.
             raw = os.pread(fd, os.fstat(fd).st_size, 0) if fd is not None else raw
         # Damaged (the full parse says how), or unusual: decode everything, serve it alike.
         found = _documents_of(parse_journal(raw, self.path), self.path)
@@ -778,13 +789,13 @@ class Journal:
     def _recovery_hint(self) -> str:
         kept = backups.list_backups(self.target)
         where = backups.folder(self.target)
-        if not kept:
-            return f"; there are no backups of it in {where}"
         command = "filmlog doctor --repair"
         if os.path.realpath(default_path()) != os.path.realpath(self.path):
             import shlex
 
             command = f"filmlog --db {shlex.quote(str(self.path))} doctor --repair"
+        if not kept:
+            return f"; there are no backups of it in {where} for {command} to restore"
         names = ", ".join(backup.name for backup in kept)
         return (
             f"; backups in {where} (newest first): {names}; "

@@ -259,7 +259,8 @@ def test_without_backups_the_message_says_so(tmp_path: Path) -> None:
         Journal(path).reviews()
     assert str(caught.value) == (
         f"{path} is not a filmlog journal; it was left unchanged; "
-        f"there are no backups of it in {tmp_path / 'j.json.backups'}"
+        f"there are no backups of it in {tmp_path / 'j.json.backups'} for "
+        f"filmlog --db {path} doctor --repair to restore"
     )
 
 
