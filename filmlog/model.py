@@ -365,7 +365,7 @@ def _read_shared(
     get = data.get
     title = data["title"]
     if type(title) is not str:
-        raise TypeError(f"title must be text, not {title!r}")
+        raise TypeError(f"title must be text, not {brief(title)}")
     target.title = title
     target.id = review_id
     target.year = get("year")
@@ -386,7 +386,7 @@ def _date(value: object) -> date | None:
     if not value:
         return None
     if type(value) is not str:
-        raise TypeError(f"expected an ISO date, got {value!r}")
+        raise TypeError(f"expected an ISO date, got {brief(value)}")
     return date.fromisoformat(value)
 
 
@@ -394,7 +394,7 @@ def _datetime(value: object) -> datetime | None:
     if not value:
         return None
     if type(value) is not str:
-        raise TypeError(f"expected an ISO timestamp, got {value!r}")
+        raise TypeError(f"expected an ISO timestamp, got {brief(value)}")
     return datetime.fromisoformat(value)
 
 
@@ -406,5 +406,5 @@ def _str_list(value: object) -> list[str]:
             raise TypeError
         "".join(value)  # checks every item is text, in C: reads run this 30,000 times
     except TypeError:
-        raise TypeError(f"expected a list of strings, got {value!r}") from None
+        raise TypeError(f"expected a list of strings, got {brief(value)}") from None
     return value

@@ -217,7 +217,7 @@ def test_every_read_and_write_refuses_each_damage_in_process(case: tuple[str, st
         damaged = _apply(path.read_bytes(), *case)
         path.write_bytes(damaged)
         for read in (journal.reviews, journal.browse, lambda: journal.browse(words=True)):
-            with pytest.raises(CorruptJournal, match="doctor --repair|no backups"):
+            with pytest.raises(CorruptJournal, match=r"doctor --repair"):
                 read()
         with pytest.raises(CorruptJournal), journal.transaction() as session:
             session.add(Review("c"))

@@ -13,7 +13,7 @@ from typing import Any
 
 from filmlog.errors import InvalidInput
 from filmlog.exporters.filmlog_json import FORMAT, VERSION
-from filmlog.importers import Entry, Match, Parsed, Probe, Rejected
+from filmlog.importers import Entry, Match, Parsed, Probe, Rejected, read_bytes
 from filmlog.model import Review
 
 
@@ -28,10 +28,7 @@ def read(path: Path) -> Parsed:
     """Every review in the export (or journal), in the order of their original IDs."""
     import orjson
 
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    raw = read_bytes(path)
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:

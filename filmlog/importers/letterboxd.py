@@ -20,7 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from filmlog.errors import InvalidInput
-from filmlog.importers import Entry, Match, Parsed, Probe, Rejected, _tabular, stable_uuid
+from filmlog.importers import (
+    MAX_FILE_BYTES,
+    Entry,
+    Match,
+    Parsed,
+    Probe,
+    Rejected,
+    _tabular,
+    read_bytes,
+    stable_uuid,
+)
 from filmlog.importers.merge import FilmKey, film_key
 from filmlog.model import Review
 
@@ -29,8 +39,6 @@ URI = "Letterboxd URI"
 KINDS = ("diary", "reviews", "ratings", "watched")
 # Folders of a Letterboxd ZIP that hold entries the member removed.
 _SKIPPED_FOLDERS = {"deleted", "orphaned"}
-# No real export comes near this; it stops a ZIP bomb from filling memory.
-MAX_FILE_BYTES = 256 * 1024 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -78,11 +86,7 @@ def _tables(path: Path) -> dict[str, _Table]:
 
 
 def _read_file(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
-    return _tabular.decode(data, path.name)
+    return _tabular.decode(read_bytes(path), path.name)
 
 
 def _zip_tables(path: Path) -> dict[str, _Table]:
@@ -115,7 +119,7 @@ def _zip_tables(path: Path) -> dict[str, _Table]:
             info = chosen[kind]
             try:
                 with archive.open(info) as member:
-                    data = member.read(MAX_FILE_BYTES + 1)
+                    data = member.read(MAX_FILE_BYTES + 1)  # a ZIP bomb stops here
             except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError) as exc:
                 raise InvalidInput(f"cannot read {info.filename} in {path} ({exc})") from None
             if len(data) > MAX_FILE_BYTES:
