@@ -37,7 +37,7 @@ COMMANDS = {
     "show": "reviews", "list": "reviews", "search": "reviews",
     "stats": "insight", "history": "insight",
     "import": "transfer", "export": "transfer",
-    "doctor": "maintenance", "undo": "maintenance",
+    "doctor": "maintenance", "undo": "maintenance", "config": "settings",
 }  # fmt: skip
 COMMAND_ORDER = tuple(COMMANDS)
 
@@ -76,10 +76,16 @@ class State:
 
     db: Path | None = None
 
-    def journal(self) -> Journal:
-        from filmlog.storage import Journal, default_path
+    def journal_path(self) -> Path:
+        """``--db``, else :func:`filmlog.storage.default_path`."""
+        from filmlog.storage import default_path
 
-        return Journal(self.db or default_path())
+        return self.db or default_path()
+
+    def journal(self) -> Journal:
+        from filmlog.storage import Journal
+
+        return Journal(self.journal_path())
 
 
 def state(ctx: typer.Context) -> State:
@@ -126,7 +132,8 @@ def main_options(
         typer.Option(
             "--db",
             metavar="PATH",
-            help="Journal file to use. Default: $FILMLOG_DB, else the user data folder.",
+            help="Journal file to use. Default: $FILMLOG_DB, the config's journal, else the user "
+            "data folder.",
             show_default=False,
         ),
     ] = None,
@@ -275,6 +282,32 @@ def _command_name(info: Any) -> str:  # Any: Typer's CommandInfo is not public
     return str(info.name or get_command_name(info.callback.__name__))
 
 
+def use_timezone() -> None:
+    """Make ``$FILMLOG_TIMEZONE`` or the config's ``timezone`` this process's local zone.
+
+    Setting ``TZ`` reaches every "today" and local time at once (dates typed,
+    timestamps logged and shown, imports); ``TZ`` itself stays the default.
+    Where the platform cannot change zones (Windows), the system's zone stays.
+    """
+    import time
+
+    zone = os.environ.get("FILMLOG_TIMEZONE")
+    if zone:
+        from filmlog.config import KEYS
+
+        try:
+            KEYS["timezone"].check(zone)
+        except InvalidInput as exc:
+            raise InvalidInput(f"FILMLOG_TIMEZONE: {exc}") from None
+    else:
+        from filmlog.config import load
+
+        zone = load().get("timezone")
+    if zone and hasattr(time, "tzset") and os.environ.get("TZ") != zone:
+        os.environ["TZ"] = zone
+        time.tzset()
+
+
 def main(argv: list[str] | None = None) -> int:
     """The console script: run the app, turning an unexpected crash into one line.
 
@@ -290,6 +323,13 @@ def main(argv: list[str] | None = None) -> int:
     if "--debug" in args:
         os.environ["FILMLOG_DEBUG"] = "1"
     name = None if os.environ.get("_FILMLOG_COMPLETE") else requested_command(args)
+    try:
+        use_timezone()
+    except FilmlogError as exc:
+        # A broken config file must not lock out the command that repairs it.
+        if name not in (None, "config"):
+            error(str(exc))
+            return exc.exit_code
     load_commands(name)
     everything = app.registered_commands
     if name in COMMANDS:

@@ -133,8 +133,10 @@ def add(
     _resolve_body(options, None)
     fields = options.fields
     fields.title = title
-    if fields.reviewer is None and os.environ.get("FILMLOG_REVIEWER"):
-        fields.reviewer = os.environ["FILMLOG_REVIEWER"]
+    if fields.reviewer is None:
+        from filmlog import config
+
+        fields.reviewer = os.environ.get("FILMLOG_REVIEWER") or config.load().get("reviewer")
     if fields.watched is None:
         fields.watched = "today"
     with journal(ctx).transaction() as session:
