@@ -75,6 +75,7 @@ class State:
     """What the global options decided, kept on the Typer context for the commands."""
 
     db: Path | None = None
+    no_pager: bool = False
 
     def journal_path(self) -> Path:
         """``--db``, else :func:`filmlog.storage.default_path`."""
@@ -140,6 +141,9 @@ def main_options(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show the full traceback when something fails.")
     ] = False,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Never send long output through a pager.")
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -155,6 +159,7 @@ def main_options(
         os.environ["FILMLOG_DEBUG"] = "1"
     # Taken as text, not Typer's path type, which fails on undecodable bytes in a name.
     state(ctx).db = Path(db).expanduser() if db else None
+    state(ctx).no_pager = no_pager
 
 
 def _use_colour(stream: Any) -> bool:

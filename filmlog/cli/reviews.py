@@ -22,6 +22,7 @@ from filmlog.cli.base import (
     summary,
 )
 from filmlog.cli.options import ReviewOptions, build_filters, filter_options, review_options
+from filmlog.cli.pager import NO_PAGER, page
 from filmlog.errors import ExitCode, FilmlogError
 from filmlog.model import Review
 
@@ -218,6 +219,7 @@ def show(
     ctx: typer.Context,
     review_ids: IDS,
     as_json: JSON = False,
+    no_pager: NO_PAGER = False,
 ) -> None:
     """Read reviews in full, laid out like a published review."""
     store = journal(ctx)
@@ -227,7 +229,7 @@ def show(
         return
     from filmlog.render import review_panels
 
-    console().print(review_panels(reviews))
+    page(ctx, review_panels(reviews), no_pager=no_pager)
 
 
 LIMIT = Annotated[
@@ -252,6 +254,7 @@ def _find_and_show(
     as_json: bool,
     full: bool = False,
     found_title: bool = False,
+    no_pager: bool = False,
 ) -> None:
     """What list and search share: filter, sort, cut to the limit, render or print JSON."""
     from filmlog import query
@@ -281,8 +284,10 @@ def _find_and_show(
         info(f"Showing {len(shown)} of {len(ordered):,}; use --all or --limit to see more.")
     from filmlog import render
 
-    view = render.review_panels(shown) if full else render.review_table(shown, title=title)
-    console().print(view)
+    if full:
+        page(ctx, render.review_panels(shown), no_pager=no_pager)
+    else:
+        console().print(render.review_table(shown, title=title))
 
 
 @app.command("list")
@@ -324,6 +329,7 @@ def search(
     sort_by: SORT = SortKey.watched,
     reverse: REVERSE = False,
     as_json: JSON = False,
+    no_pager: NO_PAGER = False,
     *,
     filters: dict[str, Any],
 ) -> None:
@@ -339,4 +345,5 @@ def search(
         as_json=as_json,
         full=full,
         found_title=True,
+        no_pager=no_pager,
     )
