@@ -220,6 +220,18 @@ def values() -> dict[str, Any]:
     return load().values()
 
 
+def timezone() -> str | None:
+    """The zone the settings choose: ``$FILMLOG_TIMEZONE``, else the config's ``timezone``."""
+    zone = os.environ.get("FILMLOG_TIMEZONE")
+    if not zone:
+        found: str | None = load().get("timezone")
+        return found
+    try:
+        return _zone(zone)
+    except InvalidInput as exc:
+        raise InvalidInput(f"FILMLOG_TIMEZONE: {exc}") from None
+
+
 def _parse(path: Path) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib

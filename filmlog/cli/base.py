@@ -287,30 +287,30 @@ def _command_name(info: Any) -> str:  # Any: Typer's CommandInfo is not public
     return str(info.name or get_command_name(info.callback.__name__))
 
 
-def use_timezone() -> None:
-    """Make ``$FILMLOG_TIMEZONE`` or the config's ``timezone`` this process's local zone.
+def use_timezone(args: list[str]) -> int | None:
+    """Make the configured time zone this process's local zone; an exit code if it cannot.
 
     Setting ``TZ`` reaches every "today" and local time at once (dates typed,
-    timestamps logged and shown, imports); ``TZ`` itself stays the default.
-    Where the platform cannot change zones (Windows), the system's zone stays.
+    timestamps logged and shown, imports). It changes the whole process, so
+    only the console script calls this, before :func:`main`. Where the
+    platform cannot change zones (Windows), the system's zone stays.
     """
     import time
 
-    zone = os.environ.get("FILMLOG_TIMEZONE")
-    if zone:
-        from filmlog.config import KEYS
+    from filmlog.config import timezone
 
-        try:
-            KEYS["timezone"].check(zone)
-        except InvalidInput as exc:
-            raise InvalidInput(f"FILMLOG_TIMEZONE: {exc}") from None
-    else:
-        from filmlog.config import load
-
-        zone = load().get("timezone")
+    try:
+        zone = timezone()
+    except FilmlogError as exc:
+        # A broken config file must not lock out the command that mends it, or --help.
+        if requested_command(args) in (None, "config"):
+            return None
+        error(str(exc))
+        return exc.exit_code
     if zone and hasattr(time, "tzset") and os.environ.get("TZ") != zone:
         os.environ["TZ"] = zone
         time.tzset()
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -328,13 +328,6 @@ def main(argv: list[str] | None = None) -> int:
     if "--debug" in args:
         os.environ["FILMLOG_DEBUG"] = "1"
     name = None if os.environ.get("_FILMLOG_COMPLETE") else requested_command(args)
-    try:
-        use_timezone()
-    except FilmlogError as exc:
-        # A broken config file must not lock out the command that repairs it.
-        if name not in (None, "config"):
-            error(str(exc))
-            return exc.exit_code
     load_commands(name)
     everything = app.registered_commands
     if name in COMMANDS:
