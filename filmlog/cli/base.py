@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import sys
 import traceback
 from dataclasses import dataclass
@@ -197,16 +198,52 @@ class EndOfInput(FilmlogError):
     """Standard input ended before a question was answered."""
 
 
-def ask(question: str, default: str = "") -> str:
-    """Read one answer from stdin, asking on stderr; Ctrl-C exits 130.
+# What a terminal may send that is not text: escape sequences (arrow keys where
+# no line editor read them) and other control characters. Never stored.
+_KEYS = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|O.|.)?|[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def _line_editing() -> bool:
+    """True when a person types at a terminal, so that input() can edit lines."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):  # replaced or closed streams
+        return False
+
+
+def _edit_line(prompt: str, prefill: str) -> str:
+    """input() with readline: arrow keys move, history recalls, ``prefill`` starts the line."""
+    try:
+        import readline
+    except ImportError:  # Windows: the console edits the line itself
+        return input(prompt)
+    if prefill:
+        readline.set_startup_hook(lambda: readline.insert_text(prefill))
+    try:
+        return input(prompt)
+    finally:
+        readline.set_startup_hook()
+
+
+def ask(question: str, default: str = "", *, prefill: str = "") -> str:
+    """Read one answer from stdin; Ctrl-C exits 130.
+
+    At a terminal the line is read with readline, so arrow keys edit it, and
+    ``prefill`` is put on the line to edit; elsewhere ``prefill`` is shown in
+    brackets. No answer takes ``prefill``, else ``default``. The question goes
+    to stderr unless a terminal shows it (readline writes it to stdout).
 
     Typer's prompt turns both Ctrl-C and end of input into one Abort; they
     mean different things, so filmlog asks for itself. End of input raises
     :class:`EndOfInput`, so that no loop can keep asking a closed stream.
     """
     try:
-        typer.echo(f"{question}: ", err=True, nl=False)
-        answer = input()
+        if _line_editing():
+            answer = _edit_line(f"{question}: ", prefill)
+        else:
+            shown = f" [{prefill}]" if prefill else ""
+            typer.echo(f"{question}{shown}: ", err=True, nl=False)
+            answer = input()
     except EOFError:
         typer.echo(err=True)
         raise EndOfInput("standard input ended before the question was answered") from None
@@ -216,16 +253,17 @@ def ask(question: str, default: str = "") -> str:
     except KeyboardInterrupt:
         typer.echo(err=True)
         raise typer.Exit(ExitCode.INTERRUPTED) from None
-    return answer.strip() or default
+    return _KEYS.sub("", answer).strip() or prefill or default
 
 
-def confirm(question: str, *, default: bool = False) -> bool:
-    """Ask a yes/no question; no answer takes ``default``, and so does end of input."""
+def confirm(question: str, *, default: bool = False, at_end: bool | None = None) -> bool:
+    """Ask a yes/no question; no answer takes ``default``, and so does end of input unless
+    ``at_end`` says otherwise. Ctrl-C exits 130."""
     while True:
         try:
             answer = ask(f"{question} [{'Y/n' if default else 'y/N'}]").lower()
         except EndOfInput:
-            return default
+            return default if at_end is None else at_end
         if not answer:
             return default
         if answer in ("y", "yes", "n", "no"):
