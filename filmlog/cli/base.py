@@ -43,8 +43,39 @@ COMMANDS = {
 COMMAND_ORDER = tuple(COMMANDS)
 
 
-class FilmlogGroup(TyperGroup):
-    """The error boundary: a FilmlogError becomes one line on stderr and its exit code."""
+class HelpGroup(TyperGroup):
+    """A group whose --help lists each command with its whole first sentence."""
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        from filmlog.cli.usage import summary
+
+        rows = [
+            (name, summary(command))
+            for name in self.list_commands(ctx)
+            if (command := self.get_command(ctx, name)) is not None and not command.hidden
+        ]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class FilmlogGroup(HelpGroup):
+    """The error boundary: a FilmlogError becomes one line on stderr and its exit code.
+
+    Its commands' values are named as a person would name them (see
+    :mod:`filmlog.cli.usage`), and global options may follow the command.
+    """
+
+    def __init__(self, **attrs: Any) -> None:
+        from filmlog.cli.usage import polish
+
+        super().__init__(**attrs)
+        polish(self)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        from filmlog.cli.usage import hoist
+
+        return list(super().parse_args(ctx, hoist(args)))
 
     def list_commands(self, ctx: Any) -> list[str]:
         rank = {name: i for i, name in enumerate(COMMAND_ORDER)}

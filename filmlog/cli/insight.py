@@ -9,7 +9,7 @@ import typer
 
 from filmlog.cli.base import app, fail, info, journal, matching, print_json
 from filmlog.cli.options import FILTER_PANEL, build_filters, filter_options_except
-from filmlog.cli.pager import NO_PAGER, page
+from filmlog.cli.pager import page
 from filmlog.errors import ExitCode
 
 JSON = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (see README).")]
@@ -58,7 +58,6 @@ def stats_command(
         ),
     ] = StatsFormat.table,
     as_json: JSON = False,
-    no_pager: NO_PAGER = False,
     *,
     filters: dict[str, Any],
 ) -> None:
@@ -100,7 +99,7 @@ def stats_command(
     )
     if watch_year is not None:
         heading += f" watched in {watch_year}"
-    page(ctx, stats_view(result, heading), no_pager=no_pager)
+    page(ctx, stats_view(result, heading))
 
 
 @app.command()
@@ -114,7 +113,6 @@ def history(
         ),
     ],
     as_json: JSON = False,
-    no_pager: NO_PAGER = False,
 ) -> None:
     """Every viewing of one film, oldest first, and how your rating changed between them."""
     from filmlog.stats import history as film_history
@@ -130,4 +128,4 @@ def history(
         return
     from filmlog.charts import history_view
 
-    page(ctx, history_view(found), no_pager=no_pager)
+    page(ctx, history_view(found))

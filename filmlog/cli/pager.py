@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -21,10 +21,6 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
 DEFAULT = "less -FRX"
-
-NO_PAGER = Annotated[
-    bool, typer.Option("--no-pager", help="Print straight to the terminal, without a pager.")
-]
 
 
 def pager_command() -> str | None:
@@ -39,11 +35,11 @@ def pager_command() -> str | None:
     return None if command in ("", "cat") else command
 
 
-def page(ctx: typer.Context, renderable: RenderableType, *, no_pager: bool = False) -> None:
+def page(ctx: typer.Context, renderable: RenderableType) -> None:
     """Print ``renderable`` on stdout, through the pager when it does not fit the screen."""
     screen = console()
     command = None
-    if not (no_pager or state(ctx).no_pager) and sys.stdout.isatty():
+    if not state(ctx).no_pager and sys.stdout.isatty():
         command = pager_command()
     if command is None:
         screen.print(renderable)

@@ -23,7 +23,7 @@ from filmlog.cli.base import (
     summary,
 )
 from filmlog.cli.options import ReviewOptions, build_filters, filter_options, review_options
-from filmlog.cli.pager import NO_PAGER, page
+from filmlog.cli.pager import page
 from filmlog.errors import ExitCode, FilmlogError, InvalidInput
 from filmlog.model import Review
 
@@ -288,7 +288,6 @@ def show(
     ctx: typer.Context,
     review_ids: IDS,
     as_json: JSON = False,
-    no_pager: NO_PAGER = False,
 ) -> None:
     """Read reviews in full, laid out like a published review."""
     store = journal(ctx)
@@ -298,7 +297,7 @@ def show(
         return
     from filmlog.render import review_panels
 
-    page(ctx, review_panels(reviews), no_pager=no_pager)
+    page(ctx, review_panels(reviews))
 
 
 LIMIT = Annotated[
@@ -323,7 +322,6 @@ def _find_and_show(
     as_json: bool,
     full: bool = False,
     found_title: bool = False,
-    no_pager: bool = False,
 ) -> None:
     """What list and search share: filter, sort, cut to the limit, render or print JSON."""
     from filmlog import query
@@ -354,7 +352,7 @@ def _find_and_show(
     from filmlog import render
 
     if full:
-        page(ctx, render.review_panels(shown), no_pager=no_pager)
+        page(ctx, render.review_panels(shown))
     else:
         console().print(render.review_table(shown, title=title))
 
@@ -398,7 +396,6 @@ def search(
     sort_by: SORT = SortKey.watched,
     reverse: REVERSE = False,
     as_json: JSON = False,
-    no_pager: NO_PAGER = False,
     *,
     filters: dict[str, Any],
 ) -> None:
@@ -414,5 +411,4 @@ def search(
         as_json=as_json,
         full=full,
         found_title=True,
-        no_pager=no_pager,
     )

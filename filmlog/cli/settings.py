@@ -8,11 +8,12 @@ from typing import Annotated
 import typer
 
 from filmlog import config
-from filmlog.cli.base import app, fail, info, out, state
+from filmlog.cli.base import HelpGroup, app, fail, info, out, state
 
 KEY_NAMES = ", ".join(config.KEYS)
 
 config_app = typer.Typer(
+    cls=HelpGroup,
     name="config",
     no_args_is_help=True,
     rich_markup_mode=None,
