@@ -44,16 +44,23 @@ def test_a_missing_file_is_an_empty_config(config_file: Path) -> None:
     assert found.get("tmdb.api_key") is None
 
 
-def test_reading_a_missing_file_imports_no_toml_parser(config_file: Path) -> None:
-    code = (
-        "import sys; from filmlog import config; config.load(); "
-        "print(sorted(m for m in sys.modules if 'toml' in m))"
-    )
+@pytest.mark.parametrize("exists", [False, True], ids=["missing", "present"])
+def test_a_toml_parser_is_imported_only_for_a_file_that_exists(
+    config_file: Path, filmlog_exe: str, exists: bool
+) -> None:
+    if exists:
+        config_file.write_text('reviewer = "Ann"\n', encoding="utf-8")
+    env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
+
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        [filmlog_exe, "add", "Her"], capture_output=True, text=True, env=env, timeout=60
     )
 
-    assert result.stdout.strip() == "[]"
+    assert result.returncode == 0, result.stderr[-2000:]
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()}
+    assert "filmlog.config" in imported
+    assert bool(imported & {"tomllib", "tomli"}) == exists
+    assert "tomli_w" not in imported
 
 
 def test_dotted_keys_read_nested_tables(config_file: Path) -> None:
