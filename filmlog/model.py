@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid as uuid_module
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -14,13 +15,17 @@ from filmlog.errors import InvalidInput, brief
 MPAA_RATINGS = ("G", "PG", "PG-13", "R", "NC-17", "NR")
 MIN_HALF_STARS = 1
 MAX_HALF_STARS = 10
+IMDB_ID = re.compile(r"tt[0-9]{7,10}")
 MAX_TEXT = 10_000_000  # a body past 10 MB is a mistake (a binary file piped in), not an essay
 
 # The keys of the `--json` view, in order; scripts rely on exactly these.
 JSON_KEYS = (
     "id",
     "uuid",
+    "tmdb_id",
+    "imdb_id",
     "title",
+    "original_title",
     "year",
     "release_date",
     "directors",
@@ -79,6 +84,10 @@ class Review:
     title: str
     id: int | None = None
     uuid: str = field(default_factory=new_uuid)
+    # The film's identity on TMDB and IMDb ("tt0137523"), and its title in its own language.
+    tmdb_id: int | None = None
+    imdb_id: str | None = None
+    original_title: str | None = None
     year: int | None = None
     release_date: date | None = None
     directors: list[str] = field(default_factory=list)
@@ -119,7 +128,10 @@ class Review:
     def validate(self) -> Review:
         """Check every field, raising InvalidInput naming the first bad one; return self."""
         validate_text("title", self.title, required=True)
-        for name in ("verdict", "headline", "body", "reviewer", "mpaa", "logged_zone", "uuid"):
+        for name in (
+            "original_title", "verdict", "headline", "body", "reviewer", "mpaa", "logged_zone",
+            "uuid",
+        ):  # fmt: skip
             validate_text(name, getattr(self, name))
         for name in ("directors", "genres", "tags"):
             for item in getattr(self, name):
@@ -132,6 +144,7 @@ class Review:
             validate_text("sources", value, required=True)
         for name, rule in NUMBER_RULES.items():
             rule.check(name, getattr(self, name))
+        check_imdb_id(self.imdb_id)
         check_mpaa(self.mpaa)
         for name in ("logged_at", "updated_at"):
             value = getattr(self, name)
@@ -143,7 +156,10 @@ class Review:
         """The stored form: every field but ``id`` (the journal's key), JSON-ready."""
         return {
             "uuid": self.uuid,
+            "tmdb_id": self.tmdb_id,
+            "imdb_id": self.imdb_id,
             "title": self.title,
+            "original_title": self.original_title,
             "year": self.year,
             "release_date": _iso(self.release_date),
             "directors": list(self.directors),
@@ -188,6 +204,9 @@ class Review:
         try:
             _read_shared(review, data, review_id)
             review.uuid = get("uuid") or new_uuid()
+            review.tmdb_id = get("tmdb_id")
+            review.imdb_id = get("imdb_id")
+            review.original_title = get("original_title")
             review.cast = [
                 # tuple.__new__ directly: half the cost of CastMember(...), for the same tuple
                 _new_tuple(CastMember, (entry["actor"], entry.get("role")))
@@ -292,7 +311,14 @@ NUMBER_RULES = {
     "rating": NumberRule(MIN_HALF_STARS, MAX_HALF_STARS, "1 to 10 half-stars"),
     "year": NumberRule(1000, 9999, "a four-digit year"),
     "runtime": NumberRule(1, 10_000, "a positive count of minutes"),
+    "tmdb_id": NumberRule(1, 2**53 - 1, "a positive whole number"),  # exact in any JSON reader
 }
+
+
+def check_imdb_id(value: object) -> None:
+    """Raise InvalidInput unless ``value`` is None or an IMDb title ID such as ``tt0137523``."""
+    if value is not None and not (isinstance(value, str) and IMDB_ID.fullmatch(value)):
+        raise InvalidInput(f"imdb_id must look like tt0137523, not {brief(value)}")
 
 
 def check_mpaa(value: object) -> None:

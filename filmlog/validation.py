@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from filmlog.errors import CorruptJournal, InvalidInput, brief
-from filmlog.model import MAX_TEXT, NUMBER_RULES, check_mpaa, validate_text
+from filmlog.model import IMDB_ID, MAX_TEXT, NUMBER_RULES, check_imdb_id, check_mpaa, validate_text
 
 MAX_ID_DIGITS = 15  # IDs stay exact as JSON numbers in any reader (below 2**53)
 MAX_LISTED = 10
@@ -147,6 +147,10 @@ def _mpaa(name: str, value: object) -> None:
     check_mpaa(value)
 
 
+def _imdb_id(name: str, value: object) -> None:
+    check_imdb_id(value)
+
+
 # Every column at once -------------------------------------------------------------------
 # Each takes the column (one value per review, None where the key is missing) and says
 # whether every value surely passes; False sends the column to the one-value check.
@@ -236,6 +240,11 @@ def _mpaa_ok(value: object) -> bool:
     return True
 
 
+def _bulk_imdb_id(values: list[Any], short: bool) -> bool:
+    ids = list(filter(_not_none, values))
+    return not ids or (_types(ids) == {str} and all(map(IMDB_ID.fullmatch, ids)))
+
+
 def _bulk_date(values: list[Any], short: bool) -> bool:
     if not _types(values) <= {str, _NONE}:
         return False
@@ -278,6 +287,9 @@ def _number(name: str) -> Rule:
 RULES: dict[str, Rule] = {
     "title": Rule(_text(required=True), _bulk_required),
     "uuid": Rule(_text(), _bulk_text),
+    "tmdb_id": _number("tmdb_id"),
+    "imdb_id": Rule(_imdb_id, _bulk_imdb_id),
+    "original_title": Rule(_text(), _bulk_text),
     "year": _number("year"),
     "release_date": Rule(_date, _bulk_date),
     "directors": Rule(_texts, _bulk_texts),
