@@ -27,9 +27,13 @@ from filmlog.storage import Journal
 # How many damaged journals the subprocess test tries; raise it for a longer run.
 EXAMPLES = int(os.environ.get("FILMLOG_DAMAGE_EXAMPLES", "4"))
 
-_TEXT_FIELDS = ("title", "uuid", "verdict", "headline", "body", "reviewer", "logged_zone")
+_TEXT_FIELDS = (
+    "title", "uuid", "original_title", "verdict", "headline", "body", "reviewer", "logged_zone",
+)  # fmt: skip
 _LIST_FIELDS = ("directors", "genres", "tags")
-_NUMBERS = {"year": (1000, 9999), "rating": (1, 10), "runtime": (1, 10_000)}
+_NUMBERS = {
+    "year": (1000, 9999), "rating": (1, 10), "runtime": (1, 10_000), "tmdb_id": (1, 2**53 - 1),
+}  # fmt: skip
 
 _not_text = st.one_of(
     st.integers(),
@@ -84,6 +88,11 @@ damage = st.one_of(
         st.just("review"),
         st.sampled_from(["logged_at", "updated_at"]),
         st.sampled_from(["2024-01-01T10:00:00", "noon", 5, True]),
+    ),
+    st.tuples(
+        st.just("review"),
+        st.just("imdb_id"),
+        st.sampled_from(["0137523", "tt12", 137523, ["tt0137523"]]),
     ),
     st.tuples(st.just("review"), st.just("mpaa"), st.sampled_from(["X", "pg", 13, ["R"]])),
     st.tuples(
