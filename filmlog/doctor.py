@@ -34,6 +34,7 @@ from filmlog.storage import (
     SCHEMA_VERSION,
     Journal,
     atomic_write,
+    empty_tables,
     parse_journal,
     serialise,
 )
@@ -193,6 +194,16 @@ def _read_expected(journal: Journal, expected: bytes | None, what: str) -> None:
             f"journal {journal.path} changed while you were deciding; nothing was {what}: "
             "run the command again"
         )
+
+
+def init(journal: Journal) -> bool:
+    """Make an empty journal at ``journal``'s path (and its folder); False if one is there."""
+    with journal.locked(create=True):
+        if os.path.exists(journal.target):
+            journal.reviews()  # a damaged one is refused, as every command refuses it
+            return False
+        atomic_write(journal.target, serialise(empty_tables()))
+    return True
 
 
 # Repair ---------------------------------------------------------------------------------

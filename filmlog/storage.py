@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
-from filmlog import backups, clock, validation
+from filmlog import backups, clock, paths, validation
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.lock import FileLock
 from filmlog.model import Review, ReviewSummary
@@ -62,7 +62,8 @@ def now() -> datetime:
     return clock.now()
 
 
-def _empty_tables() -> dict[str, Any]:
+def empty_tables() -> dict[str, Any]:
+    """The tables of a journal with no reviews yet."""
     meta = {"format": FORMAT_NAME, "schema": SCHEMA_VERSION, "next_id": 1}
     return {META_TABLE: {str(META_ID): meta}, REVIEWS_TABLE: {}}
 
@@ -596,6 +597,7 @@ class Journal:
     @contextmanager
     def _reading(self) -> Iterator[None]:
         """Turn a failed read into StorageError; FileNotFoundError (no journal yet) passes."""
+        paths.check_journal(self.path)
         try:
             yield
         except FileNotFoundError:
@@ -617,7 +619,7 @@ class Journal:
         """The checked tables; empty when the file does not exist yet (nothing is written)."""
         with self._explained():
             raw = self.read_bytes()
-            return _empty_tables() if raw is None else parse_journal(raw, self.path)
+            return empty_tables() if raw is None else parse_journal(raw, self.path)
 
     def browse(self, *, words: bool = False) -> tuple[Documents, Bodies]:
         """Every stored review document with its ID, in ID order, each body left in the file.
@@ -743,8 +745,12 @@ class Journal:
         return found
 
     @contextmanager
-    def locked(self) -> Iterator[None]:
-        """Hold the journal's lock, for changes made outside :meth:`transaction`."""
+    def locked(self, *, create: bool = False) -> Iterator[None]:
+        """Hold the journal's lock, for changes made outside :meth:`transaction`.
+
+        ``create``: a new journal was asked for, even behind a symlink to nowhere.
+        """
+        paths.check_journal(self.path, create=create)
         folder = self.target.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)

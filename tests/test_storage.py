@@ -187,6 +187,12 @@ def test_symlinked_journal_is_written_through(tmp_path: Path) -> None:
     real.parent.mkdir()
     link = tmp_path / "journal.json"
     link.symlink_to(real)
+    with pytest.raises(StorageError, match="which does not exist; create it with `filmlog init`"):
+        add(Journal(link), "via link")
+    assert list(real.parent.iterdir()) == []
+    from filmlog.doctor import init
+
+    assert init(Journal(link))
     add(Journal(link), "via link")
     assert link.is_symlink()
     assert [r.title for r in Journal(real).reviews()] == ["via link"]

@@ -38,7 +38,8 @@ COMMANDS = {
     "show": "reviews", "list": "reviews", "search": "reviews",
     "stats": "insight", "history": "insight",
     "import": "transfer", "export": "transfer",
-    "doctor": "maintenance", "undo": "maintenance", "config": "settings",
+    "doctor": "maintenance", "undo": "maintenance", "init": "maintenance",
+    "config": "settings",
 }  # fmt: skip
 COMMAND_ORDER = tuple(COMMANDS)
 
