@@ -30,6 +30,7 @@ from filmlog.model import Review
 if TYPE_CHECKING:
     from filmlog.entry import ReviewInput
     from filmlog.session import Session
+    from filmlog.storage import Journal
 
 IDS = Annotated[list[int], typer.Argument(help="Review IDs.", show_default=False)]
 JSON = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (see README).")]
@@ -233,11 +234,35 @@ def edit(
         return
     with journal(ctx).transaction() as session:
         before = session.get(review_id)
+        if current is not None:
+            _refuse_if_changed(journal(ctx), current, before, options)
         review = _apply(session, session.get(review_id), options.fields)
         changed = review.to_dict() != before.to_dict()
         if changed:  # an unchanged review keeps its version: no write, no backup
             session.update(review)
     out(f"{'Updated' if changed else 'No changes to'} {summary(review)}")
+
+
+def _refuse_if_changed(store: Journal, opened: Review, now: Review, options: ReviewOptions) -> None:
+    """Stop an edit whose review changed while the editor or the questions were open.
+
+    Writing the edit now would silently undo that other change; the text from
+    the editor is kept in a file beside the journal instead, and named.
+    """
+    was, is_now = opened.to_dict(), now.to_dict()
+    if was == is_now:
+        return
+    fields = [key for key in is_now if is_now[key] != was.get(key) and key != "updated_at"]
+    what = ", ".join(fields) or "updated_at"
+    message = f"review #{now.id} changed while you were editing it ({what}); nothing was written"
+    if options.editor and options.fields.body is not None:
+        from filmlog.cli import editing
+
+        kept = editing.keep_text(options.fields.body, store.target, f"review-{now.id}")
+        message += f"; your text is kept in {kept}; merge it with: filmlog edit {now.id} --editor"
+    else:
+        message += "; run the edit again"
+    raise FilmlogError(message)
 
 
 @app.command()
