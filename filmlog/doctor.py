@@ -37,6 +37,7 @@ from filmlog.storage import (
     empty_tables,
     parse_journal,
     serialise,
+    temp_files,
 )
 
 MAX_LISTED = 10
@@ -175,7 +176,15 @@ def check(journal: Journal) -> Report:
     raw = journal.read_bytes()
     if raw is None:
         return Report(journal.path, exists=False)
-    return check_bytes(raw, journal.path)
+    report = check_bytes(raw, journal.path)
+    leftovers = [path.name for path in temp_files(journal.target)]
+    if leftovers:
+        them = "it" if len(leftovers) == 1 else "them"
+        report.warnings.append(
+            f"{plural(len(leftovers), 'leftover temporary file')} from an interrupted write: "
+            f"{listed(leftovers)} (the next change removes {them})"
+        )
+    return report
 
 
 def check_backup(backup: Backup) -> Report:

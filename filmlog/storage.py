@@ -492,11 +492,36 @@ def fsync_folder(folder: Path) -> None:
 
 
 def temp_files(target: Path) -> list[Path]:
-    """Temporary files an interrupted write to ``target`` may have left behind."""
-    return sorted(target.parent.glob(f".{target.name}.*.tmp"))
+    """Temporary files an interrupted write to ``target`` may have left behind.
+
+    Exactly ``.<name>.<8 letters or digits>.tmp``: the temporary files of a
+    journal whose name only begins with ``target``'s (``journal.json.bak``)
+    have more between the name and ``.tmp``, so they are never taken for these.
+    """
+    own = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.tmp")
+    try:
+        names = os.listdir(target.parent)
+    except FileNotFoundError:
+        return []
+    return sorted(target.parent / name for name in names if own.fullmatch(name))
 
 
-def atomic_write(target: Path, payload: bytes | Iterable[bytes], *, backup: bool = False) -> None:
+def _new_temp(target: Path) -> tuple[int, Path]:
+    """Create ``target``'s next temporary file (see :func:`temp_files`), open for writing."""
+    import secrets
+
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:
+            continue
+
+
+def atomic_write(
+    target: Path, payload: bytes | Iterable[bytes], *, backup: bool = False
+) -> list[Path]:
     """Replace ``target`` with ``payload`` so that a crash leaves the old or the new file.
 
     ``payload`` may come in pieces (see :func:`serialised`); an error while they
@@ -511,9 +536,9 @@ def atomic_write(target: Path, payload: bytes | Iterable[bytes], *, backup: bool
     cannot be made the write goes ahead (were the disk full, the write itself
     fails next, with its own clear error), and if the write fails the backup
     just made (a duplicate of the unchanged journal) is removed again.
-    """
-    import tempfile
 
+    Returns the temporary files of earlier, interrupted writes it removed.
+    """
     keep = backups.keep_count() if backup else 0
     folder = target.parent
     try:
@@ -522,12 +547,12 @@ def atomic_write(target: Path, payload: bytes | Iterable[bytes], *, backup: bool
             mode = target.stat().st_mode & 0o7777
         except FileNotFoundError:
             mode = 0o600
-        for stale in temp_files(target):
+        removed = temp_files(target)
+        for stale in removed:
             stale.unlink(missing_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, tmp = _new_temp(target)
     except OSError as exc:
         raise StorageError(f"cannot write journal {target}: {exc.strerror or exc}") from exc
-    tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
             if hasattr(os, "fchmod"):
@@ -557,6 +582,7 @@ def atomic_write(target: Path, payload: bytes | Iterable[bytes], *, backup: bool
         ) from exc
     if keep:
         backups.prune(target, keep)
+    return removed
 
 
 def _try_backup(target: Path) -> Path | None:
@@ -583,6 +609,7 @@ class Journal:
     def __init__(self, path: Path, *, lock_timeout: float | None = None) -> None:
         self.path = path
         self.lock_timeout = lock_timeout
+        self.removed: list[Path] = []  # leftover temporary files the last write removed
 
     @property
     def target(self) -> Path:
@@ -779,7 +806,7 @@ class Journal:
                 # A journal of an older schema is migrated by its first write (after the
                 # backup of the version it replaces): its documents are read as they are.
                 tables[META_TABLE][str(META_ID)]["schema"] = SCHEMA_VERSION
-                atomic_write(target, serialised(tables), backup=True)
+                self.removed = atomic_write(target, serialised(tables), backup=True)
 
     @contextmanager
     def _explained(self) -> Iterator[None]:

@@ -203,7 +203,7 @@ def test_write_keeps_permissions_and_removes_stale_temp_files(tmp_path: Path) ->
     path = tmp_path / "j.json"
     add(Journal(path), "a")
     os.chmod(path, 0o640)
-    stale = tmp_path / ".j.json.abc123.tmp"
+    stale = tmp_path / ".j.json.abc12345.tmp"
     stale.write_text("half a journal")
     add(Journal(path), "b")
     assert stat.S_IMODE(path.stat().st_mode) == 0o640

@@ -84,12 +84,16 @@ class FilmlogGroup(HelpGroup):
 
     def invoke(self, ctx: Any) -> Any:  # Any: Typer types it with its private Context
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except FilmlogError as exc:
             if debug_enabled():
                 traceback.print_exc()
             error(str(exc))
             raise typer.Exit(exc.exit_code) from None
+        opened = ctx.obj.opened if isinstance(ctx.obj, State) else None
+        for leftover in opened.removed if opened is not None else ():
+            info(f"Removed a temporary file left by an interrupted write: {leftover}")
+        return result
 
 
 app = typer.Typer(
@@ -109,6 +113,7 @@ class State:
 
     db: Path | None = None
     no_pager: bool = False
+    opened: Journal | None = None
 
     def journal_path(self) -> Path:
         """``--db``, else :func:`filmlog.storage.default_path`."""
@@ -117,9 +122,12 @@ class State:
         return self.db or default_path()
 
     def journal(self) -> Journal:
-        from filmlog.storage import Journal
+        """The journal of this invocation (one object, so that it can report what a write did)."""
+        if self.opened is None:
+            from filmlog.storage import Journal
 
-        return Journal(self.journal_path())
+            self.opened = Journal(self.journal_path())
+        return self.opened
 
 
 def state(ctx: typer.Context) -> State:
