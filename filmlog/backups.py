@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from filmlog import owners
+
 DEFAULT_KEEP = 5
 SUFFIX = ".backups"
 _NAME = re.compile(r"^(\d{8}T\d{6}Z)-(\d+)\.json$")
@@ -79,11 +81,12 @@ def save(target: Path) -> Path | None:
     copy is removed first, so a backup that exists is always complete.
     """
     try:
-        os.stat(target)
+        journal = os.stat(target)
     except FileNotFoundError:
         return None
     where = folder(target)
     where.mkdir(mode=0o700, exist_ok=True)
+    owners.keep_path(where, journal)
     sequence = max((backup.sequence for backup in list_backups(target)), default=0) + 1
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     while True:
@@ -105,6 +108,7 @@ def copy_file(source: Path, destination: Path) -> None:
     partial = destination.with_name(destination.name + _TEMP_SUFFIX)
     try:
         with open(source, "rb") as reader, open(partial, "xb") as writer:
+            owners.keep(writer.fileno(), os.fstat(reader.fileno()))
             shutil.copyfileobj(reader, writer, 1 << 20)
             writer.flush()
             os.fsync(writer.fileno())

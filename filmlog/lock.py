@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from filmlog import owners
 from filmlog.errors import JournalLocked, StorageError
 
 DEFAULT_TIMEOUT = 10.0
@@ -74,6 +75,9 @@ class FileLock:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise StorageError(f"cannot create lock file {self.path}: {exc.strerror}") from exc
+        journal = owners.of(self.journal)
+        if journal is not None:
+            owners.keep(fd, journal)
         deadline = time.monotonic() + self.timeout
         try:
             while not _try_lock(fd):

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
-from filmlog import backups, clock, paths, validation
+from filmlog import backups, clock, owners, paths, validation
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.lock import FileLock
 from filmlog.model import Review, ReviewSummary
@@ -544,9 +544,17 @@ def atomic_write(
     try:
         folder.mkdir(parents=True, exist_ok=True)
         try:
-            mode = target.stat().st_mode & 0o7777
+            old = target.stat()
         except FileNotFoundError:
-            mode = 0o600
+            old = None
+        mode = 0o600 if old is None else old.st_mode & 0o7777
+        if old is not None and not mode & 0o222:
+            # Checked on the mode, not with access(): root may write anything, and the
+            # person who protected the file meant it for root too.
+            raise StorageError(
+                f"journal {target} is write-protected (mode {mode:04o}): nothing was changed; "
+                "make it writable (chmod u+w) to change it"
+            )
         removed = temp_files(target)
         for stale in removed:
             stale.unlink(missing_ok=True)
@@ -555,6 +563,8 @@ def atomic_write(
         raise StorageError(f"cannot write journal {target}: {exc.strerror or exc}") from exc
     try:
         with os.fdopen(fd, "wb") as handle:
+            if old is not None:
+                owners.keep(handle.fileno(), old)  # before the mode: chown clears set-ID bits
             if hasattr(os, "fchmod"):
                 os.fchmod(handle.fileno(), mode)
             for piece in [payload] if isinstance(payload, bytes) else payload:
