@@ -331,10 +331,16 @@ def summary(review: Review) -> str:
 
 
 def print_json(data: object) -> None:
-    """Pretty JSON on stdout, for scripts."""
+    """Pretty JSON on stdout, for scripts; on a terminal, control characters stay escaped."""
     import orjson
 
-    typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+    text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
+    isatty = getattr(sys.stdout, "isatty", None)
+    if isatty is not None and isatty():
+        from filmlog.safe import json_for_terminal
+
+        text = json_for_terminal(text)
+    typer.echo(text)
 
 
 def load_commands(name: str | None = None) -> typer.Typer:
