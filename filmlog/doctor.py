@@ -35,6 +35,7 @@ from filmlog.storage import (
     Journal,
     atomic_write,
     empty_tables,
+    json_position,
     parse_journal,
     serialise,
     temp_files,
@@ -114,7 +115,7 @@ def check_bytes(raw: bytes, path: Path) -> Report:
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        problems.append(f"the file is not valid JSON ({exc})")
+        problems.append(f"the file is not valid JSON ({json_position(exc, raw)})")
         return report
     meta_table = data.get(META_TABLE) if isinstance(data, dict) else None
     meta = meta_table.get(_META_KEY) if isinstance(meta_table, dict) else None

@@ -421,7 +421,7 @@ def parse_journal(raw: bytes | bytearray, path: Path, *, check: bool = True) -> 
     try:
         data = _loads(raw)
     except orjson.JSONDecodeError as exc:
-        what = "is empty" if not raw.strip() else f"is not valid JSON ({exc})"
+        what = "is empty" if not raw.strip() else f"is not valid JSON ({json_position(exc, raw)})"
         raise CorruptJournal(f"journal {path} {what}; it was left unchanged") from None
     meta = data.get(META_TABLE, {}).get(str(META_ID)) if isinstance(data, dict) else None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
@@ -442,6 +442,13 @@ def parse_journal(raw: bytes | bytearray, path: Path, *, check: bool = True) -> 
         validation.check(meta, reviews, path, len(raw))
     checked: dict[str, Any] = data
     return checked
+
+
+def json_position(exc: orjson.JSONDecodeError, raw: bytes | bytearray) -> str:
+    """orjson's reason, and where it stopped as a byte offset (orjson counts characters)."""
+    text = bytes(raw).decode("utf-8", "replace")
+    offset = len(text[: exc.pos].encode("utf-8", "surrogatepass"))
+    return f"{exc.msg} at byte {offset:,}, line {exc.lineno} column {exc.colno}"
 
 
 def serialise(data: dict[str, Any]) -> bytes:
@@ -709,7 +716,12 @@ class Journal:
             marked = _marked(raw, spans)
             if fd is not None:
                 del raw  # the bodies stay in the file: parse with half the memory
-            tables = parse_journal(marked, self.path, check=False)
+            try:
+                tables = parse_journal(marked, self.path, check=False)
+            except CorruptJournal:
+                # Said again by parsing the file itself: a position in `marked` means nothing.
+                parse_journal(raw if fd is None else os.pread(fd, size, 0), self.path)
+                raise
             found = _documents_of(tables, self.path)
             parsed = len(marked)
             del marked

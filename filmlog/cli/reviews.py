@@ -280,8 +280,15 @@ def rate(
     with journal(ctx).transaction() as session:
         review = session.get(review_id)
         old = review.rating
-        review.rating = rating
-        session.update(review)
+        if old != rating:  # the same rating again keeps the journal and its backups as they are
+            review.rating = rating
+            session.update(review)
+    if old == rating:
+        out(
+            f"Rated #{review.id} {review.display_title}: {format_stars(rating)} already; "
+            "nothing changed"
+        )
+        return
     before = format_stars(old) if old is not None else "unrated"
     out(f"Rated #{review.id} {review.display_title}: {before} → {format_stars(rating)}")
 
