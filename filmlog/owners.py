@@ -11,28 +11,25 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 
 
 def keep(fd: int, like: os.stat_result) -> None:
     """Give the open file ``fd`` the owner and group of ``like``, where allowed."""
-    if not hasattr(os, "fchown"):  # pragma: no cover - Windows has no owners to keep
-        return
-    mine = os.fstat(fd)
-    if (mine.st_uid, mine.st_gid) == (like.st_uid, like.st_gid):
-        return
-    with contextlib.suppress(PermissionError):
-        os.fchown(fd, like.st_uid, like.st_gid)
+    if hasattr(os, "fchown"):  # Windows has no owners to keep
+        _give(os.fstat(fd), like, lambda user, group: os.fchown(fd, user, group))
 
 
 def keep_path(path: str | os.PathLike[str], like: os.stat_result) -> None:
     """:func:`keep` for a file or folder by its path (not following a symlink)."""
-    if not hasattr(os, "lchown"):  # pragma: no cover - Windows
-        return
-    mine = os.lstat(path)
-    if (mine.st_uid, mine.st_gid) == (like.st_uid, like.st_gid):
-        return
-    with contextlib.suppress(PermissionError):
-        os.lchown(path, like.st_uid, like.st_gid)
+    if hasattr(os, "lchown"):
+        _give(os.lstat(path), like, lambda user, group: os.lchown(path, user, group))
+
+
+def _give(mine: os.stat_result, like: os.stat_result, chown: Callable[[int, int], None]) -> None:
+    if (mine.st_uid, mine.st_gid) != (like.st_uid, like.st_gid):
+        with contextlib.suppress(PermissionError):
+            chown(like.st_uid, like.st_gid)
 
 
 def of(path: str | os.PathLike[str]) -> os.stat_result | None:
