@@ -59,10 +59,11 @@ journal = Journal(path)
 body = "Written under fire. " * 40
 
 def run(*args):
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    said = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(said):
         code = main(["--db", str(path), *args])
     if code != 0:
-        sys.exit(f"{args[0]} exited with {code}")
+        sys.exit(f"{args[0]} exited with {code}: {said.getvalue().strip()}")
 
 from filmlog.cli.base import load_commands
 load_commands()  # every command's module, so that the kill's delay counts from the work

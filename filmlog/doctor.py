@@ -373,24 +373,26 @@ def plan_undo(journal: Journal) -> UndoPlan:
     current = journal.read_bytes()
     if current is not None:
         journal.reviews()  # a damaged journal is refused as every command refuses it
-    kept = backups.list_backups(journal.target)
-    chosen: tuple[Backup, bytes] | None = None
-    for backup in kept:
+    for backup in backups.list_backups(journal.target):
         try:
             raw = backup.path.read_bytes()
         except OSError as exc:
             raise StorageError(f"cannot read backup {backup.path}: {exc.strerror or exc}") from exc
         # A crash between keeping a backup and the write leaves one equal to the journal.
         if raw != current:
-            chosen = (backup, raw)
-            break
-    if chosen is None:
-        off = " (FILMLOG_BACKUPS=0 turns them off)" if backups.keep_count() == 0 else ""
-        raise FilmlogError(
-            f"nothing to undo: no earlier version of {journal.path} is kept in "
-            f"{backups.folder(journal.target)}{off}"
-        )
-    backup, raw = chosen
+            plan = _plan_undo(journal, current, backup, raw)
+            if plan.payload != current:
+                return plan
+            # It differed only in an ID counter the journal has since raised (a repair
+            # raises it): restoring it would change nothing, so it is no earlier version.
+    off = " (FILMLOG_BACKUPS=0 turns them off)" if backups.keep_count() == 0 else ""
+    raise FilmlogError(
+        f"nothing to undo: no earlier version of {journal.path} is kept in "
+        f"{backups.folder(journal.target)}{off}"
+    )
+
+
+def _plan_undo(journal: Journal, current: bytes | None, backup: Backup, raw: bytes) -> UndoPlan:
     backup_report = check_bytes(raw, backup.path)
     if not backup_report.healthy:
         raise CorruptJournal(

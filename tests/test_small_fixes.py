@@ -58,3 +58,26 @@ def test_rating_with_the_current_value_writes_nothing(cli, journal_path: Path) -
     assert result.stdout == "Rated #1 Her: ★★★½☆ already; nothing changed\n"
     assert journal_path.read_bytes() == before
     assert backups.list_backups(journal_path) == kept
+
+
+def test_undo_skips_a_backup_that_differs_only_in_a_counter_since_raised(
+    cli,
+    journal_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    """A repair may raise the counter of the backup it restores; that backup is then no
+    earlier version: undoing to it would change nothing and only fill the backups."""
+    import json
+
+    from filmlog.storage import serialise
+
+    for title in ("Her", "Arrival", "Third"):
+        assert cli("add", title).exit_code == 0
+    # As a repair leaves it: the newest backup (Her and Arrival) restored, its counter raised.
+    newest = backups.list_backups(journal_path)[0]
+    data = json.loads(newest.path.read_text())
+    data["_filmlog"]["1"]["next_id"] = 40
+    journal_path.write_bytes(serialise(data))
+    result = cli("undo", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert [r["title"] for r in json.loads(cli("list", "--json").stdout)] == ["Her"]
+    assert json.loads(journal_path.read_text())["_filmlog"]["1"]["next_id"] == 40
