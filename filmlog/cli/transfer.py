@@ -155,8 +155,11 @@ def import_(
         with store.transaction() as session:
             result = _plan(session.reviews(), parsed)
             session.add_many(entry.review for entry in result.add)
-            for update in result.update:
-                session.update(update.review, stamp=update.stamp)
+            for stamp in (False, True):
+                session.update_many(
+                    (update.review for update in result.update if update.stamp is stamp),
+                    stamp=stamp,
+                )
     _print_summary(result, f"{source} ({name})", dry_run=dry_run)
     if result.rejected:
         count = len(result.rejected)
