@@ -63,26 +63,15 @@ def _empty_tables() -> dict[str, Any]:
 
 
 def _loads(raw: bytes | bytearray) -> Any:
-    """orjson.loads with the cyclic garbage collector paused.
+    """orjson.loads, in pieces when the journal can be cut into them.
 
-    Parsing a large journal creates hundreds of thousands of containers, and
-    the collector would walk all of them again and again while they are being
-    made (none of them can form a cycle). Pausing it takes a third off the
-    parse; freezing the result keeps later collections from walking it too.
+    Parsing a large journal makes hundreds of thousands of containers, which
+    the cyclic collector would walk again and again; the console script runs
+    with it off (see :mod:`filmlog.launcher`). A library read leaves the
+    process's collector as it found it.
     """
-    import gc
-
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        data = _loads_in_pieces(raw)
-        if data is None:
-            data = orjson.loads(raw)
-    finally:
-        if enabled:
-            gc.enable()
-    gc.freeze()
-    return data
+    data = _loads_in_pieces(raw)
+    return orjson.loads(raw) if data is None else data
 
 
 _PIECE = 1 << 20

@@ -7,11 +7,10 @@ all share, and :func:`main` imports only the area of the command it runs.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -53,7 +52,7 @@ class FilmlogGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except FilmlogError as exc:
-            if debug_enabled():
+            if state(ctx).debug:
                 traceback.print_exc()
             error(str(exc))
             raise typer.Exit(exc.exit_code) from None
@@ -75,6 +74,8 @@ class State:
     """What the global options decided, kept on the Typer context for the commands."""
 
     db: Path | None = None
+    # Kept here, not in os.environ, so that it never reaches a child process (the editor).
+    debug: bool = field(default_factory=lambda: debug_enabled())
 
     def journal(self) -> Journal:
         from filmlog.storage import Journal, default_path
@@ -107,9 +108,9 @@ def matching(store: Journal, chosen: Filters) -> tuple[Documents, list[Item], Bo
     return everything, select(everything, chosen, bodies), bodies
 
 
-def debug_enabled() -> bool:
-    """True when ``--debug`` was given (or ``FILMLOG_DEBUG`` is set): show tracebacks."""
-    return bool(os.environ.get("FILMLOG_DEBUG"))
+def debug_enabled(args: list[str] | None = None) -> bool:
+    """True when ``FILMLOG_DEBUG`` is set, or ``args`` hold ``--debug``: show tracebacks."""
+    return bool(os.environ.get("FILMLOG_DEBUG")) or "--debug" in (args or ())
 
 
 def _version(value: bool) -> None:
@@ -145,7 +146,7 @@ def main_options(
 ) -> None:
     """A film review journal: log what you watch, search it, read it back, take it anywhere."""
     if debug:
-        os.environ["FILMLOG_DEBUG"] = "1"
+        state(ctx).debug = True
     # Taken as text, not Typer's path type, which fails on undecodable bytes in a name.
     state(ctx).db = Path(db).expanduser() if db else None
 
@@ -284,24 +285,21 @@ def main(argv: list[str] | None = None) -> int:
     name get every command.
     """
     args = sys.argv[1:] if argv is None else argv
-    # One command, then exit: the journal's data holds no reference cycles, and the cyclic
-    # collector would only walk the hundreds of thousands of objects a large journal makes.
-    gc.disable()
-    if "--debug" in args:
-        os.environ["FILMLOG_DEBUG"] = "1"
+    # Decided before Typer parses anything, so that a crash while it does is explained too.
+    run = State(debug=debug_enabled(args))
     name = None if os.environ.get("_FILMLOG_COMPLETE") else requested_command(args)
     load_commands(name)
     everything = app.registered_commands
     if name in COMMANDS:
         app.registered_commands = [c for c in everything if _command_name(c) == name]
     try:
-        app(args=args, prog_name="filmlog")
+        app(args=args, prog_name="filmlog", obj=run)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except KeyboardInterrupt:
         return ExitCode.INTERRUPTED
     except Exception as exc:
-        if debug_enabled():
+        if run.debug:
             raise
         error(
             f"unexpected {type(exc).__name__}: {exc} "
