@@ -208,13 +208,14 @@ def ask(question: str, default: str = "") -> str:
     return answer.strip() or default
 
 
-def confirm(question: str, *, default: bool = False) -> bool:
-    """Ask a yes/no question; no answer takes ``default``, and so does end of input."""
+def confirm(question: str, *, default: bool = False, at_end: bool | None = None) -> bool:
+    """Ask a yes/no question; no answer takes ``default``, and so does end of input unless
+    ``at_end`` says otherwise. Ctrl-C exits 130."""
     while True:
         try:
             answer = ask(f"{question} [{'Y/n' if default else 'y/N'}]").lower()
         except EndOfInput:
-            return default
+            return default if at_end is None else at_end
         if not answer:
             return default
         if answer in ("y", "yes", "n", "no"):

@@ -93,7 +93,8 @@ def _prompt_fields(options: ReviewOptions, title: str) -> None:
     if (
         fields.body is None
         and not options.editor
-        and typer.confirm("Write the review in your editor?", default=True, err=True)
+        # End of input keeps the answers given and opens no editor; Ctrl-C exits 130.
+        and confirm("Write the review in your editor?", default=True, at_end=False)
     ):
         options.editor = True
 
