@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import orjson
 
@@ -31,7 +31,9 @@ from filmlog.lock import FileLock
 from filmlog.model import Review, ReviewSummary
 
 if TYPE_CHECKING:
+    from filmlog.query import Filters
     from filmlog.session import Session
+    from filmlog.stats import History
 
 FORMAT_NAME = "filmlog"
 SCHEMA_VERSION = 1
@@ -548,6 +550,15 @@ def _try_backup(target: Path) -> Path | None:
 _Built = TypeVar("_Built", Review, ReviewSummary)
 
 
+@dataclass(frozen=True, slots=True)
+class Found(Generic[_Built]):
+    """What a read found: the reviews asked for, how many matched, how many there are."""
+
+    reviews: list[_Built]
+    matched: int  # reviews the filters selected, before any limit
+    total: int  # reviews in the journal
+
+
 def from_doc(kind: type[_Built], doc: Mapping[str, Any], review_id: int, path: Path) -> _Built:
     try:
         return kind.from_dict(doc, review_id)
@@ -688,15 +699,68 @@ class Journal:
         with self._explained():
             return reviews_of(self.load(), self.path)
 
-    def build(self, items: Iterable[tuple[int, Mapping[str, Any]]]) -> list[Review]:
-        """The reviews of documents from :meth:`browse`, in the order given."""
-        with self._explained():
-            return [from_doc(Review, doc, review_id, self.path) for review_id, doc in items]
+    def find(
+        self,
+        filters: Filters | None = None,
+        order: str | None = None,
+        *,
+        reverse: bool = False,
+        limit: int | None = None,
+        bodies: bool = False,
+    ) -> Found[Review]:
+        """The reviews ``filters`` select, sorted by ``order`` (see :func:`filmlog.query.order`;
+        ID order when None), at most ``limit`` of them, bodies only with ``bodies``.
 
-    def summaries(self, items: Iterable[tuple[int, Mapping[str, Any]]]) -> list[ReviewSummary]:
-        """Like :meth:`build`, with only the fields statistics read (see ReviewSummary)."""
+        The journal is read once with its bodies left in the file; the filters run
+        on the stored documents, a word search reads only the bodies that could
+        hold the words, and only the reviews returned are built.
+        """
+        from filmlog import query
+
+        chosen = filters if filters is not None else query.Filters()
+        everything, stored = self.browse(words=bool(chosen.words))
+        picked = query.select(everything, chosen, stored)
+        if order is not None:
+            picked = query.order(picked, order, reverse=reverse)
+        wanted = picked if limit is None else picked[:limit]
+        if bodies:
+            wanted = [(review_id, stored.fill(review_id, doc)) for review_id, doc in wanted]
+        return Found(self._build(Review, wanted), len(picked), len(everything))
+
+    def for_export(self, filters: Filters | None = None) -> list[Review]:
+        """The reviews ``filters`` select, whole, in ID order."""
+        return self.find(filters, bodies=True).reviews
+
+    def summaries(self, filters: Filters | None = None) -> Found[ReviewSummary]:
+        """Like :meth:`find`, every match with only the fields statistics read (no bodies)."""
+        from filmlog import query
+
+        chosen = filters if filters is not None else query.Filters()
+        everything, stored = self.browse(words=bool(chosen.words))
+        picked = query.select(everything, chosen, stored)
+        return Found(self._build(ReviewSummary, picked), len(picked), len(everything))
+
+    def history(self, title: str) -> History:
+        """Every viewing of the film ``title`` names (see :func:`filmlog.stats.history`).
+
+        Every review is built without its body to find the film; only its own
+        viewings' bodies are read.
+        """
+        from filmlog.stats import history
+
+        everything, stored = self.browse()
+        found = history(self._build(Review, everything), title)
+        for viewing in found.viewings:
+            if viewing.review.id is not None:
+                viewing.review.body = stored.text(viewing.review.id)
+        return found
+
+    def _build(
+        self, kind: type[_Built], items: Iterable[tuple[int, Mapping[str, Any]]]
+    ) -> list[_Built]:
+        """The reviews (or summaries) of documents from :meth:`browse`, in the order given."""
         with self._explained():
-            return [from_doc(ReviewSummary, doc, review_id, self.path) for review_id, doc in items]
+            return [from_doc(kind, doc, review_id, self.path) for review_id, doc in items]
 
     def get(self, review_id: int) -> Review:
         """One review by ID; raises NotFound."""

@@ -395,11 +395,10 @@ def test_body_free_read_matches_a_full_read_but_for_bodies(tmp_path: Path) -> No
     with journal.transaction() as session:
         session.add(Review('Say "body": hi', body='It said "body":"no" and \\ ok', headline="body"))
     full = journal.reviews()
-    docs, bodies = journal.browse()
-    light = journal.build(docs)
+    light = journal.find().reviews
     assert light[0].body is None
     assert light[0] == full[0].copy(body=None)
-    assert bodies.text(1) == full[0].body
+    assert journal.find(bodies=True).reviews == full
 
 
 def test_damage_inside_a_body_is_still_refused_by_a_full_read(tmp_path: Path) -> None:
@@ -452,3 +451,31 @@ def test_a_piece_that_cannot_be_encoded_leaves_the_journal_as_it_was(
 
     assert journal.target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["journal.json", "journal.json.lock"]
+
+
+def test_find_filters_sorts_limits_and_counts(tmp_path: Path) -> None:
+    from filmlog.query import Filters
+
+    journal = Journal(tmp_path / "j.json")
+    with journal.transaction() as session:
+        session.add_many(
+            [
+                Review("Her", year=2013, rating=8, body="A letter writer."),
+                Review("Arrival", year=2016, rating=9, body="Letters from heptapods."),
+                Review("Paterson", year=2016, rating=7, body="A poet drives a bus."),
+            ]
+        )
+
+    found = journal.find(Filters(year=2016), "rating", limit=1, bodies=True)
+    assert [r.title for r in found.reviews] == ["Arrival"]
+    assert (found.matched, found.total) == (2, 3)
+    assert found.reviews[0].body == "Letters from heptapods."
+    words = journal.find(Filters(words=["letter"]))
+    assert [r.title for r in words.reviews] == ["Her", "Arrival"]  # in ID order, no bodies
+    assert words.reviews[0].body is None
+    assert [r.body for r in journal.for_export(Filters(words=["poet"]))] == ["A poet drives a bus."]
+    summaries = journal.summaries(Filters(min_rating=8))
+    assert [s.title for s in summaries.reviews] == ["Her", "Arrival"]
+    assert (summaries.matched, summaries.total) == (2, 3)
+    history = journal.history("Paterson")
+    assert [v.review.body for v in history.viewings] == ["A poet drives a bus."]

@@ -25,8 +25,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from filmlog.model import Review
-    from filmlog.query import Filters, Item
-    from filmlog.storage import Bodies, Documents, Journal
+    from filmlog.storage import Journal
 
 
 # Every command with the module that defines it, in the order of --help: the everyday
@@ -96,18 +95,6 @@ def journal(ctx: typer.Context) -> Journal:
     return state(ctx).journal()
 
 
-def matching(store: Journal, chosen: Filters) -> tuple[Documents, list[Item], Bodies]:
-    """Every review document, those ``chosen`` selects, and the bodies left in the file.
-
-    The journal is read once without its bodies; words are found in bulk from
-    the file, and a body is decoded only where they could be.
-    """
-    from filmlog.query import select
-
-    everything, bodies = store.browse(words=bool(chosen.words))
-    return everything, select(everything, chosen, bodies), bodies
-
-
 def debug_enabled(args: list[str] | None = None) -> bool:
     """True when ``FILMLOG_DEBUG`` is set, or ``args`` hold ``--debug``: show tracebacks."""
     return bool(os.environ.get("FILMLOG_DEBUG")) or "--debug" in (args or ())
@@ -169,6 +156,11 @@ def error(message: str) -> None:
 def info(message: str) -> None:
     """A message for the person, not for a pipe: to stderr."""
     typer.echo(clean(message), err=True)
+
+
+def nothing_found(total: int) -> None:
+    """Say why nothing is shown: no review matched, or the journal has none yet."""
+    info("No reviews match." if total else "No reviews yet. Log one with: filmlog add TITLE")
 
 
 def out(message: str) -> None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from filmlog.cli.base import app, console, error, info, journal, matching
+from filmlog.cli.base import app, console, error, info, journal
 from filmlog.cli.options import build_filters, filter_options
 from filmlog.errors import ExitCode, InvalidInput, StorageError
 from filmlog.exporters import FORMATS as EXPORT_FORMATS
@@ -92,9 +92,7 @@ def export(
     if split is not None and name not in _SPLITTING:
         _usage(f"--split works with --format {' or '.join(_SPLITTING)}, not {name}")
     store = journal(ctx)
-    # Bodies stay in the file until the chosen reviews are built with them.
-    _, chosen, bodies = matching(store, build_filters(filters, words))
-    reviews = store.build((review_id, bodies.fill(review_id, doc)) for review_id, doc in chosen)
+    reviews = store.for_export(build_filters(filters, words))
     # An export written over the journal (or its lock) would lose the journal itself.
     keep = (store.target, store.lock_path)
     noun = "review" if len(reviews) == 1 else "reviews"
