@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid as uuid_module
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -239,10 +239,20 @@ class Review:
 
     def copy(self, **changes: Any) -> Review:
         """A copy with some fields changed (lists are copied, never shared)."""
-        for f in fields(self):
-            if f.name not in changes and isinstance(getattr(self, f.name), list | dict):
-                changes[f.name] = type(getattr(self, f.name))(getattr(self, f.name))
-        return replace(self, **changes)
+        unknown = changes.keys() - _REVIEW_FIELDS
+        if unknown:
+            raise TypeError(f"Review has no field {sorted(unknown)[0]!r}")
+        # Slot by slot rather than dataclasses.replace: an import copies thousands.
+        copied = object.__new__(Review)
+        for name in _REVIEW_FIELDS:
+            value = changes[name] if name in changes else getattr(self, name)
+            if name not in changes and type(value) in (list, dict):
+                value = value.copy()
+            setattr(copied, name, value)
+        return copied
+
+
+_REVIEW_FIELDS = tuple(f.name for f in fields(Review))
 
 
 class ReviewSummary:
@@ -322,6 +332,8 @@ def validate_text(name: str, value: object, *, required: bool = False) -> None:
         raise InvalidInput(f"{name} must not be empty")
     if len(value) > MAX_TEXT:
         raise InvalidInput(f"{name} is longer than {MAX_TEXT:,} characters")
+    if value.isascii():  # known without a look at the characters; no surrogate then
+        return
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:

@@ -12,7 +12,7 @@ a large journal), which made updating many reviews cost reviews times journal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from filmlog.storage import (
     META_ID,
     META_TABLE,
     REVIEWS_TABLE,
+    documents_of,
     from_doc,
     now,
     reviews_of,
@@ -46,6 +47,16 @@ class Session:
         if self._cache is None:
             self._cache = reviews_of(self._tables, self.path)
         return self._cache
+
+    def reviews_with(self, uuids: Collection[str]) -> list[Review]:
+        """The reviews whose UUID is one of ``uuids``, in ID order; only they are built."""
+        # Picked before sorting: an import of a few reviews into a large journal
+        # should not pay for ordering all of it.
+        picked = {key: doc for key, doc in self._docs.items() if doc.get("uuid") in uuids}
+        return [
+            from_doc(Review, doc, review_id, self.path)
+            for review_id, doc in documents_of({REVIEWS_TABLE: picked}, self.path)
+        ]
 
     def get(self, review_id: int) -> Review:
         doc = self._docs.get(str(review_id))

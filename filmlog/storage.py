@@ -660,7 +660,7 @@ class Journal:
             marked = _marked(raw, spans)
             if fd is not None:
                 del raw  # the bodies stay in the file: parse with half the memory
-            found = _documents_of(parse_journal(marked, self.path), self.path)
+            found = documents_of(parse_journal(marked, self.path), self.path)
             del marked
             where: dict[int, tuple[int, int]] = {}
             for review_id, doc in found:
@@ -678,7 +678,7 @@ class Journal:
             # A "body" key outside a review: read everything the ordinary way.
             raw = os.pread(fd, os.fstat(fd).st_size, 0) if fd is not None else raw
         # Damaged (the full parse says how), or unusual: decode everything, serve it alike.
-        found = _documents_of(parse_journal(raw, self.path), self.path)
+        found = documents_of(parse_journal(raw, self.path), self.path)
         pieces: list[bytes] = []
         where = {}
         size = 0
@@ -849,7 +849,7 @@ class Journal:
         )
 
 
-def _documents_of(tables: dict[str, Any], path: Path) -> Documents:
+def documents_of(tables: dict[str, Any], path: Path) -> Documents:
     docs: dict[str, Any] = tables[REVIEWS_TABLE]
     try:
         ids = sorted((int(key), key) for key in docs)
@@ -859,6 +859,4 @@ def _documents_of(tables: dict[str, Any], path: Path) -> Documents:
 
 
 def reviews_of(tables: dict[str, Any], path: Path) -> list[Review]:
-    return [
-        from_doc(Review, doc, review_id, path) for review_id, doc in _documents_of(tables, path)
-    ]
+    return [from_doc(Review, doc, review_id, path) for review_id, doc in documents_of(tables, path)]

@@ -122,3 +122,12 @@ def test_a_large_batch_is_applied_whole(tmp_path: Path) -> None:
 
     verdicts = [r.verdict for r in journal.reviews()]
     assert verdicts == ["Seen" if n % 2 else None for n in range(1, 601)]
+
+
+def test_reviews_with_builds_only_the_uuids_asked_for(tmp_path: Path) -> None:
+    journal = filled(tmp_path / "j.json", 5)
+    with journal.transaction() as session:
+        every = session.reviews()
+        wanted = {every[3].uuid, every[1].uuid, "not-stored"}
+        assert session.reviews_with(wanted) == [every[1], every[3]]
+        assert session.reviews_with(set()) == []

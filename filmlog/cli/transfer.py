@@ -150,8 +150,12 @@ def import_(
     if dry_run:
         result = _plan(store.reviews(), parsed)
     else:
+        from filmlog.importers.merge import consulted
+
         with store.transaction() as session:
-            result = _plan(session.reviews(), parsed)
+            uuids = consulted(parsed)
+            existing = session.reviews() if uuids is None else session.reviews_with(uuids)
+            result = _plan(existing, parsed)
             session.add_many(entry.review for entry in result.add)
             for stamp in (False, True):
                 session.update_many(

@@ -71,13 +71,26 @@ class _Index:
             self.viewing.setdefault((key, review.watched_on), []).append(review)
 
 
+def consulted(parsed: Parsed) -> set[str] | None:
+    """The UUIDs of the stored reviews a plan of ``parsed`` can look at; None for every one.
+
+    An entry matched by UUID looks up only its own UUID (and the entries before
+    it), so a filmlog export's plan needs only the stored reviews that share
+    one; an entry matched by source or by film compares against them all.
+    """
+    if any(entry.match is not Match.UUID for entry in parsed.entries):
+        return None
+    return {entry.review.uuid for entry in parsed.entries}
+
+
 def plan(
     existing: Sequence[Review],
     parsed: Parsed,
     *,
     progress: Callable[[], None] | None = None,
 ) -> Plan:
-    """Sort the parsed entries into additions, updates and skips against ``existing``."""
+    """Sort the parsed entries into additions, updates and skips against ``existing``
+    (every stored review, or those :func:`consulted` names)."""
     index = _Index(existing)
     result = Plan(rejected=list(parsed.rejected))
     updated: set[str] = set()
