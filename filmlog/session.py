@@ -18,7 +18,7 @@ from typing import Any
 
 from filmlog.errors import NotFound
 from filmlog.model import Review
-from filmlog.storage import (
+from filmlog.schema import (
     META_ID,
     META_TABLE,
     REVIEWS_TABLE,

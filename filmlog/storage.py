@@ -13,35 +13,62 @@ rotating backup (see :mod:`filmlog.backups`). TinyDB itself is known only to
 from __future__ import annotations
 
 import os
-import re
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
-from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic
 
 import orjson
 
 from filmlog import backups
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
+from filmlog.files import atomic_write, fsync_folder, temp_files
 from filmlog.lock import FileLock
 from filmlog.model import Review, ReviewSummary
+from filmlog.prefilter import Layout
+from filmlog.scan import _SCAN_CHUNK, _loads, _marked, body_spans, review_starts
+from filmlog.schema import (
+    FORMAT_NAME,
+    META_ID,
+    META_TABLE,
+    REVIEWS_TABLE,
+    SCHEMA_VERSION,
+    Documents,
+    _Built,
+    _empty_tables,
+    documents_of,
+    from_doc,
+    now,
+    reviews_of,
+)
 
 if TYPE_CHECKING:
     from filmlog.query import Filters
     from filmlog.session import Session
     from filmlog.stats import History
 
-FORMAT_NAME = "filmlog"
-SCHEMA_VERSION = 2
-META_TABLE = "_filmlog"
-REVIEWS_TABLE = "reviews"
-META_ID = 1
-
-Documents = list[tuple[int, dict[str, Any]]]  # stored review documents with their IDs
+# Names that moved to the modules above, still importable from here.
+__all__ = [
+    "FORMAT_NAME",
+    "META_ID",
+    "META_TABLE",
+    "REVIEWS_TABLE",
+    "SCHEMA_VERSION",
+    "Bodies",
+    "Documents",
+    "Found",
+    "Journal",
+    "atomic_write",
+    "default_path",
+    "fsync_folder",
+    "now",
+    "parse_journal",
+    "serialise",
+    "serialised",
+    "temp_files",
+]
 
 
 def default_path() -> Path:
@@ -52,214 +79,6 @@ def default_path() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path("filmlog", appauthor=False) / "journal.json"
-
-
-def now() -> datetime:
-    """The current moment in the local time zone, timezone-aware."""
-    return datetime.now().astimezone().replace(microsecond=0)
-
-
-def _empty_tables() -> dict[str, Any]:
-    meta = {"format": FORMAT_NAME, "schema": SCHEMA_VERSION, "next_id": 1}
-    return {META_TABLE: {str(META_ID): meta}, REVIEWS_TABLE: {}}
-
-
-def _loads(raw: bytes | bytearray) -> Any:
-    """orjson.loads, in pieces when the journal can be cut into them.
-
-    Parsing a large journal makes hundreds of thousands of containers, which
-    the cyclic collector would walk again and again; the console script runs
-    with it off (see :mod:`filmlog.launcher`). A library read leaves the
-    process's collector as it found it.
-    """
-    data = _loads_in_pieces(raw)
-    return orjson.loads(raw) if data is None else data
-
-
-_PIECE = 1 << 20
-_SCAN_CHUNK = 4 << 20
-_REVIEWS_OPEN = b'"reviews":{'
-_NEXT_REVIEW = re.compile(rb'\},"(\d+)":\{')  # one review's end and the next one's ID
-
-
-def _loads_in_pieces(raw: bytes | bytearray) -> Any:
-    """The journal parsed a megabyte of reviews at a time; None if it cannot be split so.
-
-    orjson builds a whole document tree before making Python objects of it,
-    which for a large journal costs more memory than the objects. The reviews
-    table is split between two reviews (``},"123":{`` cannot occur inside a
-    JSON string, whose quotes are escaped) and each piece parsed alone; a split
-    in the wrong place leaves a piece that is not JSON, and then the caller
-    parses the whole, which also reports real damage.
-    """
-    opened = raw.find(_REVIEWS_OPEN)
-    end = len(raw)
-    while end and raw[end - 1] in _SPACE:  # not rstrip(), which would copy the whole file
-        end -= 1
-    if opened < 0 or end - opened < 2 * _PIECE or raw[end - 2 : end] != b"}}":
-        return None
-    cuts = []
-    at = opened + _PIECE
-    while at < end - _PIECE:
-        at = raw.find(b'},"', at)
-        if at < 0:
-            break
-        if _NEXT_REVIEW.match(raw, at):
-            cuts.append(at)
-            at += _PIECE
-        else:
-            at += 1
-    if not cuts:
-        return None
-    view = memoryview(raw)  # each piece is copied once, into its braces
-    try:
-        data = orjson.loads(b"".join((view[: cuts[0] + 1], b"}}")))
-        reviews = data["reviews"]
-        for start, stop in zip(cuts, [*cuts[1:], end - 3], strict=True):  # each a review's "}"
-            reviews.update(orjson.loads(b"".join((b"{", view[start + 2 : stop + 1], b"}"))))
-    except (orjson.JSONDecodeError, TypeError, KeyError, AttributeError):
-        return None
-    finally:
-        view.release()
-    return data
-
-
-_FIRST_REVIEW = re.compile(rb'"reviews":\{"(\d+)":\{')
-
-
-def review_starts(raw: bytes, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Where each review's object begins in ``raw``, with its ID, in file order.
-
-    Found as :func:`_loads_in_pieces` finds its cuts, looking only between the
-    bodies (``spans``), which are most of the file; the caller checks the IDs
-    against the parsed table before trusting them.
-    """
-    first = _FIRST_REVIEW.search(raw, 0, spans[0][0] if spans else len(raw))
-    if first is None:
-        return []
-    starts = [(first.start(1) - 1, int(first[1]))]
-    gaps = [first.end(), *(stop for _, stop in spans)]
-    ends = [*(start for start, _ in spans), len(raw)]
-    for low, high in zip(gaps, ends, strict=True):
-        at = raw.find(b'},"', low, high)
-        while at >= 0:
-            found = _NEXT_REVIEW.match(raw, at)
-            if found is not None:
-                starts.append((at + 2, int(found[1])))
-            at = raw.find(b'},"', at + 3, high)
-    return starts
-
-
-_BODY_KEY = b'"body"'
-_SPACE = b" \t\r\n"
-
-
-def body_spans(raw: bytes) -> tuple[list[tuple[int, int]], int] | None:
-    """Where every review body's string sits in ``raw``, quotes included, and how many bodies
-    are null; None when unsure.
-
-    In JSON every quote inside a string is escaped, so an unescaped ``"body"``
-    followed by a colon can only be that key, and the string after it ends at
-    the first quote not preceded by an odd number of backslashes. Anything
-    unexpected (a truncated file, a body that is neither a string nor null)
-    returns None, and the caller parses the whole file, which reports the damage.
-    """
-    spans: list[tuple[int, int]] = []
-    nulls = 0
-    end = len(raw)
-    at = raw.find(_BODY_KEY)
-    while at >= 0:
-        i = at + len(_BODY_KEY)
-        while i < end and raw[i] in _SPACE:
-            i += 1
-        if i < end and raw[i] == 0x3A:  # ':' - the key, not a string value "body"
-            i += 1
-            while i < end and raw[i] in _SPACE:
-                i += 1
-            if i >= end:
-                return None
-            if raw[i] == 0x22:  # '"'
-                close = i + 1
-                while True:
-                    close = raw.find(b'"', close)
-                    if close < 0:
-                        return None
-                    backslashes = 0
-                    while raw[close - 1 - backslashes] == 0x5C:
-                        backslashes += 1
-                    if backslashes % 2 == 0:
-                        break
-                    close += 1
-                spans.append((i, close + 1))
-                i = close + 1
-            elif raw.startswith(b"null", i):
-                nulls += 1
-            else:
-                return None
-        at = raw.find(_BODY_KEY, i)
-    return spans, nulls
-
-
-def _marked(raw: bytes, spans: list[tuple[int, int]]) -> bytes | bytearray:
-    """``raw`` with each span replaced by its index in ``spans``.
-
-    Built in one buffer from views of ``raw``: no copy of each piece on the way.
-    """
-    if not spans:
-        return raw
-    view = memoryview(raw)
-    out = bytearray()
-    kept = 0
-    for index, (start, stop) in enumerate(spans):
-        out += view[kept:start]
-        out += str(index).encode()
-        kept = stop
-    out += view[kept:]
-    view.release()
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class Layout:
-    """Where the reviews lie in a journal file, for :meth:`Bodies.word_candidates`.
-
-    The file is cut into regions at ``offsets``; ``owners[i]`` are the reviews
-    whose text region ``i`` may hold, and ``ranges`` gives each review a
-    stretch of the file that holds all of its text (stretches may overlap).
-    """
-
-    offsets: list[int]
-    owners: list[tuple[int, ...]]
-    ranges: dict[int, tuple[int, int]]
-    size: int
-
-    @classmethod
-    def from_starts(cls, starts: list[tuple[int, int]], size: int) -> Layout:
-        """Regions that are the reviews themselves, from where each begins."""
-        offsets = [offset for offset, _ in starts]
-        ends = [*offsets[1:], size]
-        ranges = {
-            review_id: (offset, end) for (offset, review_id), end in zip(starts, ends, strict=True)
-        }
-        return cls(offsets, [(review_id,) for _, review_id in starts], ranges, size)
-
-    @classmethod
-    def from_bodies(cls, bodies: dict[int, tuple[int, int]], size: int) -> Layout:
-        """Regions cut where each body begins, when every review has one.
-
-        A review's fields lie partly before its body and partly after it, so
-        each region, from one body to the next, belongs to both reviews; no
-        search for where the reviews begin is needed.
-        """
-        order = sorted(bodies, key=lambda review_id: bodies[review_id][0])
-        offsets = [0, *(bodies[review_id][0] for review_id in order)]
-        owners = [(order[0],), *pairwise(order), (order[-1],)]
-        ranges = {}
-        for index, review_id in enumerate(order):
-            start = bodies[order[index - 1]][1] if index else 0
-            end = bodies[order[index + 1]][0] if index + 1 < len(order) else size
-            ranges[review_id] = (start, end)
-        return cls(offsets, owners, ranges, size)
 
 
 class Bodies:
@@ -460,96 +279,6 @@ def serialised(data: dict[str, Any]) -> Iterator[bytes]:
         raise InvalidInput(f"cannot save the journal: {exc}") from None
 
 
-def fsync_folder(folder: Path) -> None:
-    """Make a rename inside ``folder`` durable; a no-op on Windows."""
-    if os.name == "nt":  # pragma: no cover - directories cannot be opened on Windows
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def temp_files(target: Path) -> list[Path]:
-    """Temporary files an interrupted write to ``target`` may have left behind."""
-    return sorted(target.parent.glob(f".{target.name}.*.tmp"))
-
-
-def atomic_write(target: Path, payload: bytes | Iterable[bytes], *, backup: bool = False) -> None:
-    """Replace ``target`` with ``payload`` so that a crash leaves the old or the new file.
-
-    ``payload`` may come in pieces (see :func:`serialised`); an error while they
-    are made leaves the old file as it was, like any failed write.
-
-    The caller holds the lock. Writes a temporary file in the same folder,
-    fsyncs it, gives it the old file's permissions, renames it over the old
-    file and fsyncs the folder so that the rename itself is durable.
-
-    With ``backup``, the old file is kept as the newest rotating backup just
-    before the rename. A backup is never a condition of the write: if it
-    cannot be made the write goes ahead (were the disk full, the write itself
-    fails next, with its own clear error), and if the write fails the backup
-    just made (a duplicate of the unchanged journal) is removed again.
-    """
-    import tempfile
-
-    keep = backups.keep_count() if backup else 0
-    folder = target.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        try:
-            mode = target.stat().st_mode & 0o7777
-        except FileNotFoundError:
-            mode = 0o600
-        for stale in temp_files(target):
-            stale.unlink(missing_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise StorageError(f"cannot write journal {target}: {exc.strerror or exc}") from exc
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            if hasattr(os, "fchmod"):
-                os.fchmod(handle.fileno(), mode)
-            for piece in [payload] if isinstance(payload, bytes) else payload:
-                handle.write(piece)
-            handle.flush()
-            os.fsync(handle.fileno())
-        saved = _try_backup(target) if keep else None
-        try:
-            os.replace(tmp, target)
-        except BaseException:
-            if saved is not None:
-                backups.discard(saved)
-            raise
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise StorageError(f"cannot write journal {target}: {exc.strerror or exc}") from exc
-        raise
-    try:
-        fsync_folder(folder)
-    except OSError as exc:
-        raise StorageError(
-            f"journal {target} was written but its folder could not be synced "
-            f"({exc.strerror or exc}); the change may not survive a power failure"
-        ) from exc
-    if keep:
-        backups.prune(target, keep)
-
-
-def _try_backup(target: Path) -> Path | None:
-    try:
-        return backups.save(target)
-    except OSError:
-        # Losing one backup beats losing the change; `filmlog doctor` lists what is kept.
-        return None
-
-
-_Built = TypeVar("_Built", Review, ReviewSummary)
-
-
 @dataclass(frozen=True, slots=True)
 class Found(Generic[_Built]):
     """What a read found: the reviews asked for, how many matched, how many there are."""
@@ -557,13 +286,6 @@ class Found(Generic[_Built]):
     reviews: list[_Built]
     matched: int  # reviews the filters selected, before any limit
     total: int  # reviews in the journal
-
-
-def from_doc(kind: type[_Built], doc: Mapping[str, Any], review_id: int, path: Path) -> _Built:
-    try:
-        return kind.from_dict(doc, review_id)
-    except InvalidInput as exc:
-        raise CorruptJournal(f"journal {path}: review {review_id} is damaged ({exc})") from None
 
 
 class Journal:
@@ -847,16 +569,3 @@ class Journal:
             f"; backups in {where} (newest first): {names}; "
             f"restore the newest good one with: {command}"
         )
-
-
-def documents_of(tables: dict[str, Any], path: Path) -> Documents:
-    docs: dict[str, Any] = tables[REVIEWS_TABLE]
-    try:
-        ids = sorted((int(key), key) for key in docs)
-    except ValueError:
-        raise CorruptJournal(f"journal {path} has a review with a non-numeric ID") from None
-    return [(review_id, docs[key]) for review_id, key in ids]
-
-
-def reviews_of(tables: dict[str, Any], path: Path) -> list[Review]:
-    return [from_doc(Review, doc, review_id, path) for review_id, doc in documents_of(tables, path)]

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from filmlog import storage
+from filmlog import scan, storage
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.model import CastMember, Review
 from filmlog.storage import (
@@ -261,11 +261,11 @@ def test_marking_replaces_exactly_the_bodies(rows: list[tuple[str, str | None, s
     for index, doc in enumerate(with_body):  # in file order
         doc["body"] = index
     for raw in (serialise(tables), json.dumps(tables, indent=2, ensure_ascii=False).encode()):
-        found = storage.body_spans(raw)
+        found = scan.body_spans(raw)
         assert found is not None
         spans, nulls = found
         assert (len(spans), nulls) == (len(with_body), len(reviews) - len(with_body))
-        assert json.loads(storage._marked(raw, spans)) == expected
+        assert json.loads(scan._marked(raw, spans)) == expected
 
 
 @given(st.lists(st.tuples(hostile.filter(str.strip), st.none() | hostile, hostile), max_size=6))
@@ -382,15 +382,15 @@ def test_parsing_in_pieces_gives_the_same_tables(
     tables = {"_filmlog": {"1": {"format": "filmlog", "schema": 1}}, "reviews": reviews}
     raw = serialise(tables)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(storage, "_PIECE", piece)
-        pieces = storage._loads_in_pieces(raw)
+        patch.setattr(scan, "_PIECE", piece)
+        pieces = scan._loads_in_pieces(raw)
         if len(rows) > 1 and len(raw) > 4 * piece + 200:
             assert pieces is not None  # really cut: a piece per few reviews
-        found = storage.body_spans(raw)
+        found = scan.body_spans(raw)
         assert found is not None
-        for text in (raw, storage._marked(raw, found[0])):
-            assert storage._loads(text) == json.loads(text)
-            assert list(storage._loads(text)["reviews"]) == list(reviews)
+        for text in (raw, scan._marked(raw, found[0])):
+            assert scan._loads(text) == json.loads(text)
+            assert list(scan._loads(text)["reviews"]) == list(reviews)
 
 
 def test_a_journal_that_cannot_be_cut_is_parsed_whole() -> None:
@@ -400,15 +400,15 @@ def test_a_journal_that_cannot_be_cut_is_parsed_whole() -> None:
     }
     raw = serialise(tables)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(storage, "_PIECE", 64)
-        assert storage._loads_in_pieces(raw) is None
-        assert storage._loads(raw) == tables
+        patch.setattr(scan, "_PIECE", 64)
+        assert scan._loads_in_pieces(raw) is None
+        assert scan._loads(raw) == tables
 
 
 def test_the_body_scan_gives_up_on_a_truncated_file() -> None:
     raw = serialise({"reviews": {"1": Review("x", body="a long body").to_dict()}})
     cut = raw[: raw.index(b"a long") + 3]
-    assert storage.body_spans(cut) is None
+    assert scan.body_spans(cut) is None
 
 
 def test_body_free_read_matches_a_full_read_but_for_bodies(tmp_path: Path) -> None:
