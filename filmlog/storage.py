@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -532,7 +532,7 @@ class Journal:
                 # A journal of an older schema is migrated by its first write (after the
                 # backup of the version it replaces): its documents are read as they are.
                 tables[META_TABLE][str(META_ID)]["schema"] = SCHEMA_VERSION
-                atomic_write(target, serialised(tables), backup=True)
+                _write(target, tables)
 
     @contextmanager
     def _explained(self) -> Iterator[None]:
@@ -569,3 +569,32 @@ class Journal:
             f"; backups in {where} (newest first): {names}; "
             f"restore the newest good one with: {command}"
         )
+
+
+def _write(target: Path, tables: dict[str, Any]) -> None:
+    """Write the journal, keeping the version it replaces as the newest rotating backup.
+
+    A backup is never a condition of the write: if it cannot be made the write
+    goes ahead (were the disk full, the write itself fails next, with its own
+    clear error), and if the write fails the backup just made (a duplicate of
+    the unchanged journal) is removed again.
+    """
+    keep = backups.keep_count()
+
+    def keep_old() -> Callable[[], None] | None:
+        try:
+            saved = backups.save(target)
+        except (OSError, StorageError):
+            # Losing one backup beats losing the change; `filmlog doctor` lists what is kept.
+            return None
+        return None if saved is None else lambda: backups.discard(saved)
+
+    atomic_write(
+        target,
+        serialised(tables),
+        private=True,
+        before_replace=keep_old if keep else None,
+        what="journal",
+    )
+    if keep:
+        backups.prune(target, keep)

@@ -283,65 +283,18 @@ def _write_files(
             raise InvalidInput(
                 f"{present[0]} already exists{more}; nothing was written (use --force to replace)"
             )
+    from filmlog.files import atomic_write, fsync_folder
+
     folders = set()
     for target, data in files:
-        _write_file(target, data, force=force)
+        try:
+            atomic_write(target, data, replace=force, sync_folder=False)
+        except FileExistsError:
+            raise InvalidInput(
+                f"{target} already exists; it was not replaced (use --force to replace)"
+            ) from None
         folders.add(target.parent)
-    from filmlog.storage import fsync_folder
-
     for folder in folders:
         # Some file systems refuse to sync a folder; the files themselves are synced.
         with contextlib.suppress(OSError):
             fsync_folder(folder)
-
-
-def _write_file(target: Path, data: bytes, *, force: bool) -> None:
-    """Write ``data`` to a temporary file beside ``target``, then move it into place.
-
-    The rename replaces a symlink itself, never the file it points to. Without
-    ``force`` the move is a hard link, which fails rather than replace a file
-    that appeared since the check.
-    """
-    import secrets
-
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        while True:
-            temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-            try:
-                fd = os.open(temp, flags, 0o666)
-                break
-            except FileExistsError:
-                continue
-    except OSError as exc:
-        raise StorageError(f"cannot write {target}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if force:
-            os.replace(temp, target)
-        else:
-            _move_new(temp, target)
-    except OSError as exc:
-        raise StorageError(f"cannot write {target}: {exc.strerror or exc}") from None
-    finally:
-        temp.unlink(missing_ok=True)
-
-
-def _move_new(temp: Path, target: Path) -> None:
-    try:
-        os.link(temp, target)
-    except FileExistsError:
-        raise InvalidInput(
-            f"{target} already exists; it was not replaced (use --force to replace)"
-        ) from None
-    except OSError:
-        # Some file systems have no hard links: check, then rename (a narrow race remains).
-        if os.path.lexists(target):
-            raise InvalidInput(
-                f"{target} already exists; it was not replaced (use --force to replace)"
-            ) from None
-        os.replace(temp, target)
