@@ -536,15 +536,16 @@ class Journal:
 
     @contextmanager
     def _explained(self) -> Iterator[None]:
-        """Add to a CorruptJournal which backups exist and the command that restores one."""
+        """Add to a CorruptJournal which backups exist (see CorruptJournal.backups)."""
         try:
             yield
         except CorruptJournal as exc:
             # Not for a newer schema: that is no damage, and an older backup the wrong advice.
-            if not getattr(exc, "backups_named", False) and not self._newer_schema():
-                exc.message += self._recovery_hint()
+            if exc.backups is None and not self._newer_schema():
+                kept = backups.list_backups(self.target)
+                exc.journal, exc.backups = self.path, [backup.path for backup in kept]
+                exc.message += self._recovery_hint(kept)
                 exc.args = (exc.message,)
-                exc.backups_named = True  # type: ignore[attr-defined]  # nested calls add it once
             raise
 
     def _newer_schema(self) -> bool:
@@ -554,21 +555,12 @@ class Journal:
         except (orjson.JSONDecodeError, LookupError, TypeError, StorageError):
             return False
 
-    def _recovery_hint(self) -> str:
-        kept = backups.list_backups(self.target)
+    def _recovery_hint(self, kept: list[backups.Backup]) -> str:
         where = backups.folder(self.target)
         if not kept:
             return f"; there are no backups of it in {where}"
-        command = "filmlog doctor --repair"
-        if os.path.realpath(default_path()) != os.path.realpath(self.path):
-            import shlex
-
-            command = f"filmlog --db {shlex.quote(str(self.path))} doctor --repair"
         names = ", ".join(backup.name for backup in kept)
-        return (
-            f"; backups in {where} (newest first): {names}; "
-            f"restore the newest good one with: {command}"
-        )
+        return f"; backups in {where} (newest first): {names}"
 
 
 def _write(target: Path, tables: dict[str, Any]) -> None:

@@ -53,8 +53,24 @@ class FilmlogGroup(TyperGroup):
         except FilmlogError as exc:
             if state(ctx).debug:
                 traceback.print_exc()
-            error(str(exc))
+            error(str(exc) + _repair_hint(exc))
             raise typer.Exit(exc.exit_code) from None
+
+
+def _repair_hint(exc: FilmlogError) -> str:
+    """For a damaged journal with backups, the command that restores the newest good one."""
+    from filmlog.errors import CorruptJournal
+
+    if not isinstance(exc, CorruptJournal) or not exc.backups or exc.journal is None:
+        return ""
+    from filmlog.storage import default_path
+
+    command = "filmlog doctor --repair"
+    if os.path.realpath(default_path()) != os.path.realpath(exc.journal):
+        import shlex
+
+        command = f"filmlog --db {shlex.quote(str(exc.journal))} doctor --repair"
+    return f"; restore the newest good one with: {command}"
 
 
 app = typer.Typer(
