@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from filmlog import clock
 from filmlog.errors import CorruptJournal, InvalidInput
 from filmlog.model import Review, ReviewSummary
 
@@ -25,7 +26,7 @@ Documents = list[tuple[int, dict[str, Any]]]  # stored review documents with the
 
 def now() -> datetime:
     """The current moment in the local time zone, timezone-aware."""
-    return datetime.now().astimezone().replace(microsecond=0)
+    return clock.now()
 
 
 def _empty_tables() -> dict[str, Any]:
