@@ -27,4 +27,9 @@ def main() -> int:
     gc.disable()
     from filmlog.cli import main as run
 
-    return run(args)
+    try:
+        return run(args)
+    finally:
+        # Shutting down, the interpreter collects once more even with the collector off;
+        # frozen, the objects of the journal just read are not walked one last time.
+        gc.freeze()
