@@ -27,11 +27,14 @@ from filmlog import backups
 from filmlog.backups import Backup
 from filmlog.errors import CorruptJournal, FilmlogError, InvalidInput, StorageError
 from filmlog.model import Review
-from filmlog.storage import (
-    FORMAT_NAME,
+from filmlog.schema import (
     META_TABLE,
     REVIEWS_TABLE,
     SCHEMA_VERSION,
+    FormatProblem,
+    check_format,
+)
+from filmlog.storage import (
     Journal,
     atomic_write,
     parse_journal,
@@ -118,15 +121,14 @@ def check_bytes(raw: bytes, path: Path) -> Report:
     except orjson.JSONDecodeError as exc:
         problems.append(f"the file is not valid JSON ({exc})")
         return report
-    meta_table = data.get(META_TABLE) if isinstance(data, dict) else None
-    meta = meta_table.get(_META_KEY) if isinstance(meta_table, dict) else None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+    problem, schema = check_format(data)
+    if problem is FormatProblem.NOT_A_JOURNAL:
         problems.append("the file is JSON but not a filmlog journal (no filmlog format marker)")
         return report
-    schema = meta.get("schema")
-    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
+    meta = data[META_TABLE][_META_KEY]
+    if problem is FormatProblem.INVALID_SCHEMA:
         problems.append(f"the schema version {schema!r} is missing or invalid")
-    elif schema > SCHEMA_VERSION:
+    elif problem is FormatProblem.NEWER_SCHEMA:
         report.newer = True
         problems.append(
             f"it was written by a newer filmlog (schema {schema}; this one reads up to "
@@ -337,7 +339,7 @@ def repair(journal: Journal, plan: RepairPlan) -> Path:
                 f"cannot move {target} aside ({exc.strerror or exc}); nothing was changed"
             ) from exc
         # The damaged version is kept aside, so it does not also become a backup.
-        atomic_write(target, plan.payload)
+        atomic_write(target, plan.payload, private=True, what="journal")
     return aside
 
 
@@ -456,7 +458,7 @@ def undo(journal: Journal, plan: UndoPlan) -> Path | None:
                 f"({exc.strerror or exc}); nothing was undone"
             ) from exc
         try:
-            atomic_write(target, plan.payload)
+            atomic_write(target, plan.payload, private=True, what="journal")
         except BaseException:
             if saved is not None:
                 backups.discard(saved)

@@ -1,6 +1,17 @@
-"""The byte scan: finding review bodies and review boundaries in a journal's bytes.
+"""The byte scan: review bodies, review boundaries and cuts for parsing, found in raw bytes.
 
-These are speed tricks for reads of large journals, never the source of truth.
+These let a read of a large journal leave the bodies in the file and parse the
+rest in pieces. None of them is a JSON parser, and none has to be right on its
+own: its correctness comes from the checks on what it finds and from the
+fallback to an ordinary full parse. A cut of the reviews table in the wrong
+place (``},"12":{`` also occurs inside a review, between two members of a
+nested object) leaves a piece that is not JSON, and the whole file is parsed
+instead. Body spans are used only if the parse finds each one's marker as a
+review's body, every one of them (the count check in
+:meth:`filmlog.storage.Journal.browse`); review starts only if their IDs are
+exactly the parsed table's. Anything else (a truncated file, a body that is
+neither text nor null, a ``"body"`` key elsewhere) reads the whole file the
+ordinary way, which also reports real damage.
 """
 
 from __future__ import annotations
@@ -11,7 +22,7 @@ from typing import Any
 import orjson
 
 
-def _loads(raw: bytes | bytearray) -> Any:
+def loads(raw: bytes | bytearray) -> Any:
     """orjson.loads, in pieces when the journal can be cut into them.
 
     Parsing a large journal makes hundreds of thousands of containers, which
@@ -19,25 +30,25 @@ def _loads(raw: bytes | bytearray) -> Any:
     with it off (see :mod:`filmlog.launcher`). A library read leaves the
     process's collector as it found it.
     """
-    data = _loads_in_pieces(raw)
+    data = loads_in_pieces(raw)
     return orjson.loads(raw) if data is None else data
 
 
 _PIECE = 1 << 20
-_SCAN_CHUNK = 4 << 20
 _REVIEWS_OPEN = b'"reviews":{'
 _NEXT_REVIEW = re.compile(rb'\},"(\d+)":\{')  # one review's end and the next one's ID
 
 
-def _loads_in_pieces(raw: bytes | bytearray) -> Any:
+def loads_in_pieces(raw: bytes | bytearray) -> Any:
     """The journal parsed a megabyte of reviews at a time; None if it cannot be split so.
 
     orjson builds a whole document tree before making Python objects of it,
     which for a large journal costs more memory than the objects. The reviews
-    table is split between two reviews (``},"123":{`` cannot occur inside a
-    JSON string, whose quotes are escaped) and each piece parsed alone; a split
-    in the wrong place leaves a piece that is not JSON, and then the caller
-    parses the whole, which also reports real damage.
+    table is cut where one review seems to end and the next begin (``},"123":{``,
+    which cannot occur inside a JSON string, whose quotes are escaped, but can
+    inside a review's nested object) and each piece parsed alone; a cut in the
+    wrong place leaves a piece that is not JSON, and then the caller parses the
+    whole, which also reports real damage.
     """
     opened = raw.find(_REVIEWS_OPEN)
     end = len(raw)
@@ -77,7 +88,7 @@ _FIRST_REVIEW = re.compile(rb'"reviews":\{"(\d+)":\{')
 def review_starts(raw: bytes, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Where each review's object begins in ``raw``, with its ID, in file order.
 
-    Found as :func:`_loads_in_pieces` finds its cuts, looking only between the
+    Found as :func:`loads_in_pieces` finds its cuts, looking only between the
     bodies (``spans``), which are most of the file; the caller checks the IDs
     against the parsed table before trusting them.
     """
@@ -147,7 +158,7 @@ def body_spans(raw: bytes) -> tuple[list[tuple[int, int]], int] | None:
     return spans, nulls
 
 
-def _marked(raw: bytes, spans: list[tuple[int, int]]) -> bytes | bytearray:
+def marked(raw: bytes, spans: list[tuple[int, int]]) -> bytes | bytearray:
     """``raw`` with each span replaced by its index in ``spans``.
 
     Built in one buffer from views of ``raw``: no copy of each piece on the way.

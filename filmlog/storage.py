@@ -1,13 +1,17 @@
-"""The journal file: strict reads, locked read-modify-write, atomic replace.
+"""The journal file: strict reads, one read API, locked read-modify-write.
 
 The file is a TinyDB database (one JSON object of tables), but filmlog never
 lets TinyDB touch the disk: TinyDB's stock JSONStorage rewrites the file in
 place, so a crash or a second writer could truncate it. Instead a transaction
-takes the sidecar lock, reads and checks the file once, lets TinyDB work on
-the data in memory, and writes the result once through a temporary file,
-fsync and ``os.replace``. Just before the replace, the old file is kept as a
-rotating backup (see :mod:`filmlog.backups`). TinyDB itself is known only to
-:mod:`filmlog.session`, which writes import; reads parse the file directly.
+takes the sidecar lock, reads and checks the file once, hands the tables to a
+:class:`~filmlog.session.Session` to change in memory, and writes the result
+once through :func:`filmlog.files.atomic_write`. Just before the replace, the
+old file is kept as a rotating backup (see :mod:`filmlog.backups`).
+
+Reads parse the file directly; :meth:`Journal.find` and its siblings are what
+commands call. The format lives in :mod:`filmlog.schema`, the byte scan that
+keeps bodies in the file in :mod:`filmlog.scan`, the word prefilter in
+:mod:`filmlog.prefilter`.
 """
 
 from __future__ import annotations
@@ -22,23 +26,25 @@ from typing import TYPE_CHECKING, Any, Generic
 
 import orjson
 
-from filmlog import backups
+from filmlog import backups, scan
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.files import atomic_write, fsync_folder, temp_files
 from filmlog.lock import FileLock
 from filmlog.model import Review, ReviewSummary
 from filmlog.prefilter import Layout
-from filmlog.scan import _SCAN_CHUNK, _loads, _marked, body_spans, review_starts
+from filmlog.scan import body_spans, loads, review_starts
 from filmlog.schema import (
     FORMAT_NAME,
     META_ID,
     META_TABLE,
     REVIEWS_TABLE,
     SCHEMA_VERSION,
+    Built,
     Documents,
-    _Built,
-    _empty_tables,
+    FormatProblem,
+    check_format,
     documents_of,
+    empty_tables,
     from_doc,
     now,
     reviews_of,
@@ -113,76 +119,13 @@ class Bodies:
         return os.pread(self._source, stop - start, start)
 
     def word_candidates(self, words: list[str]) -> set[int] | None:
-        """IDs of the reviews whose stored text, folded, could hold every folded word.
-
-        Read from the file a few megabytes at a time, every field and the body
-        at once (see :func:`filmlog.folding.places`); None when the words or the
-        file do not allow it. Every review that matches is among them.
-        """
-        from filmlog.folding import plain_words
-
-        layout = self._layout
-        if layout is None or not plain_words(words):
+        """IDs of the reviews whose stored text, folded, could hold every folded word; None
+        when the words or the file do not allow it (see :func:`filmlog.prefilter.candidates`)."""
+        if self._layout is None:
             return None
-        # The longest word first (usually the rarest); the others only where it may be.
-        head, *rest = sorted(set(words), key=len, reverse=True)
-        found = self._scan(layout, [head])[head]
-        if not rest:
-            return found
-        if len(found) * 2 <= len(layout.ranges):  # reading only theirs beats another pass
-            return self._narrow(layout, found, rest)
-        for holding in self._scan(layout, rest).values():
-            found &= holding
-        return found
+        from filmlog.prefilter import candidates
 
-    def _narrow(self, layout: Layout, among: set[int], words: list[str]) -> set[int]:
-        """The reviews ``among`` whose stretches could hold every word.
-
-        Their stretches are read one by one but scanned together, a few megabytes
-        at a time, each as a region of its own: one scan instead of one per review.
-        """
-        from filmlog.folding import places
-
-        ordered = sorted(among, key=lambda review_id: layout.ranges[review_id][0])
-        kept: set[int] = set()
-        first = 0
-        while first < len(ordered):
-            pieces: list[bytes] = []
-            bounds: list[int] = []
-            size = 0
-            for review_id in ordered[first:]:
-                if size >= _SCAN_CHUNK:
-                    break
-                piece = self._read(*layout.ranges[review_id])
-                bounds.append(size)
-                pieces.append(piece)
-                size += len(piece)
-            holding = set(range(len(pieces)))
-            for regions in places(b"".join(pieces), words, bounds).values():
-                holding &= regions
-            kept.update(ordered[first + index] for index in holding)
-            first += len(pieces)
-        return kept
-
-    def _scan(self, layout: Layout, words: list[str]) -> dict[str, set[int]]:
-        """For each word, the reviews that could hold it, reading the file chunk by chunk."""
-        from bisect import bisect_right
-
-        from filmlog.folding import places
-
-        offsets, owners = layout.offsets, layout.owners
-        found: dict[str, set[int]] = {word: set() for word in words}
-        first = 0
-        while first < len(offsets):
-            last = bisect_right(offsets, offsets[first] + _SCAN_CHUNK, lo=first + 1)
-            begin = offsets[first]
-            end = offsets[last] if last < len(offsets) else layout.size
-            bounds = [offset - begin for offset in offsets[first:last]]
-            for word, regions in places(self._read(begin, end), words, bounds).items():
-                for index in regions:
-                    found[word].update(owners[first + index])
-            first = last
-        return found
+        return candidates(self._read, self._layout, words)
 
     def _changed(self) -> StorageError:
         return StorageError(f"journal {self._path} changed while it was read; run it again")
@@ -220,17 +163,16 @@ class Bodies:
 def parse_journal(raw: bytes | bytearray, path: Path) -> dict[str, Any]:
     """Parse and check a journal's bytes; CorruptJournal (naming ``path``) if they are not one."""
     try:
-        data = _loads(raw)
+        data = loads(raw)
     except orjson.JSONDecodeError as exc:
         what = "is empty" if not raw.strip() else f"is not valid JSON ({exc})"
         raise CorruptJournal(f"journal {path} {what}; it was left unchanged") from None
-    meta = data.get(META_TABLE, {}).get(str(META_ID)) if isinstance(data, dict) else None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+    problem, schema = check_format(data)
+    if problem is FormatProblem.NOT_A_JOURNAL:
         raise CorruptJournal(f"{path} is not a filmlog journal; it was left unchanged")
-    schema = meta.get("schema")
-    if not isinstance(schema, int) or schema < 1:
+    if problem is FormatProblem.INVALID_SCHEMA:
         raise CorruptJournal(f"journal {path} has an invalid schema version; it was left unchanged")
-    if schema > SCHEMA_VERSION:
+    if problem is FormatProblem.NEWER_SCHEMA:
         raise CorruptJournal(
             f"journal {path} was written by a newer filmlog (schema {schema}, this one reads "
             f"up to {SCHEMA_VERSION}); upgrade filmlog to use it"
@@ -280,10 +222,10 @@ def serialised(data: dict[str, Any]) -> Iterator[bytes]:
 
 
 @dataclass(frozen=True, slots=True)
-class Found(Generic[_Built]):
+class Found(Generic[Built]):
     """What a read found: the reviews asked for, how many matched, how many there are."""
 
-    reviews: list[_Built]
+    reviews: list[Built]
     matched: int  # reviews the filters selected, before any limit
     total: int  # reviews in the journal
 
@@ -329,7 +271,7 @@ class Journal:
         """The checked tables; empty when the file does not exist yet (nothing is written)."""
         with self._explained():
             raw = self.read_bytes()
-            return _empty_tables() if raw is None else parse_journal(raw, self.path)
+            return empty_tables() if raw is None else parse_journal(raw, self.path)
 
     def browse(self, *, words: bool = False) -> tuple[Documents, Bodies]:
         """Every stored review document with its ID, in ID order, each body left in the file.
@@ -379,7 +321,7 @@ class Journal:
             # Reviews without a body need their beginnings found; with one each, the
             # bodies are enough (see Layout).
             starts = review_starts(raw, spans) if words and nulls else None
-            marked = _marked(raw, spans)
+            marked = scan.marked(raw, spans)
             if fd is not None:
                 del raw  # the bodies stay in the file: parse with half the memory
             found = documents_of(parse_journal(marked, self.path), self.path)
@@ -478,8 +420,8 @@ class Journal:
         return found
 
     def _build(
-        self, kind: type[_Built], items: Iterable[tuple[int, Mapping[str, Any]]]
-    ) -> list[_Built]:
+        self, kind: type[Built], items: Iterable[tuple[int, Mapping[str, Any]]]
+    ) -> list[Built]:
         """The reviews (or summaries) of documents from :meth:`browse`, in the order given."""
         with self._explained():
             return [from_doc(kind, doc, review_id, self.path) for review_id, doc in items]
@@ -550,10 +492,10 @@ class Journal:
 
     def _newer_schema(self) -> bool:
         try:
-            meta = orjson.loads(self.read_bytes() or b"{}")[META_TABLE][str(META_ID)]
-            return isinstance(meta["schema"], int) and meta["schema"] > SCHEMA_VERSION
-        except (orjson.JSONDecodeError, LookupError, TypeError, StorageError):
+            data = orjson.loads(self.read_bytes() or b"{}")
+        except (orjson.JSONDecodeError, StorageError):
             return False
+        return check_format(data)[0] is FormatProblem.NEWER_SCHEMA
 
     def _recovery_hint(self, kept: list[backups.Backup]) -> str:
         where = backups.folder(self.target)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from filmlog import storage
+from filmlog import prefilter, storage
 from filmlog.folding import fold, may_contain, places
 from filmlog.model import CastMember, Review
 from filmlog.query import Filters, select
@@ -159,7 +159,7 @@ def test_searching_a_journal_finds_what_the_full_read_finds(
     everything = [(review.id, review.to_dict()) for review in journal.reviews()]  # a full read
     expected = [i for i, _ in select(everything, filters)]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(storage, "_SCAN_CHUNK", chunk)
+        patch.setattr(prefilter, "SCAN_CHUNK", chunk)
         for bulk in (False, True):
             docs, bodies = journal.browse(words=bulk)
             assert [i for i, _ in select(docs, filters, bodies)] == expected
@@ -235,7 +235,7 @@ def test_a_word_search_narrows_to_candidates_from_the_file(tmp_path: Path, bodyl
 def test_a_rare_first_word_narrows_where_the_others_are_looked_for(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
-    monkeypatch.setattr(storage, "_SCAN_CHUNK", chunk)
+    monkeypatch.setattr(prefilter, "SCAN_CHUNK", chunk)
     journal = Journal(tmp_path / "journal.json")
     with journal.transaction() as session:
         for number in range(1, 21):

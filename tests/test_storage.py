@@ -265,7 +265,7 @@ def test_marking_replaces_exactly_the_bodies(rows: list[tuple[str, str | None, s
         assert found is not None
         spans, nulls = found
         assert (len(spans), nulls) == (len(with_body), len(reviews) - len(with_body))
-        assert json.loads(scan._marked(raw, spans)) == expected
+        assert json.loads(scan.marked(raw, spans)) == expected
 
 
 @given(st.lists(st.tuples(hostile.filter(str.strip), st.none() | hostile, hostile), max_size=6))
@@ -383,14 +383,14 @@ def test_parsing_in_pieces_gives_the_same_tables(
     raw = serialise(tables)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(scan, "_PIECE", piece)
-        pieces = scan._loads_in_pieces(raw)
+        pieces = scan.loads_in_pieces(raw)
         if len(rows) > 1 and len(raw) > 4 * piece + 200:
             assert pieces is not None  # really cut: a piece per few reviews
         found = scan.body_spans(raw)
         assert found is not None
-        for text in (raw, scan._marked(raw, found[0])):
-            assert scan._loads(text) == json.loads(text)
-            assert list(scan._loads(text)["reviews"]) == list(reviews)
+        for text in (raw, scan.marked(raw, found[0])):
+            assert scan.loads(text) == json.loads(text)
+            assert list(scan.loads(text)["reviews"]) == list(reviews)
 
 
 def test_a_journal_that_cannot_be_cut_is_parsed_whole() -> None:
@@ -401,8 +401,8 @@ def test_a_journal_that_cannot_be_cut_is_parsed_whole() -> None:
     raw = serialise(tables)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(scan, "_PIECE", 64)
-        assert scan._loads_in_pieces(raw) is None
-        assert scan._loads(raw) == tables
+        assert scan.loads_in_pieces(raw) is None
+        assert scan.loads(raw) == tables
 
 
 def test_the_body_scan_gives_up_on_a_truncated_file() -> None:
