@@ -26,7 +26,8 @@ import orjson
 from filmlog import backups
 from filmlog.backups import Backup
 from filmlog.errors import CorruptJournal, FilmlogError, InvalidInput, StorageError
-from filmlog.model import Review
+from filmlog.model import Review, is_int
+from filmlog.parsing import plural
 from filmlog.schema import (
     META_TABLE,
     REVIEWS_TABLE,
@@ -67,15 +68,6 @@ def listed(items: list[str], limit: int = 5) -> str:
     """``a, b, c and 4 more``."""
     shown = ", ".join(items[:limit])
     return shown if len(items) <= limit else f"{shown} and {len(items) - limit} more"
-
-
-def plural(count: int, noun: str) -> str:
-    """``1 review``, ``3 reviews``."""
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _is_id(key: str) -> bool:
@@ -169,7 +161,7 @@ def _check_ids(raw: bytes, reviews: dict[str, Any], meta: dict[str, Any], report
     counter = meta.get("next_id")
     if counter is None:
         report.problems.append("the ID counter (next_id) is missing, so an old ID could be reused")
-    elif not _is_int(counter) or counter <= report.highest_id:
+    elif not is_int(counter) or counter <= report.highest_id:
         report.problems.append(
             f"the ID counter (next ID {counter!r}) is not above the highest ID "
             f"{report.highest_id}, so an ID could be reused"
@@ -239,7 +231,6 @@ class RepairPlan:
     backup: Backup
     report: Report
     payload: bytes
-    skipped: list[tuple[Backup, Report]]  # newer backups that failed the check
 
 
 def plan_repair(journal: Journal, report: Report) -> RepairPlan:
@@ -263,7 +254,7 @@ def plan_repair(journal: Journal, report: Report) -> RepairPlan:
         backup_report = check_bytes(raw, backup.path)
         if backup_report.healthy:
             payload = _raise_counter(raw, backup.path, [damaged, *_raw_of(skipped)])
-            return RepairPlan(damaged, backup, backup_report, payload, skipped)
+            return RepairPlan(damaged, backup, backup_report, payload)
         skipped.append((backup, backup_report))
     where = backups.folder(journal.target)
     found = (
@@ -419,7 +410,7 @@ def plan_undo(journal: Journal) -> UndoPlan:
     current_counter = new[META_TABLE][_META_KEY].get("next_id")
     counter = max(
         old_meta["next_id"],
-        current_counter if _is_int(current_counter) else 1,
+        current_counter if is_int(current_counter) else 1,
         max((int(key) + 1 for key in new_docs), default=1),
     )
     if counter != old_meta["next_id"]:

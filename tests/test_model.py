@@ -70,7 +70,7 @@ def test_json_view_has_exactly_the_documented_keys(review: Review) -> None:
         (Review(""), "title must not be empty"),
         (Review("x", rating=0), "rating must be 1 to 10 half-stars"),
         (Review("x", rating=11), "rating must be 1 to 10 half-stars"),
-        (Review("x", year=12), "four-digit year"),
+        (Review("x", year=12), "year must be from 1870"),
         (Review("x", runtime=0), "runtime"),
         (Review("x", mpaa="X"), "MPAA rating must be one of"),
         (Review("x", body="bad \udc80 byte"), "not valid UTF-8"),

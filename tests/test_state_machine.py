@@ -171,7 +171,7 @@ class JournalMachine(RuleBasedStateMachine):
             review_id = by_uuid.get(uuid)
             if review_id is not None and _later(doc, self.model[review_id]):
                 self.model[review_id] = doc
-        if plan.changes:
+        if plan.add or plan.update:
             self.committed()
 
     @rule()

@@ -13,17 +13,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from filmlog.folding import film_key
 from filmlog.importers import Entry, Match, Parsed, Rejected
 from filmlog.model import Review
-from filmlog.query import fold
 
 FilmKey = tuple[str, int | None]
 _TWICE = "appears twice in the import"
-
-
-def film_key(title: str, year: int | None) -> FilmKey:
-    """What makes two records the same film: title (ignoring case, accents, spacing) and year."""
-    return fold(" ".join(title.split())), year
 
 
 @dataclass(slots=True)
@@ -44,10 +39,6 @@ class Plan:
     update: list[Update] = field(default_factory=list)
     skip: list[tuple[Entry, str]] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
-
-    @property
-    def changes(self) -> bool:
-        return bool(self.add or self.update)
 
 
 class _Index:
