@@ -25,6 +25,14 @@ from filmlog.cli import app
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "tests" / "data" / "seed" / "her-review.txt"
 GOLDEN = REPO / "tests" / "golden"
+# The property tests' full example counts (thousands for some) run only when asked for;
+# the default run covers every test with fewer examples each.
+THOROUGH = os.environ.get("FILMLOG_THOROUGH", "") not in ("", "0")
+
+
+def examples(full: int, quick: int) -> int:
+    """How many examples a property test draws: ``full`` with FILMLOG_THOROUGH=1."""
+    return full if THOROUGH else quick
 
 
 def render(renderable: RenderableType, width: int = 80) -> str:

@@ -15,6 +15,7 @@ from filmlog.folding import fold, may_contain, places
 from filmlog.model import CastMember, Review
 from filmlog.query import Filters, select
 from filmlog.storage import Journal
+from tests.conftest import examples
 
 
 def stored(text: str) -> bytes:
@@ -53,7 +54,7 @@ ALPHABET = st.sampled_from(
 TEXT = st.lists(ALPHABET | st.characters(blacklist_categories=["Cs"]), max_size=40).map("".join)
 
 
-@settings(max_examples=3000)
+@settings(max_examples=examples(3000, 300))
 @given(TEXT, st.data())
 @example("Ame\u0301lie and the ﬁre", None)
 @example("STRAẞE", None)
@@ -168,7 +169,7 @@ def test_searching_a_journal_finds_what_the_full_read_finds(
         assert [i for i, _ in select(docs, filters, bodies)] == expected
 
 
-@settings(max_examples=3000)
+@settings(max_examples=examples(3000, 300))
 @given(TEXT, st.data())
 @example("Ame\u0301lie and the ﬁre", None)
 @example("ferrý ferr\u0301y FERRÝ", None)

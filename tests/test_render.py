@@ -20,7 +20,7 @@ from filmlog.facts import logged_time, metadata_line, verdict_line
 from filmlog.model import CastMember, Review
 from filmlog.render import body_view, review_panel, review_panels, review_table
 from filmlog.safe import clean, clean_line
-from tests.conftest import check_golden, render
+from tests.conftest import check_golden, examples, render
 from tests.factories import CAST, HEADLINE, seed_body
 
 
@@ -137,7 +137,7 @@ PIECES = ["  ", "\n\n", "\n\n\n", "1.", "2)", "a b c d e f g h", "http://x.org",
 PROSE = st.lists(st.sampled_from([*SYMBOLS, *PIECES]), max_size=60).map("".join)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400, 150), deadline=None)
 @given(PROSE, st.sampled_from([20, 41, 80]))
 def test_a_body_looks_the_same_with_or_without_the_markdown_parser(text: str, width: int) -> None:
     from rich.markdown import Markdown

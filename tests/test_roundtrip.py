@@ -26,7 +26,7 @@ from filmlog.model import (
     Review,
 )
 from filmlog.storage import Journal
-from tests.conftest import Invoke
+from tests.conftest import Invoke, examples
 
 HOSTILE = [
     "---",
@@ -122,7 +122,7 @@ reviews = st.builds(
 )
 
 SETTINGS = settings(
-    max_examples=60,
+    max_examples=examples(60, 25),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
