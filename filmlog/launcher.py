@@ -26,7 +26,11 @@ def main() -> int:
 
     gc.disable()
     from filmlog.cli import main as run
+    from filmlog.cli.base import use_timezone
 
+    failed = use_timezone(args)
+    if failed is not None:
+        return failed
     try:
         return run(args)
     finally:
