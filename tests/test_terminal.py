@@ -30,9 +30,14 @@ def colours(shown: bytes) -> set[int]:
 
 
 def on_terminal(
-    exe: str, *args: str, env: dict[str, str] | None = None, typed: bytes = b""
+    exe: str, *args: str, env: dict[str, str] | None = None, typed: tuple[bytes, ...] = ()
 ) -> tuple[int, bytes]:
-    """Run filmlog with stdin, stdout and stderr on one pty; its exit code and all it showed."""
+    """Run filmlog with stdin, stdout and stderr on one pty; its exit code and all it showed.
+
+    Each of ``typed`` is typed once filmlog has shown something and gone quiet (a
+    question waiting), as a person would: line editing may change the terminal's
+    mode between questions, so typing ahead is not the same.
+    """
     import pty
 
     main, child = pty.openpty()
@@ -41,9 +46,9 @@ def on_terminal(
         [exe, *args], stdin=child, stdout=child, stderr=child, env=full_env, close_fds=True
     )
     os.close(child)
-    if typed:
-        os.write(main, typed)
+    answers = list(typed)
     shown = b""
+    fresh = False
     deadline = time.monotonic() + 60
     try:
         while time.monotonic() < deadline:
@@ -56,6 +61,11 @@ def on_terminal(
                 if not piece:
                     break
                 shown += piece
+                fresh = True
+            elif answers and fresh and proc.poll() is None:
+                # Quiet after new output: the question is waiting for its answer.
+                os.write(main, answers.pop(0))
+                fresh = False
             elif proc.poll() is not None:
                 break
         code = proc.wait(timeout=30)
@@ -147,19 +157,23 @@ def test_an_editor_that_cannot_start(filmlog_exe: str, journal_path: Path, tmp_p
     assert not journal_path.exists()
 
 
-def test_end_of_input_at_a_prompt(filmlog_exe: str, journal_path: Path) -> None:
+def test_end_of_input_at_a_prompt_keeps_the_answers_given(
+    filmlog_exe: str, journal_path: Path
+) -> None:
     # Two answers, then Ctrl-D (end of input on a terminal) at the third question.
-    code, shown = on_terminal(filmlog_exe, "add", "Her", "-i", typed=b"2013\nyesterday\n\x04")
-    assert code == 1
-    assert b"standard input ended before the question was answered" in shown
-    assert b"Traceback" not in shown
-    assert not journal_path.exists()
+    typed = (b"2013\n", b"yesterday\n", b"\x04")
+    code, shown = on_terminal(filmlog_exe, "add", "Her", "-i", typed=typed)
+    assert code == 0, shown
+    assert b"Traceback" not in shown and b"Aborted" not in shown
+    assert b"Added #1 Her (2013)" in shown
 
 
 def test_end_of_input_at_the_editor_question_keeps_the_answers(
     filmlog_exe: str, journal_path: Path
 ) -> None:
-    typed = b"2013\nyesterday\n4\nRomance\nSpike Jonze\nGood\nLove\n\x04"
+    answers = ["2013", "yesterday", "4", "Romance", "Spike Jonze", "Good", "Love"]
+    # End of input at the editor question, and again at the one-paragraph question after it.
+    typed = (*(f"{answer}\n".encode() for answer in answers), b"\x04", b"\x04")
     code, shown = on_terminal(filmlog_exe, "add", "Her", "-i", typed=typed)
     assert code == 0, shown
     assert b"Aborted" not in shown
