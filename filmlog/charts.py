@@ -20,10 +20,10 @@ from rich.table import Table
 from rich.text import Text
 
 from filmlog import stats as st
-from filmlog.parsing import format_runtime, format_stars
+from filmlog.parsing import MONTH_NAMES, format_average, format_runtime, format_stars, plural
 from filmlog.render import plain
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS = tuple(name[:3] for name in MONTH_NAMES)
 # Eighth-block characters give bars a resolution of an eighth of a column.
 _PARTIAL = " ▏▎▍▌▋▊▉"
 _FULL = "█"
@@ -41,11 +41,6 @@ def bar(value: int, maximum: int, width: int) -> str:
     eighths = max(1, (value * width * 16 + maximum) // (2 * maximum))
     full, part = divmod(min(eighths, width * 8), 8)
     return _FULL * full + (_PARTIAL[part] if part else "")
-
-
-def average_text(value: float | None) -> str:
-    """An average in stars to two places (``3.62``), or ``—``."""
-    return "—" if value is None else f"{value:.2f}"
 
 
 def _amount(half_stars: int) -> str:
@@ -165,10 +160,6 @@ def _note(message: str) -> Text:
     return Text(message, style="dim")
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
-
-
 def totals_panel(totals: st.Totals) -> Panel:
     """Reviews, films, rewatches, liked; time watched, average, median, how many rated."""
     grid = Table.grid(padding=(0, 2))
@@ -182,7 +173,7 @@ def totals_panel(totals: st.Totals) -> Panel:
         watched = format_runtime(totals.minutes)
         if totals.without_runtime:
             lack = "lacks" if totals.without_runtime == 1 else "lack"
-            watched += f" ({_plural(totals.without_runtime, 'review')} {lack} a runtime)"
+            watched += f" ({plural(totals.without_runtime, 'review')} {lack} a runtime)"
     average = "—" if totals.average_rating is None else f"{totals.average_rating:.2f} stars"
     median = "—" if totals.median_rating is None else f"{totals.median_rating:g} stars"
     rated = "none" if not totals.rated else f"{totals.rated:,} of {totals.reviews:,}"
@@ -211,7 +202,7 @@ def _group_chart(rows: Sequence[st.GroupRow], header: str, *, user_text: bool) -
             BarRow(
                 plain(row.name) if user_text else Text(row.name),
                 row.reviews,
-                (average_text(row.average_rating),),
+                (format_average(row.average_rating),),
             )
             for row in rows
         ],
@@ -232,7 +223,7 @@ def decades_panel(decades: st.Decades) -> Panel:
         return _section("Decades of release", _note("No release years recorded."))
     parts: list[RenderableType] = [_group_chart(decades.rows, "Decade", user_text=False)]
     if decades.unknown:
-        parts.append(_note(f"{_plural(decades.unknown, 'review')} without a year."))
+        parts.append(_note(f"{plural(decades.unknown, 'review')} without a year."))
     return _section("Decades of release", Group(*parts))
 
 
@@ -251,9 +242,9 @@ def timeline_panel(timeline: st.Timeline) -> Panel:
     ]
     parts: list[RenderableType] = [BarChart(rows)]
     if timeline.undated:
-        parts.append(_note(f"{_plural(timeline.undated, 'review')} without a watch date."))
+        parts.append(_note(f"{plural(timeline.undated, 'review')} without a watch date."))
     if timeline.outside:
-        parts.append(_note(f"{_plural(timeline.outside, 'review')} watched in other years."))
+        parts.append(_note(f"{plural(timeline.outside, 'review')} watched in other years."))
     return _section(title, Group(*parts))
 
 
@@ -262,7 +253,7 @@ def people_panel(rows: Sequence[st.PersonRow], title: str, header: str, empty: s
     if not rows:
         return _section(title, _note(empty))
     chart = BarChart(
-        [BarRow(plain(p.name), p.films, (average_text(p.average_rating),)) for p in rows],
+        [BarRow(plain(p.name), p.films, (format_average(p.average_rating),)) for p in rows],
         headers=(header, "Films", "Avg ★"),
         label_max=28,
     )
@@ -315,7 +306,7 @@ def stats_view(stats: st.Stats, heading: str) -> StatsView:
 def rating_change_line(history: st.History) -> str:
     """How the rating moved from the first rated viewing to the last, in one sentence."""
     ratings = history.ratings
-    viewings = _plural(len(history.viewings), "viewing")
+    viewings = plural(len(history.viewings), "viewing")
     if not ratings:
         return f"Never rated in {viewings}."
     if len(ratings) == 1:
@@ -338,7 +329,7 @@ def history_view(history: st.History) -> Group:
         span = f", {first.isoformat()}" + (f" to {last.isoformat()}" if last != first else "")
     heading = Text.assemble(
         plain(history.display_title, "bold"),
-        (f" · {_plural(len(history.viewings), 'viewing')}{span}", "dim"),
+        (f" · {plural(len(history.viewings), 'viewing')}{span}", "dim"),
     )
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("ID", justify="right", style="dim", no_wrap=True)

@@ -26,12 +26,16 @@ import orjson
 from filmlog import backups
 from filmlog.backups import Backup
 from filmlog.errors import CorruptJournal, FilmlogError, InvalidInput, StorageError
-from filmlog.model import Review
-from filmlog.storage import (
-    FORMAT_NAME,
+from filmlog.model import Review, is_int
+from filmlog.parsing import plural
+from filmlog.schema import (
     META_TABLE,
     REVIEWS_TABLE,
     SCHEMA_VERSION,
+    FormatProblem,
+    check_format,
+)
+from filmlog.storage import (
     Journal,
     atomic_write,
     parse_journal,
@@ -64,15 +68,6 @@ def listed(items: list[str], limit: int = 5) -> str:
     """``a, b, c and 4 more``."""
     shown = ", ".join(items[:limit])
     return shown if len(items) <= limit else f"{shown} and {len(items) - limit} more"
-
-
-def plural(count: int, noun: str) -> str:
-    """``1 review``, ``3 reviews``."""
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _is_id(key: str) -> bool:
@@ -118,15 +113,14 @@ def check_bytes(raw: bytes, path: Path) -> Report:
     except orjson.JSONDecodeError as exc:
         problems.append(f"the file is not valid JSON ({exc})")
         return report
-    meta_table = data.get(META_TABLE) if isinstance(data, dict) else None
-    meta = meta_table.get(_META_KEY) if isinstance(meta_table, dict) else None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+    problem, schema = check_format(data)
+    if problem is FormatProblem.NOT_A_JOURNAL:
         problems.append("the file is JSON but not a filmlog journal (no filmlog format marker)")
         return report
-    schema = meta.get("schema")
-    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
+    meta = data[META_TABLE][_META_KEY]
+    if problem is FormatProblem.INVALID_SCHEMA:
         problems.append(f"the schema version {schema!r} is missing or invalid")
-    elif schema > SCHEMA_VERSION:
+    elif problem is FormatProblem.NEWER_SCHEMA:
         report.newer = True
         problems.append(
             f"it was written by a newer filmlog (schema {schema}; this one reads up to "
@@ -167,7 +161,7 @@ def _check_ids(raw: bytes, reviews: dict[str, Any], meta: dict[str, Any], report
     counter = meta.get("next_id")
     if counter is None:
         report.problems.append("the ID counter (next_id) is missing, so an old ID could be reused")
-    elif not _is_int(counter) or counter <= report.highest_id:
+    elif not is_int(counter) or counter <= report.highest_id:
         report.problems.append(
             f"the ID counter (next ID {counter!r}) is not above the highest ID "
             f"{report.highest_id}, so an ID could be reused"
@@ -237,7 +231,6 @@ class RepairPlan:
     backup: Backup
     report: Report
     payload: bytes
-    skipped: list[tuple[Backup, Report]]  # newer backups that failed the check
 
 
 def plan_repair(journal: Journal, report: Report) -> RepairPlan:
@@ -261,7 +254,7 @@ def plan_repair(journal: Journal, report: Report) -> RepairPlan:
         backup_report = check_bytes(raw, backup.path)
         if backup_report.healthy:
             payload = _raise_counter(raw, backup.path, [damaged, *_raw_of(skipped)])
-            return RepairPlan(damaged, backup, backup_report, payload, skipped)
+            return RepairPlan(damaged, backup, backup_report, payload)
         skipped.append((backup, backup_report))
     where = backups.folder(journal.target)
     found = (
@@ -337,7 +330,7 @@ def repair(journal: Journal, plan: RepairPlan) -> Path:
                 f"cannot move {target} aside ({exc.strerror or exc}); nothing was changed"
             ) from exc
         # The damaged version is kept aside, so it does not also become a backup.
-        atomic_write(target, plan.payload)
+        atomic_write(target, plan.payload, private=True, what="journal")
     return aside
 
 
@@ -417,7 +410,7 @@ def plan_undo(journal: Journal) -> UndoPlan:
     current_counter = new[META_TABLE][_META_KEY].get("next_id")
     counter = max(
         old_meta["next_id"],
-        current_counter if _is_int(current_counter) else 1,
+        current_counter if is_int(current_counter) else 1,
         max((int(key) + 1 for key in new_docs), default=1),
     )
     if counter != old_meta["next_id"]:
@@ -456,7 +449,7 @@ def undo(journal: Journal, plan: UndoPlan) -> Path | None:
                 f"({exc.strerror or exc}); nothing was undone"
             ) from exc
         try:
-            atomic_write(target, plan.payload)
+            atomic_write(target, plan.payload, private=True, what="journal")
         except BaseException:
             if saved is not None:
                 backups.discard(saved)

@@ -91,7 +91,9 @@ def apply(
         review.watched_on = (
             None if _blank(given.watched) else parsing.parse_watched_date(given.watched, today)
         )
-    if given.logged is not None:
+    if given.logged is not None and _blank(given.logged):
+        review.logged_at, review.logged_zone = None, None
+    elif given.logged is not None:
         review.logged_at, review.logged_zone = parsing.parse_timestamp(given.logged, now=now)
     if given.liked is not None:
         review.liked = given.liked

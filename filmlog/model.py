@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid as uuid_module
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -15,6 +15,37 @@ from filmlog.errors import InvalidInput
 MPAA_RATINGS = ("G", "PG", "PG-13", "R", "NC-17", "NR")
 MIN_HALF_STARS = 1
 MAX_HALF_STARS = 10
+MIN_RUNTIME = 1
+# Generous enough for the longest released films (some run over 14 hours) while
+# still catching a stray extra digit.
+MAX_RUNTIME = 1500
+FIRST_FILM_YEAR = 1870
+# How far ahead of this year an announced film may be dated.
+YEARS_AHEAD = 10
+
+
+def latest_year() -> int:
+    """The latest year a film may have: this year and :data:`YEARS_AHEAD` more."""
+    from filmlog import clock
+
+    return clock.today().year + YEARS_AHEAD
+
+
+def display_title(title: str, year: int | None) -> str:
+    """``Title (Year)``, or the bare title when the year is unknown."""
+    return f"{title} ({year})" if year else title
+
+
+def watch_order(review: Any) -> tuple[bool, date, int]:
+    """Sort key: oldest viewing first, undated ones after the dated, ties in ID order."""
+    return (review.watched_on is None, review.watched_on or date.min, review.id or 0)
+
+
+def is_int(value: object) -> bool:
+    """A whole number, and not a bool (which Python counts as one)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 IMDB_ID = re.compile(r"tt[0-9]{7,10}")
 MAX_TEXT = 10_000_000  # a body past 10 MB is a mistake (a binary file piped in), not an essay
 
@@ -118,7 +149,7 @@ class Review:
     @property
     def display_title(self) -> str:
         """``Title (Year)``, or the bare title when the year is unknown."""
-        return f"{self.title} ({self.year})" if self.year else self.title
+        return display_title(self.title, self.year)
 
     @property
     def actors(self) -> list[str]:
@@ -143,14 +174,23 @@ class Review:
             validate_text("sources", key, required=True)
             validate_text("sources", value, required=True)
         if self.rating is not None and not (
-            _is_int(self.rating) and MIN_HALF_STARS <= self.rating <= MAX_HALF_STARS
+            is_int(self.rating) and MIN_HALF_STARS <= self.rating <= MAX_HALF_STARS
         ):
             raise InvalidInput(f"rating must be 1 to 10 half-stars, not {self.rating!r}")
-        if self.year is not None and not (_is_int(self.year) and 1000 <= self.year <= 9999):
-            raise InvalidInput(f"year must be a four-digit year, not {self.year!r}")
-        if self.runtime is not None and not (_is_int(self.runtime) and 0 < self.runtime <= 10_000):
-            raise InvalidInput(f"runtime must be a positive count of minutes, not {self.runtime!r}")
-        if self.tmdb_id is not None and not (_is_int(self.tmdb_id) and self.tmdb_id > 0):
+        latest = latest_year()
+        if self.year is not None and not (
+            is_int(self.year) and FIRST_FILM_YEAR <= self.year <= latest
+        ):
+            raise InvalidInput(
+                f"year must be from {FIRST_FILM_YEAR} to {latest}, not {self.year!r}"
+            )
+        if self.runtime is not None and not (
+            is_int(self.runtime) and MIN_RUNTIME <= self.runtime <= MAX_RUNTIME
+        ):
+            raise InvalidInput(
+                f"runtime must be {MIN_RUNTIME} to {MAX_RUNTIME} minutes, not {self.runtime!r}"
+            )
+        if self.tmdb_id is not None and not (is_int(self.tmdb_id) and self.tmdb_id > 0):
             raise InvalidInput(f"tmdb_id must be a positive whole number, not {self.tmdb_id!r}")
         if self.imdb_id is not None and not (
             isinstance(self.imdb_id, str) and IMDB_ID.fullmatch(self.imdb_id)
@@ -239,10 +279,20 @@ class Review:
 
     def copy(self, **changes: Any) -> Review:
         """A copy with some fields changed (lists are copied, never shared)."""
-        for f in fields(self):
-            if f.name not in changes and isinstance(getattr(self, f.name), list | dict):
-                changes[f.name] = type(getattr(self, f.name))(getattr(self, f.name))
-        return replace(self, **changes)
+        unknown = changes.keys() - _REVIEW_FIELDS
+        if unknown:
+            raise TypeError(f"Review has no field {sorted(unknown)[0]!r}")
+        # Slot by slot rather than dataclasses.replace: an import copies thousands.
+        copied = object.__new__(Review)
+        for name in _REVIEW_FIELDS:
+            value = changes[name] if name in changes else getattr(self, name)
+            if name not in changes and type(value) in (list, dict):
+                value = value.copy()
+            setattr(copied, name, value)
+        return copied
+
+
+_REVIEW_FIELDS = tuple(f.name for f in fields(Review))
 
 
 class ReviewSummary:
@@ -322,6 +372,8 @@ def validate_text(name: str, value: object, *, required: bool = False) -> None:
         raise InvalidInput(f"{name} must not be empty")
     if len(value) > MAX_TEXT:
         raise InvalidInput(f"{name} is longer than {MAX_TEXT:,} characters")
+    if value.isascii():  # known without a look at the characters; no surrogate then
+        return
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
@@ -342,10 +394,6 @@ def dedupe_casefold(values: Iterable[str], known: Mapping[str, str] | None = Non
         seen.add(key)
         out.append(known.get(key, value) if known else value)
     return out
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _iso(value: date | None) -> str | None:

@@ -15,8 +15,18 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from filmlog import clock
 from filmlog.errors import InvalidInput
+from filmlog.model import (
+    FIRST_FILM_YEAR,
+    MAX_HALF_STARS,
+    MAX_RUNTIME,
+    MIN_HALF_STARS,
+    MIN_RUNTIME,
+    MPAA_RATINGS,
+    latest_year,
+)
 
 __all__ = [
+    "format_average",
     "format_runtime",
     "format_stars",
     "format_stars_number",
@@ -28,19 +38,15 @@ __all__ = [
     "parse_timestamp",
     "parse_watched_date",
     "parse_year",
+    "plural",
+    "quote",
     "split_list",
-    "stars_value",
 ]
 
-MIN_HALF_STARS = 1
-MAX_HALF_STARS = 10
-MIN_RUNTIME = 1
-# Generous enough for the longest released films (some run over 14 hours) while
-# still catching a stray extra digit.
-MAX_RUNTIME = 1500
-FIRST_FILM_YEAR = 1870
-# How far ahead of this year an announced film may be dated.
-YEARS_AHEAD = 10
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 
 STAR = "★"
 HALF = "½"
@@ -62,7 +68,6 @@ _TIMESTAMP_HINT = (
     "use a date and time such as 2024-04-13 21:30, 04/13/24 1:21 AM Mountain Time or now"
 )
 _ZONE_HINT = "use an IANA name such as America/Denver or a name such as Mountain Time, PST or UTC"
-_MPAA_RATINGS = ("G", "PG", "PG-13", "R", "NC-17", "NR")
 
 # Patterns are kept as strings and compiled by re (which caches them) on first use, so
 # importing this module compiles none of them.
@@ -131,7 +136,7 @@ _MAX_ZONE_WORDS = max(len(alias.split()) for alias in _ZONE_ALIASES) + len(_ZONE
 _FUTURE_GRACE = timedelta(minutes=1)
 
 
-def _quote(text: str) -> str:
+def quote(text: str) -> str:
     """Quote user text for a one-line message: whitespace collapsed, controls hidden."""
     shown = "".join(ch if ch.isprintable() else "?" for ch in " ".join(text.split()))
     if len(shown) > _QUOTE_LIMIT:
@@ -209,7 +214,7 @@ def parse_rating(text: str) -> int:
     """
     half_stars = _rating_to_half_stars(text.strip())
     if half_stars is None or not MIN_HALF_STARS <= half_stars <= MAX_HALF_STARS:
-        raise InvalidInput(f"invalid rating {_quote(text)}: {_RATING_HINT}")
+        raise InvalidInput(f"invalid rating {quote(text)}: {_RATING_HINT}")
     return half_stars
 
 
@@ -232,12 +237,6 @@ def format_stars(half_stars: int | None, *, empty: str = EMPTY_STAR) -> str:
     full, half = divmod(half_stars, 2)
     slots = MAX_HALF_STARS // 2
     return STAR * full + HALF * half + empty * (slots - full - half)
-
-
-def stars_value(half_stars: int) -> float:
-    """Return a half-star rating as stars, e.g. 7 as 3.5. Raises ValueError outside 1 to 10."""
-    _check_half_stars(half_stars)
-    return half_stars / 2
 
 
 def format_stars_number(half_stars: int) -> str:
@@ -275,7 +274,7 @@ def parse_runtime(text: str) -> int:
     """
     minutes = _runtime_minutes(" ".join(text.split()))
     if minutes is None or not MIN_RUNTIME <= minutes <= MAX_RUNTIME:
-        raise InvalidInput(f"invalid runtime {_quote(text)}: {_RUNTIME_HINT}")
+        raise InvalidInput(f"invalid runtime {quote(text)}: {_RUNTIME_HINT}")
     return minutes
 
 
@@ -366,7 +365,7 @@ def parse_watched_date(text: str, today: date | None = None) -> date:
         if watched is None:
             watched = _dateutil_parse(words, _midnight(today)).date()
     except (ValueError, OverflowError) as error:
-        raise InvalidInput(f"invalid date {_quote(text)}: {_WATCHED_HINT}") from error
+        raise InvalidInput(f"invalid date {quote(text)}: {_WATCHED_HINT}") from error
     if watched > today:
         raise InvalidInput(f"watched date {watched.isoformat()} is in the future")
     return watched
@@ -386,7 +385,7 @@ def parse_date(text: str) -> date:
     try:
         return _dateutil_parse(cleaned, datetime(clock.today().year, 1, 1)).date()
     except ValueError as error:
-        raise InvalidInput(f"invalid date {_quote(text)}: {_DATE_HINT}") from error
+        raise InvalidInput(f"invalid date {quote(text)}: {_DATE_HINT}") from error
 
 
 # ---------------------------------------------------------------------------
@@ -437,7 +436,7 @@ class _ZoneResolver:
         if offset is not None:
             return timezone(timedelta(seconds=offset))
         if name is not None:
-            raise InvalidInput(f"unknown time zone {_quote(name)}: {_ZONE_HINT}")
+            raise InvalidInput(f"unknown time zone {quote(name)}: {_ZONE_HINT}")
         return None
 
 
@@ -508,15 +507,15 @@ def parse_timestamp(text: str, *, now: datetime | None = None) -> tuple[datetime
     except ValueError as error:
         unknown = None if zone else _unknown_trailing_zone(cleaned, default)
         if unknown is not None:
-            raise InvalidInput(f"unknown time zone {_quote(unknown)}: {_ZONE_HINT}") from error
-        raise InvalidInput(f"invalid timestamp {_quote(text)}: {_TIMESTAMP_HINT}") from error
+            raise InvalidInput(f"unknown time zone {quote(unknown)}: {_ZONE_HINT}") from error
+        raise InvalidInput(f"invalid timestamp {quote(text)}: {_TIMESTAMP_HINT}") from error
 
     if zone is not None:
         import zoneinfo
 
         if parsed.tzinfo is not None:
             raise InvalidInput(
-                f"timestamp {_quote(text)} gives both a time zone and a UTC offset: keep one"
+                f"timestamp {quote(text)} gives both a time zone and a UTC offset: keep one"
             )
         parsed = parsed.replace(tzinfo=zoneinfo.ZoneInfo(zone))
     elif parsed.tzinfo is None:
@@ -559,7 +558,7 @@ def parse_cast(text: str) -> tuple[str, str | None]:
     role = " ".join(role.split())
     if not actor:
         raise InvalidInput(
-            f"invalid cast entry {_quote(text)}: the actor is missing; use Actor or Actor as Role"
+            f"invalid cast entry {quote(text)}: the actor is missing; use Actor or Actor as Role"
         )
     return actor, role or None
 
@@ -575,16 +574,16 @@ def parse_mpaa(text: str) -> str:
     key = key.removeprefix("RATED") or key
     if key in ("NOTRATED", "UNRATED"):
         return "NR"
-    for rating in _MPAA_RATINGS:
+    for rating in MPAA_RATINGS:
         if key == rating.replace("-", ""):
             return rating
-    choices = ", ".join(_MPAA_RATINGS[:-1]) + f" or {_MPAA_RATINGS[-1]}"
-    raise InvalidInput(f"invalid MPAA rating {_quote(text)}: use {choices}")
+    choices = ", ".join(MPAA_RATINGS[:-1]) + f" or {MPAA_RATINGS[-1]}"
+    raise InvalidInput(f"invalid MPAA rating {quote(text)}: use {choices}")
 
 
 def parse_year(text: str | int) -> int:
     """Parse a film's year, from 1870 up to ten years after the current one."""
-    latest = clock.today().year + YEARS_AHEAD
+    latest = latest_year()
     shown = str(text)
     year: int | None = None
     if isinstance(text, bool):
@@ -595,7 +594,7 @@ def parse_year(text: str | int) -> int:
         year = _small_int(cleaned)
     if year is None or not FIRST_FILM_YEAR <= year <= latest:
         raise InvalidInput(
-            f"invalid year {_quote(shown)}: use a year from {FIRST_FILM_YEAR} to {latest}"
+            f"invalid year {quote(shown)}: use a year from {FIRST_FILM_YEAR} to {latest}"
         )
     return year
 
@@ -617,3 +616,13 @@ def split_list(values: list[str]) -> list[str]:
                 seen.add(key)
                 items.append(cleaned)
     return items
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 review``, ``3 reviews``."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
+def format_average(stars: float | None) -> str:
+    """An average in stars to two places (``3.62``), or ``—``."""
+    return "—" if stars is None else f"{stars:.2f}"

@@ -26,8 +26,17 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any, Literal, NamedTuple, Protocol, TypeVar
 
+from filmlog import folding
 from filmlog.errors import InvalidInput, NotFound
-from filmlog.model import MAX_HALF_STARS, MIN_HALF_STARS, Review, ReviewSummary
+from filmlog.model import (
+    MAX_HALF_STARS,
+    MIN_HALF_STARS,
+    Review,
+    ReviewSummary,
+    display_title,
+    watch_order,
+)
+from filmlog.parsing import quote
 from filmlog.query import fold
 
 FilmKey = tuple[str, int | None]
@@ -78,7 +87,7 @@ _TITLE_WITH_YEAR = re.compile(r"^(?P<title>.*?\S)\s*\((?P<year>[0-9]{4})\)\s*$")
 
 def film_key(review: Summary) -> FilmKey:
     """What makes two reviews the same film: the folded title and the year."""
-    return (" ".join(fold(review.title).split()), review.year)
+    return folding.film_key(review.title, review.year)
 
 
 def average_stars(half_stars: Sequence[int]) -> float | None:
@@ -99,11 +108,6 @@ def median_stars(half_stars: Sequence[int]) -> float | None:
 
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
-
-
-def _watch_order(review: Summary) -> tuple[bool, date, int]:
-    """Oldest viewing first; undated viewings after dated ones, in the order they were logged."""
-    return (review.watched_on is None, review.watched_on or date.min, review.id or 0)
 
 
 # ---------------------------------------------------------------------------
@@ -393,9 +397,7 @@ class Films:
     __slots__ = ("latest_rated", "latest_rating", "viewings")
 
     def __init__(self, reviews: Iterable[Summary]) -> None:
-        self.viewings = sorted(
-            ((r, film_key(r)) for r in reviews), key=lambda p: _watch_order(p[0])
-        )
+        self.viewings = sorted(((r, film_key(r)) for r in reviews), key=lambda p: watch_order(p[0]))
         self.latest_rating: dict[FilmKey, int | None] = {}
         self.latest_rated: dict[FilmKey, Summary] = {}
         for review, key in self.viewings:
@@ -528,7 +530,7 @@ def top_rated(
     films = films or Films(reviews)
     ranked = sorted(
         films.latest_rated.values(),
-        key=lambda r: (-(r.rating or 0), not r.liked, *_watch_order(r)),
+        key=lambda r: (-(r.rating or 0), not r.liked, *watch_order(r)),
     )
     return tuple(ranked if top is None else ranked[:top])
 
@@ -632,7 +634,7 @@ class History(NamedTuple):
 
     @property
     def display_title(self) -> str:
-        return f"{self.title} ({self.year})" if self.year else self.title
+        return display_title(self.title, self.year)
 
     @property
     def ratings(self) -> list[int]:
@@ -678,7 +680,7 @@ def split_title_year(text: str) -> tuple[str, int | None]:
 
 
 def _same_title(reviews: Iterable[Review], title: str) -> list[Review]:
-    wanted = " ".join(fold(title).split())
+    wanted = folding.title_key(title)
     return [r for r in reviews if film_key(r)[0] == wanted]
 
 
@@ -702,17 +704,17 @@ def history(reviews: Iterable[Review], query: str) -> History:
             found = _same_title(reviews, query)
             year = None
     if not found:
-        raise NotFound(f"no reviews of a film titled {_quoted(query)}")
+        raise NotFound(f"no reviews of a film titled {quote(query)}")
     if year is None:
         years = sorted({r.year for r in found if r.year is not None})
         if len(years) > 1:
             choices = ", ".join(f"{found[0].title} ({y})" for y in years)
             raise InvalidInput(
-                f"{_quoted(query)} matches more than one film ({choices}): "
+                f"{quote(query)} matches more than one film ({choices}): "
                 "give the year, as in 'Title (2013)'"
             )
         year = years[0] if years else None
-    ordered = sorted(found, key=_watch_order)
+    ordered = sorted(found, key=watch_order)
     viewings: list[Viewing] = []
     previous: int | None = None
     for review in ordered:
@@ -724,8 +726,3 @@ def history(reviews: Iterable[Review], query: str) -> History:
         viewings.append(Viewing(review, change))
     shown = ordered[-1].title
     return History(shown, year, tuple(viewings))
-
-
-def _quoted(text: str) -> str:
-    shown = " ".join(text.split())
-    return f"'{shown[:59]}…'" if len(shown) > 60 else f"'{shown}'"

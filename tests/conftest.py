@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -10,15 +11,56 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner, Result
 
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
 from filmlog.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "tests" / "data" / "seed" / "her-review.txt"
+GOLDEN = REPO / "tests" / "golden"
+# The property tests' full example counts (thousands for some) run only when asked for;
+# the default run covers every test with fewer examples each.
+THOROUGH = os.environ.get("FILMLOG_THOROUGH", "") not in ("", "0")
+
+
+def examples(full: int, quick: int) -> int:
+    """How many examples a property test draws: ``full`` with FILMLOG_THOROUGH=1."""
+    return full if THOROUGH else quick
+
+
+def render(renderable: RenderableType, width: int = 80) -> str:
+    """What a terminal ``width`` columns wide shows, without colour or trailing spaces."""
+    from rich.console import Console
+
+    console = Console(
+        file=io.StringIO(),
+        width=width,
+        force_terminal=False,
+        color_system=None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+    )
+    console.print(renderable)
+    shown = console.file.getvalue()  # type: ignore[attr-defined]  # a StringIO, set above
+    return "".join(line.rstrip() + "\n" for line in shown.splitlines())
+
+
+def check_golden(name: str, text: str) -> None:
+    """``text`` must equal ``tests/golden/<name>``; FILMLOG_REGEN_GOLDEN=1 rewrites the file."""
+    path = GOLDEN / name
+    if os.environ.get("FILMLOG_REGEN_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"missing golden file {path}; run with FILMLOG_REGEN_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8")
 
 
 @pytest.fixture(autouse=True)

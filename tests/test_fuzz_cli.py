@@ -31,6 +31,7 @@ from filmlog.cli import app
 from filmlog.doctor import check
 from filmlog.model import MAX_TEXT
 from filmlog.storage import Journal
+from tests.conftest import examples
 
 COMMANDS = typer.main.get_command(app).commands  # type: ignore[attr-defined]
 WRITES_FILES = {"output", "split"}
@@ -233,7 +234,7 @@ def fuzz_settings(examples: int) -> settings:
 
 
 @pytest.mark.slow
-@fuzz_settings(250)
+@fuzz_settings(examples(250, 80))
 @given(data=st.data(), stdin=STDIN)
 def test_every_command_with_random_options(
     fuzz_env: Path, files: dict[str, str], data: st.DataObject, stdin: bytes
@@ -243,7 +244,7 @@ def test_every_command_with_random_options(
     assert_survived(result, fuzz_env, args)
 
 
-@fuzz_settings(150)
+@fuzz_settings(examples(150, 50))
 @given(args=RAW, stdin=STDIN)
 def test_random_argument_lists(fuzz_env: Path, args: list[str], stdin: bytes) -> None:
     result = invoke(args, stdin)

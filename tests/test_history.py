@@ -16,7 +16,7 @@ from filmlog.errors import InvalidInput, NotFound
 from filmlog.model import Review
 from filmlog.storage import Journal
 from tests.conftest import Invoke
-from tests.test_stats import film
+from tests.factories import film
 
 
 def viewings() -> list[Review]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import orjson
 import pytest
@@ -11,106 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from filmlog import stats
-from filmlog.model import CastMember, Review, ReviewSummary
-from tests.test_model import reviews as model_reviews
-
-
-def film(title: str, review_id: int, **fields: Any) -> Review:
-    """A review with an ID, as the journal would hand it back."""
-    cast = [CastMember(name) for name in fields.pop("cast", [])]
-    return Review(title=title, id=review_id, cast=cast, **fields)
-
-
-def sample() -> list[Review]:
-    """Seven reviews of six films; the figures below were worked out by hand from these."""
-    return [
-        film(
-            "Her",
-            1,
-            year=2013,
-            genres=["Romance", "Sci-Fi"],
-            directors=["Spike Jonze"],
-            cast=["Joaquin Phoenix", "Scarlett Johansson"],
-            runtime=126,
-            rating=6,
-            verdict="Fine",
-            headline="A voice in the dark",
-            watched_on=date(2023, 2, 10),
-        ),
-        film(
-            "Her",
-            2,
-            year=2013,
-            genres=["Romance", "Sci-Fi"],
-            directors=["Spike Jonze"],
-            cast=["Joaquin Phoenix"],
-            runtime=126,
-            rating=9,
-            verdict="Great",
-            headline="Better the second time",
-            watched_on=date(2024, 4, 12),
-            rewatch=True,
-            liked=True,
-        ),
-        film(
-            "Arrival",
-            3,
-            year=2016,
-            genres=["Sci-Fi", "Drama"],
-            directors=["Denis Villeneuve"],
-            cast=["Amy Adams"],
-            runtime=116,
-            rating=8,
-            verdict="Good",
-            watched_on=date(2024, 1, 20),
-            liked=True,
-        ),
-        film(
-            "Sicario",
-            4,
-            year=2015,
-            genres=["Crime", "Thriller", "Drama"],
-            directors=["Denis Villeneuve"],
-            cast=["Emily Blunt"],
-            rating=7,
-            watched_on=date(2024, 1, 25),
-        ),
-        film(
-            "Amélie",
-            5,
-            year=2001,
-            genres=["Comedy", "Romance"],
-            directors=["Jean-Pierre Jeunet"],
-            cast=["Audrey Tautou"],
-            runtime=122,
-            rating=10,
-            verdict="Masterpiece",
-            headline="Paris in green and gold",
-            watched_on=date(2024, 2, 14),
-            liked=True,
-        ),
-        film(
-            "The Godfather",
-            6,
-            year=1972,
-            genres=["Crime", "Drama"],
-            directors=["Francis Ford Coppola"],
-            cast=["Al Pacino"],
-            runtime=175,
-            watched_on=date(2024, 7, 4),
-        ),
-        film(
-            "Cats",
-            7,
-            year=2019,
-            genres=["Musical"],
-            directors=["Tom Hooper"],
-            runtime=110,
-            rating=1,
-            verdict="Awful",
-        ),
-    ]
-
+from filmlog.model import Review, ReviewSummary
+from tests.factories import film, sample
+from tests.factories import reviews as model_reviews
 
 # ---------------------------------------------------------------------------
 # Totals

@@ -15,7 +15,7 @@ from filmlog import stats
 from filmlog.recap import recap
 from filmlog.storage import Journal
 from tests.conftest import Invoke
-from tests.test_stats import sample
+from tests.factories import sample
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from filmlog import storage
+from filmlog import scan, storage
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.model import CastMember, Review
 from filmlog.storage import (
@@ -261,11 +261,11 @@ def test_marking_replaces_exactly_the_bodies(rows: list[tuple[str, str | None, s
     for index, doc in enumerate(with_body):  # in file order
         doc["body"] = index
     for raw in (serialise(tables), json.dumps(tables, indent=2, ensure_ascii=False).encode()):
-        found = storage.body_spans(raw)
+        found = scan.body_spans(raw)
         assert found is not None
         spans, nulls = found
         assert (len(spans), nulls) == (len(with_body), len(reviews) - len(with_body))
-        assert json.loads(storage._marked(raw, spans)) == expected
+        assert json.loads(scan.marked(raw, spans)) == expected
 
 
 @given(st.lists(st.tuples(hostile.filter(str.strip), st.none() | hostile, hostile), max_size=6))
@@ -382,15 +382,15 @@ def test_parsing_in_pieces_gives_the_same_tables(
     tables = {"_filmlog": {"1": {"format": "filmlog", "schema": 1}}, "reviews": reviews}
     raw = serialise(tables)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(storage, "_PIECE", piece)
-        pieces = storage._loads_in_pieces(raw)
+        patch.setattr(scan, "_PIECE", piece)
+        pieces = scan.loads_in_pieces(raw)
         if len(rows) > 1 and len(raw) > 4 * piece + 200:
             assert pieces is not None  # really cut: a piece per few reviews
-        found = storage.body_spans(raw)
+        found = scan.body_spans(raw)
         assert found is not None
-        for text in (raw, storage._marked(raw, found[0])):
-            assert storage._loads(text) == json.loads(text)
-            assert list(storage._loads(text)["reviews"]) == list(reviews)
+        for text in (raw, scan.marked(raw, found[0])):
+            assert scan.loads(text) == json.loads(text)
+            assert list(scan.loads(text)["reviews"]) == list(reviews)
 
 
 def test_a_journal_that_cannot_be_cut_is_parsed_whole() -> None:
@@ -400,15 +400,15 @@ def test_a_journal_that_cannot_be_cut_is_parsed_whole() -> None:
     }
     raw = serialise(tables)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(storage, "_PIECE", 64)
-        assert storage._loads_in_pieces(raw) is None
-        assert storage._loads(raw) == tables
+        patch.setattr(scan, "_PIECE", 64)
+        assert scan.loads_in_pieces(raw) is None
+        assert scan.loads(raw) == tables
 
 
 def test_the_body_scan_gives_up_on_a_truncated_file() -> None:
     raw = serialise({"reviews": {"1": Review("x", body="a long body").to_dict()}})
     cut = raw[: raw.index(b"a long") + 3]
-    assert storage.body_spans(cut) is None
+    assert scan.body_spans(cut) is None
 
 
 def test_body_free_read_matches_a_full_read_but_for_bodies(tmp_path: Path) -> None:
@@ -416,11 +416,10 @@ def test_body_free_read_matches_a_full_read_but_for_bodies(tmp_path: Path) -> No
     with journal.transaction() as session:
         session.add(Review('Say "body": hi', body='It said "body":"no" and \\ ok', headline="body"))
     full = journal.reviews()
-    docs, bodies = journal.browse()
-    light = journal.build(docs)
+    light = journal.find().reviews
     assert light[0].body is None
     assert light[0] == full[0].copy(body=None)
-    assert bodies.text(1) == full[0].body
+    assert journal.find(bodies=True).reviews == full
 
 
 def test_damage_inside_a_body_is_still_refused_by_a_full_read(tmp_path: Path) -> None:
@@ -473,3 +472,31 @@ def test_a_piece_that_cannot_be_encoded_leaves_the_journal_as_it_was(
 
     assert journal.target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["journal.json", "journal.json.lock"]
+
+
+def test_find_filters_sorts_limits_and_counts(tmp_path: Path) -> None:
+    from filmlog.query import Filters
+
+    journal = Journal(tmp_path / "j.json")
+    with journal.transaction() as session:
+        session.add_many(
+            [
+                Review("Her", year=2013, rating=8, body="A letter writer."),
+                Review("Arrival", year=2016, rating=9, body="Letters from heptapods."),
+                Review("Paterson", year=2016, rating=7, body="A poet drives a bus."),
+            ]
+        )
+
+    found = journal.find(Filters(year=2016), "rating", limit=1, bodies=True)
+    assert [r.title for r in found.reviews] == ["Arrival"]
+    assert (found.matched, found.total) == (2, 3)
+    assert found.reviews[0].body == "Letters from heptapods."
+    words = journal.find(Filters(words=["letter"]))
+    assert [r.title for r in words.reviews] == ["Her", "Arrival"]  # in ID order, no bodies
+    assert words.reviews[0].body is None
+    assert [r.body for r in journal.for_export(Filters(words=["poet"]))] == ["A poet drives a bus."]
+    summaries = journal.summaries(Filters(min_rating=8))
+    assert [s.title for s in summaries.reviews] == ["Her", "Arrival"]
+    assert (summaries.matched, summaries.total) == (2, 3)
+    history = journal.history("Paterson")
+    assert [v.review.body for v in history.viewings] == ["A poet drives a bus."]

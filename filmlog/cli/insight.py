@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from filmlog.cli.base import app, fail, info, journal, matching, print_json
+from filmlog.cli.base import app, fail, journal, nothing_found, print_json
 from filmlog.cli.options import FILTER_PANEL, build_filters, filter_options_except
 from filmlog.cli.pager import page
 from filmlog.errors import ExitCode
@@ -69,9 +69,8 @@ def stats_command(
         fail("choose one of --json and --format markdown", ExitCode.USAGE)
     chosen = build_filters({**filters, "year": released_in}, words)
     watch_year = None if year is None else parse_year(year)
-    store = journal(ctx)
-    everything, picked, _ = matching(store, chosen)  # stats show no review text
-    found = store.summaries(picked)
+    everything = journal(ctx).summaries(chosen)
+    found = everything.reviews
     if watch_year is not None:
         found = stats.watched_in(found, watch_year)
     result = stats.compute(found, year=watch_year, top=top)
@@ -84,16 +83,14 @@ def stats_command(
         typer.echo(recap(result), nl=False)
         return
     if not found:
-        info(
-            "No reviews match." if everything else "No reviews yet. Log one with: filmlog add TITLE"
-        )
+        nothing_found(everything.total)
         return
     from filmlog.charts import stats_view
 
     filtered = not chosen.is_empty() or watch_year is not None
     noun = "review" if len(found) == 1 else "reviews"
     heading = (
-        f"{len(found):,} of {len(everything):,} reviews"
+        f"{len(found):,} of {everything.total:,} reviews"
         if filtered
         else f"All {len(found):,} {noun}"
     )
@@ -115,15 +112,8 @@ def history(
     as_json: JSON = False,
 ) -> None:
     """Every viewing of one film, oldest first, and how your rating changed between them."""
-    from filmlog.stats import history as film_history
-
-    store = journal(ctx)
-    everything, bodies = store.browse()  # the view shows no body, and --json only the film's
-    found = film_history(store.build(everything), title)
+    found = journal(ctx).history(title)
     if as_json:
-        for viewing in found.viewings:
-            if viewing.review.id is not None:
-                viewing.review.body = bodies.text(viewing.review.id)
         print_json(found.to_json())
         return
     from filmlog.charts import history_view

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from filmlog.cli.base import app, confirm, fail, info, journal, out, state, summary
+from filmlog.parsing import plural
 
 if TYPE_CHECKING:
     from filmlog.doctor import Report, UndoPlan
@@ -48,12 +49,12 @@ def _print_report(report: Report, store: Journal, *, check_backups: bool) -> Non
         out(f"  Reviews: {report.reviews:,} ({ids})")
         out(
             "  Healthy: valid JSON in filmlog's format, unique numeric IDs below the ID counter, "
-            f"{checkup.plural(report.reviews, 'valid review')}."
+            f"{plural(report.reviews, 'valid review')}."
         )
     elif report.newer:
         out(f"  Not readable by this filmlog: {report.problems[0]}")
     else:
-        out(f"  Damaged: {checkup.plural(len(report.problems), 'problem')} found:")
+        out(f"  Damaged: {plural(len(report.problems), 'problem')} found:")
         for problem in report.problems:
             out(f"  - {problem}")
     for warning in report.warnings:
@@ -73,7 +74,7 @@ def _print_report(report: Report, store: Journal, *, check_backups: bool) -> Non
         if check_backups:
             found = checkup.check_backup(backup)
             line += (
-                f"  good, {checkup.plural(found.reviews, 'review')}"
+                f"  good, {plural(found.reviews, 'review')}"
                 if found.healthy
                 else f"  damaged: {found.problems[0]}"
             )
@@ -113,7 +114,7 @@ def doctor(
     plan = checkup.plan_repair(store, report)
     info(
         f"Repair moves the damaged journal aside as {store.target.name}.corrupt-<time> and "
-        f"restores backup {plan.backup.name} ({checkup.plural(plan.report.reviews, 'review')}, "
+        f"restores backup {plan.backup.name} ({plural(plan.report.reviews, 'review')}, "
         f"the version replaced {_when(plan.backup.taken)})."
     )
     if not yes and not confirm("Repair the journal?"):
@@ -122,7 +123,7 @@ def doctor(
     out(f"Moved the damaged journal aside to {aside}")
     out(
         f"Restored backup {plan.backup.name}: the journal holds "
-        f"{checkup.plural(plan.report.reviews, 'review')} again."
+        f"{plural(plan.report.reviews, 'review')} again."
     )
 
 
@@ -144,12 +145,12 @@ def _describe_undo(plan: UndoPlan) -> list[str]:
         lines.append("  no review changes; only the journal's bookkeeping differs.")
         return lines
     count = (
-        f"from {checkup.plural(plan.before, 'review')} to {plan.after:,}"
+        f"from {plural(plan.before, 'review')} to {plan.after:,}"
         if plan.before != plan.after
-        else f"still {checkup.plural(plan.after, 'review')}"
+        else f"still {plural(plan.after, 'review')}"
     )
     lines.append(
-        f"  it removes {checkup.plural(len(plan.removed), 'review')}, brings back "
+        f"  it removes {plural(len(plan.removed), 'review')}, brings back "
         f"{len(plan.restored):,} and reverts {len(plan.reverted):,} ({count})."
     )
     for verb, reviews in (
@@ -180,6 +181,6 @@ def undo(ctx: typer.Context, yes: YES = False) -> None:
     out(
         f"Undone: {len(plan.removed):,} removed, {len(plan.restored):,} brought back, "
         f"{len(plan.reverted):,} reverted; the journal holds "
-        f"{checkup.plural(plan.after, 'review')}."
+        f"{plural(plan.after, 'review')}."
     )
     out(f"The version you undid is kept as a backup: '{_command(ctx, 'undo')}' again redoes it.")

@@ -17,7 +17,7 @@ from filmlog.cli.base import (
     fail,
     info,
     journal,
-    matching,
+    nothing_found,
     out,
     print_json,
     summary,
@@ -324,31 +324,27 @@ def _find_and_show(
     found_title: bool = False,
 ) -> None:
     """What list and search share: filter, sort, cut to the limit, render or print JSON."""
-    from filmlog import query
-
-    store = journal(ctx)
-    # Bodies stay undecoded unless a review is shown whole, or the words need them.
-    everything, found, bodies = matching(store, build_filters(filters, words))
-    ordered = query.order(found, sort_by.value, reverse=reverse)
     if limit is None and not show_all and not as_json:
         limit = DEFAULT_LIMIT
-    wanted = ordered if show_all or not limit else ordered[:limit]
-    if full or as_json:
-        wanted = [(review_id, bodies.fill(review_id, doc)) for review_id, doc in wanted]
-    shown = store.build(wanted)
+    found = journal(ctx).find(
+        build_filters(filters, words),
+        sort_by.value,
+        reverse=reverse,
+        limit=None if show_all else limit,
+        bodies=full or as_json,
+    )
+    shown, matched = found.reviews, found.matched
     if as_json:
         print_json([r.to_json() for r in shown])
         return
     if not shown:
-        info(
-            "No reviews match." if everything else "No reviews yet. Log one with: filmlog add TITLE"
-        )
+        nothing_found(found.total)
         return
-    noun = "review" if len(ordered) == 1 else "reviews"
-    title = f"{len(ordered):,} {noun} found" if found_title else None
-    if len(shown) < len(ordered):
-        title = f"{len(shown)} of {len(ordered):,} {noun}{' found' if found_title else ''}"
-        info(f"Showing {len(shown)} of {len(ordered):,}; use --all or --limit to see more.")
+    noun = "review" if matched == 1 else "reviews"
+    title = f"{matched:,} {noun} found" if found_title else None
+    if len(shown) < matched:
+        title = f"{len(shown)} of {matched:,} {noun}{' found' if found_title else ''}"
+        info(f"Showing {len(shown)} of {matched:,}; use --all or --limit to see more.")
     from filmlog import render
 
     if full:

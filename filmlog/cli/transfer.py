@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from filmlog.cli.base import app, console, error, info, journal, matching
+from filmlog.cli.base import app, console, error, info, journal
 from filmlog.cli.options import build_filters, filter_options
 from filmlog.errors import ExitCode, InvalidInput, StorageError
 from filmlog.exporters import FORMATS as EXPORT_FORMATS
@@ -92,9 +92,7 @@ def export(
     if split is not None and name not in _SPLITTING:
         _usage(f"--split works with --format {' or '.join(_SPLITTING)}, not {name}")
     store = journal(ctx)
-    # Bodies stay in the file until the chosen reviews are built with them.
-    _, chosen, bodies = matching(store, build_filters(filters, words))
-    reviews = store.build((review_id, bodies.fill(review_id, doc)) for review_id, doc in chosen)
+    reviews = store.for_export(build_filters(filters, words))
     # An export written over the journal (or its lock) would lose the journal itself.
     keep = (store.target, store.lock_path)
     noun = "review" if len(reviews) == 1 else "reviews"
@@ -152,11 +150,18 @@ def import_(
     if dry_run:
         result = _plan(store.reviews(), parsed)
     else:
+        from filmlog.importers.merge import consulted
+
         with store.transaction() as session:
-            result = _plan(session.reviews(), parsed)
+            uuids = consulted(parsed)
+            existing = session.reviews() if uuids is None else session.reviews_with(uuids)
+            result = _plan(existing, parsed)
             session.add_many(entry.review for entry in result.add)
-            for update in result.update:
-                session.update(update.review, stamp=update.stamp)
+            for stamp in (False, True):
+                session.update_many(
+                    (update.review for update in result.update if update.stamp is stamp),
+                    stamp=stamp,
+                )
     _print_summary(result, f"{source} ({name})", dry_run=dry_run)
     if result.rejected:
         count = len(result.rejected)
@@ -278,65 +283,18 @@ def _write_files(
             raise InvalidInput(
                 f"{present[0]} already exists{more}; nothing was written (use --force to replace)"
             )
+    from filmlog.files import atomic_write, fsync_folder
+
     folders = set()
     for target, data in files:
-        _write_file(target, data, force=force)
+        try:
+            atomic_write(target, data, replace=force, sync_folder=False)
+        except FileExistsError:
+            raise InvalidInput(
+                f"{target} already exists; it was not replaced (use --force to replace)"
+            ) from None
         folders.add(target.parent)
-    from filmlog.storage import fsync_folder
-
     for folder in folders:
         # Some file systems refuse to sync a folder; the files themselves are synced.
         with contextlib.suppress(OSError):
             fsync_folder(folder)
-
-
-def _write_file(target: Path, data: bytes, *, force: bool) -> None:
-    """Write ``data`` to a temporary file beside ``target``, then move it into place.
-
-    The rename replaces a symlink itself, never the file it points to. Without
-    ``force`` the move is a hard link, which fails rather than replace a file
-    that appeared since the check.
-    """
-    import secrets
-
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        while True:
-            temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-            try:
-                fd = os.open(temp, flags, 0o666)
-                break
-            except FileExistsError:
-                continue
-    except OSError as exc:
-        raise StorageError(f"cannot write {target}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if force:
-            os.replace(temp, target)
-        else:
-            _move_new(temp, target)
-    except OSError as exc:
-        raise StorageError(f"cannot write {target}: {exc.strerror or exc}") from None
-    finally:
-        temp.unlink(missing_ok=True)
-
-
-def _move_new(temp: Path, target: Path) -> None:
-    try:
-        os.link(temp, target)
-    except FileExistsError:
-        raise InvalidInput(
-            f"{target} already exists; it was not replaced (use --force to replace)"
-        ) from None
-    except OSError:
-        # Some file systems have no hard links: check, then rename (a narrow race remains).
-        if os.path.lexists(target):
-            raise InvalidInput(
-                f"{target} already exists; it was not replaced (use --force to replace)"
-            ) from None
-        os.replace(temp, target)

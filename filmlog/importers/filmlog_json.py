@@ -74,15 +74,15 @@ def _items(data: object, path: Path) -> list[tuple[str, Any]]:
 
 def _journal_items(data: dict[str, Any], path: Path) -> list[tuple[str, Any]]:
     """The reviews of a journal file, for merging another machine's journal directly."""
-    from filmlog.storage import FORMAT_NAME, META_TABLE, REVIEWS_TABLE, SCHEMA_VERSION
+    from filmlog.schema import REVIEWS_TABLE, FormatProblem, check_format
 
-    meta = data.get(META_TABLE)
-    meta = meta.get("1") if isinstance(meta, dict) else None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+    problem, schema = check_format(data)
+    if problem is FormatProblem.NOT_A_JOURNAL:
         raise InvalidInput(f"{path} is not a filmlog journal or export")
-    schema = meta.get("schema")
-    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+    if problem is FormatProblem.NEWER_SCHEMA:
         raise InvalidInput(f"{path} is a journal of a newer filmlog (schema {schema!r})")
+    if problem is FormatProblem.INVALID_SCHEMA:
+        raise InvalidInput(f"{path} is a journal with an invalid schema version ({schema!r})")
     docs = data.get(REVIEWS_TABLE, {})
     if not isinstance(docs, dict):
         raise InvalidInput(f"{path} has a damaged reviews table")

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from filmlog.errors import InvalidInput
+from filmlog.folding import film_key
 from filmlog.importers import Entry, Match, Parsed, Probe, Rejected, _tabular, stable_uuid
-from filmlog.importers.merge import FilmKey, film_key
+from filmlog.importers.merge import FilmKey
 from filmlog.model import Review
 
 SOURCE = "letterboxd"

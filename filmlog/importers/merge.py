@@ -13,17 +13,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from filmlog.folding import film_key
 from filmlog.importers import Entry, Match, Parsed, Rejected
 from filmlog.model import Review
-from filmlog.query import fold
 
 FilmKey = tuple[str, int | None]
 _TWICE = "appears twice in the import"
-
-
-def film_key(title: str, year: int | None) -> FilmKey:
-    """What makes two records the same film: title (ignoring case, accents, spacing) and year."""
-    return fold(" ".join(title.split())), year
 
 
 @dataclass(slots=True)
@@ -44,10 +39,6 @@ class Plan:
     update: list[Update] = field(default_factory=list)
     skip: list[tuple[Entry, str]] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
-
-    @property
-    def changes(self) -> bool:
-        return bool(self.add or self.update)
 
 
 class _Index:
@@ -71,13 +62,26 @@ class _Index:
             self.viewing.setdefault((key, review.watched_on), []).append(review)
 
 
+def consulted(parsed: Parsed) -> set[str] | None:
+    """The UUIDs of the stored reviews a plan of ``parsed`` can look at; None for every one.
+
+    An entry matched by UUID looks up only its own UUID (and the entries before
+    it), so a filmlog export's plan needs only the stored reviews that share
+    one; an entry matched by source or by film compares against them all.
+    """
+    if any(entry.match is not Match.UUID for entry in parsed.entries):
+        return None
+    return {entry.review.uuid for entry in parsed.entries}
+
+
 def plan(
     existing: Sequence[Review],
     parsed: Parsed,
     *,
     progress: Callable[[], None] | None = None,
 ) -> Plan:
-    """Sort the parsed entries into additions, updates and skips against ``existing``."""
+    """Sort the parsed entries into additions, updates and skips against ``existing``
+    (every stored review, or those :func:`consulted` names)."""
     index = _Index(existing)
     result = Plan(rejected=list(parsed.rejected))
     updated: set[str] = set()
