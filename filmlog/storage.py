@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import orjson
 
-from filmlog import backups
+from filmlog import backups, clock
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.lock import FileLock
 from filmlog.model import Review, ReviewSummary
@@ -56,7 +56,7 @@ def default_path() -> Path:
 
 def now() -> datetime:
     """The current moment in the local time zone, timezone-aware."""
-    return datetime.now().astimezone().replace(microsecond=0)
+    return clock.now()
 
 
 def _empty_tables() -> dict[str, Any]:
