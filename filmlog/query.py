@@ -42,6 +42,7 @@ class Filters:
     min_rating: int | None = None
     max_rating: int | None = None
     year: int | None = None
+    watched_year: int | None = None
     watched_from: date | None = None
     watched_to: date | None = None
     tags: list[str] = field(default_factory=list)
@@ -79,6 +80,9 @@ class Filters:
             year = self.year
             tests.append(lambda d: d.get("year") == year)
         # ISO dates compare correctly as text, so stored dates need no parsing here.
+        if self.watched_year is not None:
+            prefix = f"{self.watched_year:04d}-"
+            tests.append(lambda d: (d.get("watched_on") or "").startswith(prefix))
         if self.watched_from is not None:
             start = self.watched_from.isoformat()
             tests.append(lambda d: bool(d.get("watched_on")) and d["watched_on"] >= start)

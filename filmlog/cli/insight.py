@@ -20,7 +20,7 @@ class StatsFormat(Enum):
 
 
 @app.command("stats")
-@filter_options_except("year")
+@filter_options_except("year", "watched_in")
 def stats_command(
     ctx: typer.Context,
     words: Annotated[
@@ -30,8 +30,10 @@ def stats_command(
     year: Annotated[
         str | None,
         typer.Option(
+            "--watched-in",
             "--year",
-            help="One calendar year of watching, e.g. 2024 (charted month by month).",
+            help="One calendar year of watching, e.g. 2024, charted month by month "
+            "(--year: the same).",
             rich_help_panel=FILTER_PANEL,
             show_default=False,
         ),
@@ -60,18 +62,15 @@ def stats_command(
     *,
     filters: dict[str, Any],
 ) -> None:
-    """Charts of what you watch and how you rate it; --year YYYY for one year in review."""
+    """Charts of what you watch and how you rate it; --watched-in YEAR for one year in review."""
     from filmlog import stats
-    from filmlog.parsing import parse_year
 
     if as_json and output_format is StatsFormat.markdown:
         fail("choose one of --json and --format markdown", ExitCode.USAGE)
-    chosen = build_filters({**filters, "year": released_in}, words)
-    watch_year = None if year is None else parse_year(year)
+    chosen = build_filters({**filters, "year": released_in, "watched_in": year}, words)
+    watch_year = chosen.watched_year
     everything = journal(ctx).summaries(chosen)
     found = everything.reviews
-    if watch_year is not None:
-        found = stats.watched_in(found, watch_year)
     result = stats.compute(found, year=watch_year, top=top)
     if as_json:
         print_json(result.to_json())
