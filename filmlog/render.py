@@ -8,7 +8,7 @@ shown as visible symbols instead of reaching the terminal.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -20,6 +20,7 @@ from rich.text import Text
 from filmlog.facts import cast_line, logged_time, metadata_line, verdict_line, watched_line
 from filmlog.model import Review
 from filmlog.parsing import format_stars
+from filmlog.query import Snippet
 from filmlog.safe import clean
 
 
@@ -28,9 +29,34 @@ def plain(text: str | None, style: str = "") -> Text:
     return Text(clean(text or ""), style=style)
 
 
-def review_panel(review: Review, *, body: bool = True) -> Panel:
-    """A review laid out like a published one, the body rendered as Markdown."""
+# Where a search found its words, as the snippet's label says it.
+_FOUND_IN = {
+    "title": "Title",
+    "headline": "Headline",
+    "directors": "Directed by",
+    "cast": "Starring",
+    "tags": "Tags",
+    "body": "Review",
+}
+MATCH_STYLE = "bold reverse"
+
+
+def snippet_text(found: Snippet) -> Text:
+    """A search snippet labelled with its field, the words highlighted (styles, never markup)."""
+    text = plain(found.text)
+    for start, end in found.marks:
+        text.stylize(MATCH_STYLE, start, end)
+    return Text.assemble((f"{_FOUND_IN.get(found.where, found.where)}: ", "dim"), text)
+
+
+def review_panel(review: Review, *, body: bool = True, matched: Snippet | None = None) -> Panel:
+    """A review laid out like a published one, the body rendered as Markdown.
+
+    ``matched``: why a search found it, shown first.
+    """
     lines: list[RenderableType] = []
+    if matched is not None:
+        lines.append(Text.assemble(("Matched · ", "dim"), snippet_text(matched)))
     if review.headline:
         lines.append(plain(review.headline, "bold"))
     byline = " · ".join(
@@ -98,15 +124,29 @@ def body_view(text: str) -> RenderableType:
 READING_WIDTH = 100  # past this, lines of a long review get too long to read comfortably
 
 
-def review_panels(reviews: Iterable[Review]) -> Group:
-    """Panels for reading, no wider than :data:`READING_WIDTH` however wide the terminal."""
+def review_panels(reviews: Iterable[Review], matched: Mapping[int, Snippet] | None = None) -> Group:
+    """Panels for reading, no wider than :data:`READING_WIDTH` however wide the terminal.
+
+    ``matched``: search snippets by review ID, shown at the top of their panels.
+    """
     from rich.constrain import Constrain
 
-    return Group(*(Constrain(review_panel(r), READING_WIDTH) for r in reviews))
+    found = matched or {}
+    return Group(
+        *(Constrain(review_panel(r, matched=found.get(r.id or 0)), READING_WIDTH) for r in reviews)
+    )
 
 
-def review_table(reviews: Sequence[Review], *, title: str | None = None) -> Table:
-    """The list view: ID, watched, title (year), stars, genres, verdict."""
+def review_table(
+    reviews: Sequence[Review],
+    *,
+    title: str | None = None,
+    matched: Mapping[int, Snippet] | None = None,
+) -> Table:
+    """The list view: ID, watched, title (year), stars, genres, verdict.
+
+    ``matched``: search snippets by review ID, in a last column.
+    """
     table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False)
     table.add_column("ID", justify="right", style="dim", no_wrap=True)
     table.add_column("Watched", no_wrap=True)
@@ -114,15 +154,21 @@ def review_table(reviews: Sequence[Review], *, title: str | None = None) -> Tabl
     table.add_column("Rating", style="yellow", no_wrap=True)
     table.add_column("Genres", ratio=2)
     table.add_column("Verdict", ratio=1)
+    if matched is not None:
+        table.add_column("Matched", ratio=4)
     for r in reviews:
-        table.add_row(
+        cells = [
             Text(str(r.id)),
             Text(r.watched_on.isoformat() if r.watched_on else "—"),
             plain(r.display_title),
             Text(format_stars(r.rating) if r.rating is not None else ""),
             plain(", ".join(r.genres)),
             plain(r.verdict),
-        )
+        ]
+        if matched is not None:
+            found = matched.get(r.id or 0)
+            cells.append(snippet_text(found) if found else Text())
+        table.add_row(*cells)
     return table
 
 

@@ -682,27 +682,74 @@ def _same_title(reviews: Iterable[Review], title: str) -> list[Review]:
     return [r for r in reviews if film_key(r)[0] == wanted]
 
 
-def history(reviews: Iterable[Review], query: str) -> History:
-    """Every viewing of the film ``query`` names (``Her`` or ``Her (2013)``), oldest first.
+def _by_id_or_part(
+    reviews: list[Review], query: str, title: str, year: int | None
+) -> tuple[list[Review], int | None]:
+    """The viewings of the film a review ID (``12``, ``#12``) or a part of one title names.
 
-    Raises NotFound when no review matches, or when the title alone matches
-    films of different years (remakes): then the year must be given.
+    Raises InvalidInput when the part is in several titles, and NotFound, with the
+    closest titles as suggestions, when nothing matches.
+    """
+    if ident := re.fullmatch(r"#?([0-9]+)", query.strip()):
+        for review in reviews:
+            if review.id == int(ident[1]):
+                key = film_key(review)
+                return [r for r in reviews if film_key(r) == key], review.year
+    part = " ".join(fold(title).split())
+    titles: dict[str, str] = {}  # folded title -> its first spelling
+    for review in reviews:
+        folded = film_key(review)[0]
+        if part and part in folded and (year is None or review.year in (None, year)):
+            titles.setdefault(folded, review.title)
+    if len(titles) == 1:
+        return _same_title(reviews, next(iter(titles.values()))), year
+    if titles:
+        names = sorted(titles.values(), key=fold)
+        listed = ", ".join(_quoted(n) for n in names[:5]) + (", …" if len(names) > 5 else "")
+        raise InvalidInput(
+            f"{_quoted(query)} is part of more than one title ({listed}): give more of it"
+        )
+    import difflib
+
+    every: dict[str, str] = {}  # folded title -> its first spelling
+    for review in reviews:
+        every.setdefault(film_key(review)[0], review.title)
+    close = difflib.get_close_matches(part, list(every), n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(_quoted(every[c]) for c in close)}?" if close else ""
+    raise NotFound(f"no reviews of a film titled {_quoted(query)}{hint}")
+
+
+def history(reviews: Iterable[Review], query: str) -> History:
+    """Every viewing of the film ``query`` names, oldest first.
+
+    ``query`` is a title (``Her``, any case and accents), with the year to tell
+    remakes apart (``Her (2013)``), a part of one title (``amel``), or a review
+    ID (``12`` or ``#12``) of one of its viewings; a whole title comes first, so
+    a film called ``1917`` is found by its title.
+
+    Raises NotFound when no review matches (naming the closest titles), and
+    InvalidInput when the title alone matches films of different years
+    (remakes), or a part matches several titles.
     """
     reviews = list(reviews)
     title, year = split_title_year(query)
     found = _same_title(reviews, title)
+    if year is not None and not any(r.year == year for r in found):
+        # Perhaps a title that itself ends in "(1234)" rather than a year in brackets.
+        whole = _same_title(reviews, query)
+        if whole:
+            found, year = whole, None
+        elif found:
+            raise NotFound(f"no reviews of a film titled {_quoted(query)}")
+    if not found:
+        found, year = _by_id_or_part(reviews, query, title, year)
     if year is not None:
         exact = [r for r in found if r.year == year]
-        if exact:
-            # A review logged without a year joins in, unless a remake makes it ambiguous.
-            remakes = any(r.year not in (None, year) for r in found)
-            found = exact if remakes else [r for r in found if r.year in (None, year)]
-        else:
-            # Perhaps a title that itself ends in "(1234)" rather than a year in brackets.
-            found = _same_title(reviews, query)
-            year = None
-    if not found:
-        raise NotFound(f"no reviews of a film titled {_quoted(query)}")
+        if not exact:
+            raise NotFound(f"no reviews of a film titled {_quoted(query)}")
+        # A review logged without a year joins in, unless a remake makes it ambiguous.
+        remakes = any(r.year not in (None, year) for r in found)
+        found = exact if remakes else [r for r in found if r.year in (None, year)]
     if year is None:
         years = sorted({r.year for r in found if r.year is not None})
         if len(years) > 1:

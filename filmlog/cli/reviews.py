@@ -26,6 +26,8 @@ from filmlog.errors import ExitCode, FilmlogError
 from filmlog.model import Review
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from filmlog.entry import ReviewInput
     from filmlog.session import Session
 
@@ -251,6 +253,7 @@ def _find_and_show(
     as_json: bool,
     full: bool = False,
     found_title: bool = False,
+    snippets: bool = False,
 ) -> None:
     """What list and search share: filter, sort, cut to the limit, render or print JSON."""
     if limit is None and not show_all and not as_json:
@@ -260,7 +263,7 @@ def _find_and_show(
         sort_by.value,
         reverse=reverse,
         limit=None if show_all else limit,
-        bodies=full or as_json,
+        bodies=full or as_json or snippets,
     )
     shown, matched = found.reviews, found.matched
     if as_json:
@@ -276,7 +279,17 @@ def _find_and_show(
         info(f"Showing {len(shown)} of {matched:,}; use --all or --limit to see more.")
     from filmlog import render
 
-    view = render.review_panels(shown) if full else render.review_table(shown, title=title)
+    reasons = None
+    if words and (full or snippets):
+        from filmlog.query import SNIPPET_LENGTH, snippet
+
+        # A table row has room for a shorter stretch than a panel.
+        length = SNIPPET_LENGTH if full else SNIPPET_LENGTH // 2
+        reasons = {r.id or 0: why for r in shown if (why := snippet(r, words, length))}
+    if full:
+        view: RenderableType = render.review_panels(shown, reasons)
+    else:
+        view = render.review_table(shown, title=title, matched=reasons if snippets else None)
     console().print(view)
 
 
@@ -313,7 +326,14 @@ def search(
         list[str] | None,
         typer.Argument(help="Words to find (all of them), case- and accent-insensitive."),
     ] = None,
-    full: Annotated[bool, typer.Option("--full", help="Show whole reviews as panels.")] = False,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="Show whole reviews as panels, each with why it matched."),
+    ] = False,
+    snippets: Annotated[
+        bool,
+        typer.Option("--snippets", help="Add a column showing where the words were found."),
+    ] = False,
     limit: LIMIT = None,
     show_all: ALL = False,
     sort_by: SORT = SortKey.watched,
@@ -334,4 +354,5 @@ def search(
         as_json=as_json,
         full=full,
         found_title=True,
+        snippets=snippets,
     )
