@@ -51,6 +51,8 @@ class Summary(Protocol):
     @property
     def genres(self) -> list[str]: ...
     @property
+    def tags(self) -> list[str]: ...
+    @property
     def runtime(self) -> int | None: ...
     @property
     def rating(self) -> int | None: ...
@@ -231,11 +233,23 @@ def genres(reviews: Iterable[Summary]) -> tuple[GroupRow, ...]:
 
     Genres are matched ignoring case and shown in their first spelling.
     """
+    return _labels(reviews, lambda r: r.genres)
+
+
+def tags(reviews: Iterable[Summary], *, top: int | None = None) -> tuple[GroupRow, ...]:
+    """Reviews and average rating per tag, most used first (matched as genres are)."""
+    rows = _labels(reviews, lambda r: r.tags)
+    return rows if top is None else rows[:top]
+
+
+def _labels(
+    reviews: Iterable[Summary], labels: Callable[[Summary], list[str]]
+) -> tuple[GroupRow, ...]:
     groups: dict[str, _Group] = {}
-    keys: dict[str, str] = {}  # each spelling's key: a journal spells a genre a few ways
+    keys: dict[str, str] = {}  # each spelling's key: a journal spells a label a few ways
     for review in reviews:
         seen: set[str] = set()
-        for name in review.genres:
+        for name in labels(review):
             key = keys.get(name)
             if key is None:
                 key = keys[name] = name.strip().casefold()
@@ -522,14 +536,20 @@ def top_rated(
 ) -> tuple[Summary, ...]:
     """The best-rated films, each once at its latest rated viewing.
 
-    Ties go to liked films, then to the one watched first, then to the lower ID,
-    so the order never changes between runs.
+    Only films rated above the median rating of ``reviews`` count (when every
+    rating is the same, those at it): a short list beats one that runs down to
+    the films you disliked. Ties go to liked films, then to the one watched
+    first, then to the lower ID, so the order never changes between runs.
     """
     films = films or Films(reviews)
-    ranked = sorted(
-        films.latest_rated.values(),
-        key=lambda r: (-(r.rating or 0), not r.liked, *_watch_order(r)),
-    )
+    median = median_stars([r.rating for r in reviews if r.rating is not None])
+    if median is None:
+        return ()
+    latest = films.latest_rated.values()
+    chosen = [r for r in latest if (r.rating or 0) / 2 > median] or [
+        r for r in latest if (r.rating or 0) / 2 == median
+    ]
+    ranked = sorted(chosen, key=lambda r: (-(r.rating or 0), not r.liked, *_watch_order(r)))
     return tuple(ranked if top is None else ranked[:top])
 
 
@@ -549,6 +569,7 @@ class Stats(NamedTuple):
     actors: tuple[PersonRow, ...]
     decades: Decades
     top_rated: tuple[Summary, ...] = ()
+    tags: tuple[GroupRow, ...] = ()
     # The one person who wrote every review, for a recap's byline; None when several or none.
     reviewer: str | None = None
 
@@ -575,6 +596,7 @@ class Stats(NamedTuple):
                 }
                 for r in self.top_rated
             ],
+            "tags": [t.to_json() for t in self.tags],
         }
 
 
@@ -593,6 +615,7 @@ def compute(
         actors=actors(reviews, top=top, films=films),
         decades=decades(reviews),
         top_rated=top_rated(reviews, top=top, films=films),
+        tags=tags(reviews, top=top),
         reviewer=sole_reviewer(reviews),
     )
 

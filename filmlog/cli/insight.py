@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from filmlog.cli.base import app, console, fail, journal, nothing_found, print_json
+from filmlog.cli.base import app, fail, journal, nothing_found, print_json, print_view
 from filmlog.cli.options import FILTER_PANEL, build_filters, filter_options_except
 from filmlog.errors import ExitCode
 
@@ -94,7 +94,7 @@ def stats_command(
     )
     if watch_year is not None:
         heading += f" watched in {watch_year}"
-    console().print(stats_view(result, heading))
+    print_view(stats_view(result, heading))
 
 
 @app.command()
@@ -116,4 +116,4 @@ def history(
         return
     from filmlog.charts import history_view
 
-    console().print(history_view(found))
+    print_view(history_view(found))

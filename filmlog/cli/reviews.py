@@ -12,13 +12,13 @@ from filmlog.cli.base import (
     app,
     ask,
     confirm,
-    console,
     fail,
     info,
     journal,
     nothing_found,
     out,
     print_json,
+    print_view,
     summary,
 )
 from filmlog.cli.options import ReviewOptions, build_filters, filter_options, review_options
@@ -228,7 +228,7 @@ def show(
         return
     from filmlog.render import review_panels
 
-    console().print(review_panels(reviews))
+    print_view(review_panels(reviews))
 
 
 LIMIT = Annotated[
@@ -276,7 +276,6 @@ def _find_and_show(
     title = f"{matched:,} {noun} found" if found_title else None
     if len(shown) < matched:
         title = f"{len(shown)} of {matched:,} {noun}{' found' if found_title else ''}"
-        info(f"Showing {len(shown)} of {matched:,}; use --all or --limit to see more.")
     from filmlog import render
 
     reasons = None
@@ -290,7 +289,9 @@ def _find_and_show(
         view: RenderableType = render.review_panels(shown, reasons)
     else:
         view = render.review_table(shown, title=title, matched=reasons if snippets else None)
-    console().print(view)
+    print_view(view)
+    if len(shown) < matched:
+        info(f"Showing {len(shown)} of {matched:,}; use --all or --limit to see more.")
 
 
 @app.command("list")
