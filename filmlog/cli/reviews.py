@@ -143,7 +143,14 @@ def add(
     with journal(ctx).transaction() as session:
         review = _apply(session, Review(title=title), fields)
         session.add(review)
+        earlier = session.same_film(review) if fields.rewatch is None else []
     out(f"Added {summary(review)}")
+    if earlier:
+        seen = ", ".join(f"#{i}" for i in earlier)
+        info(
+            f"{review.display_title} is already in the journal ({seen}): if this was a "
+            f"rewatch, mark it with: filmlog edit {review.id} --rewatch"
+        )
 
 
 @app.command()
