@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from filmlog.cli import completion
 from filmlog.cli.base import app, fail, journal, nothing_found, print_json, print_view
 from filmlog.cli.options import FILTER_PANEL, build_filters, filter_options_except
 from filmlog.errors import ExitCode
@@ -105,6 +106,7 @@ def history(
         typer.Argument(
             help='The film\'s title, with the year to tell remakes apart: "Her (2013)".',
             show_default=False,
+            autocompletion=completion.titles,
         ),
     ],
     as_json: JSON = False,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from filmlog.cli import completion
 from filmlog.errors import InvalidInput
 from filmlog.query import Filters
 
@@ -45,7 +46,13 @@ REVIEW_FIELDS: dict[str, Any] = {
         Text, _opt("--released", "Release date, e.g. 'December 18, 2013'.", REVIEW_PANEL)
     ],
     "directors": Annotated[
-        Many, _opt("--director", "Director (repeatable, or comma-separated).", REVIEW_PANEL)
+        Many,
+        _opt(
+            "--director",
+            "Director (repeatable, or comma-separated).",
+            REVIEW_PANEL,
+            autocompletion=completion.directors,
+        ),
     ],
     "cast": Annotated[
         Many,
@@ -56,7 +63,13 @@ REVIEW_FIELDS: dict[str, Any] = {
         ),
     ],
     "genres": Annotated[
-        Many, _opt("--genre", "Genre (repeatable, or comma-separated).", REVIEW_PANEL)
+        Many,
+        _opt(
+            "--genre",
+            "Genre (repeatable, or comma-separated).",
+            REVIEW_PANEL,
+            autocompletion=completion.genres,
+        ),
     ],
     "mpaa": Annotated[Text, _opt("--mpaa", "G, PG, PG-13, R, NC-17 or NR.", REVIEW_PANEL)],
     "runtime": Annotated[Text, _opt("--runtime", "Runtime: 126, 126m, '2h 6m'.", REVIEW_PANEL)],
@@ -91,7 +104,15 @@ REVIEW_FIELDS: dict[str, Any] = {
     "reviewer": Annotated[
         Text, _opt("--reviewer", "Who wrote it. Default: $FILMLOG_REVIEWER.", REVIEW_PANEL)
     ],
-    "tags": Annotated[Many, _opt("--tag", "Tag (repeatable, or comma-separated).", REVIEW_PANEL)],
+    "tags": Annotated[
+        Many,
+        _opt(
+            "--tag",
+            "Tag (repeatable, or comma-separated).",
+            REVIEW_PANEL,
+            autocompletion=completion.tags,
+        ),
+    ],
     "liked": Annotated[Flag, _opt("--liked/--not-liked", "Mark as liked or not.", REVIEW_PANEL)],
     "rewatch": Annotated[
         Flag, _opt("--rewatch/--first-watch", "A rewatch, or a first watch.", REVIEW_PANEL)
@@ -99,7 +120,15 @@ REVIEW_FIELDS: dict[str, Any] = {
 }
 
 FILTER_FIELDS: dict[str, Any] = {
-    "genre": Annotated[Many, _opt("--genre", "Any of these genres (repeatable).", FILTER_PANEL)],
+    "genre": Annotated[
+        Many,
+        _opt(
+            "--genre",
+            "Any of these genres (repeatable).",
+            FILTER_PANEL,
+            autocompletion=completion.genres,
+        ),
+    ],
     "all_genres": Annotated[
         bool, _opt("--all-genres", "Require every --genre, not any.", FILTER_PANEL)
     ],
@@ -130,13 +159,19 @@ FILTER_FIELDS: dict[str, Any] = {
             FILTER_PANEL,
         ),
     ],
-    "tag": Annotated[Many, _opt("--tag", "Any of these tags (repeatable).", FILTER_PANEL)],
+    "tag": Annotated[
+        Many,
+        _opt(
+            "--tag", "Any of these tags (repeatable).", FILTER_PANEL, autocompletion=completion.tags
+        ),
+    ],
     "director": Annotated[
         Many,
         _opt(
             "--director",
             "Directed by (part of a name; repeatable, or comma-separated).",
             FILTER_PANEL,
+            autocompletion=completion.directors,
         ),
     ],
     "actor": Annotated[
@@ -145,6 +180,7 @@ FILTER_FIELDS: dict[str, Any] = {
             "--actor --cast",
             "Starring (part of a name; repeatable, or comma-separated).",
             FILTER_PANEL,
+            autocompletion=completion.actors,
         ),
     ],
     "rewatch": Annotated[

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from filmlog.cli import completion
 from filmlog.cli.base import (
     app,
     ask,
@@ -31,7 +32,10 @@ if TYPE_CHECKING:
     from filmlog.entry import ReviewInput
     from filmlog.session import Session
 
-IDS = Annotated[list[int], typer.Argument(help="Review IDs.", show_default=False)]
+IDS = Annotated[
+    list[int],
+    typer.Argument(help="Review IDs.", show_default=False, autocompletion=completion.review_ids),
+]
 JSON = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (see README).")]
 
 
@@ -157,7 +161,12 @@ def add(
 @review_options
 def edit(
     ctx: typer.Context,
-    review_id: Annotated[int, typer.Argument(metavar="ID", help="The review to change.")],
+    review_id: Annotated[
+        int,
+        typer.Argument(
+            metavar="ID", help="The review to change.", autocompletion=completion.review_ids
+        ),
+    ],
     title: Annotated[
         str | None, typer.Option("--title", help="Correct the title.", show_default=False)
     ] = None,
@@ -181,7 +190,12 @@ def edit(
 @app.command()
 def rate(
     ctx: typer.Context,
-    review_id: Annotated[int, typer.Argument(metavar="ID", help="The review to rate.")],
+    review_id: Annotated[
+        int,
+        typer.Argument(
+            metavar="ID", help="The review to rate.", autocompletion=completion.review_ids
+        ),
+    ],
     stars: Annotated[
         str, typer.Argument(help="Stars: 4, 3.5, 3½, ★★★½, 4/5 or 7/10.", show_default=False)
     ],
