@@ -141,5 +141,7 @@ def test_add_cast_splits_commas(cli: Invoke) -> None:
 
 
 def test_help_names_the_aliases(cli: Invoke) -> None:
-    assert "--released-in" in cli("list", "--help").stdout
-    assert "--watched-in" in cli("stats", "--help").stdout
+    listing = " ".join(cli("list", "--help").stdout.split())
+    assert "--released-in, --year YEAR" in listing
+    assert "--watched-in YEAR" in listing
+    assert "--watched-in, --year YEAR" in " ".join(cli("stats", "--help").stdout.split())

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 import typer
 
 from filmlog.cli import completion
-from filmlog.cli.base import app, fail, journal, nothing_found, print_json, print_view
+from filmlog.cli.base import app, fail, journal, nothing_found, print_json
 from filmlog.cli.options import FILTER_PANEL, build_filters, filter_options_except
+from filmlog.cli.pager import page
 from filmlog.errors import ExitCode
 
 JSON = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (see README).")]
@@ -95,7 +96,7 @@ def stats_command(
     )
     if watch_year is not None:
         heading += f" watched in {watch_year}"
-    print_view(stats_view(result, heading))
+    page(ctx, stats_view(result, heading))
 
 
 @app.command()
@@ -118,4 +119,4 @@ def history(
         return
     from filmlog.charts import history_view
 
-    print_view(history_view(found))
+    page(ctx, history_view(found))

@@ -102,7 +102,12 @@ REVIEW_FIELDS: dict[str, Any] = {
         ),
     ],
     "reviewer": Annotated[
-        Text, _opt("--reviewer", "Who wrote it. Default: $FILMLOG_REVIEWER.", REVIEW_PANEL)
+        Text,
+        _opt(
+            "--reviewer",
+            "Who wrote it. Default: $FILMLOG_REVIEWER, else the config's reviewer.",
+            REVIEW_PANEL,
+        ),
     ],
     "tags": Annotated[
         Many,
