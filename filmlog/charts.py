@@ -175,6 +175,9 @@ def totals_panel(totals: st.Totals) -> Panel:
             lack = "lacks" if totals.without_runtime == 1 else "lack"
             watched += f" ({plural(totals.without_runtime, 'review')} {lack} a runtime)"
     average = "—" if totals.average_rating is None else f"{totals.average_rating:.2f} stars"
+    if totals.average_rating is not None and totals.rated < totals.reviews:
+        # Say what the average rests on: one rated review of hundreds is no average to trust.
+        average = f"{totals.average_rating:.2f} from {totals.rated:,} rated of {totals.reviews:,}"
     median = "—" if totals.median_rating is None else f"{totals.median_rating:g} stars"
     rated = "none" if not totals.rated else f"{totals.rated:,} of {totals.reviews:,}"
     rows = [
@@ -197,16 +200,18 @@ def ratings_panel(ratings: Sequence[st.RatingCount]) -> Panel:
 
 
 def _group_chart(rows: Sequence[st.GroupRow], header: str, *, user_text: bool) -> BarChart:
+    # A "Rated" column only when some average rests on fewer reviews than the row counts.
+    partly = any(row.rated < row.reviews for row in rows)
     return BarChart(
         [
             BarRow(
                 plain(row.name) if user_text else Text(row.name),
                 row.reviews,
-                (format_average(row.average_rating),),
+                ((f"{row.rated:,}",) if partly else ()) + (format_average(row.average_rating),),
             )
             for row in rows
         ],
-        headers=(header, "Reviews", "Avg ★"),
+        headers=(header, "Reviews", *(("Rated",) if partly else ()), "Avg ★"),
     )
 
 
@@ -215,6 +220,49 @@ def genres_panel(rows: Sequence[st.GroupRow]) -> Panel:
     if not rows:
         return _section("Genres", _note("No genres recorded."))
     return _section("Genres", _group_chart(rows, "Genre", user_text=True))
+
+
+def tags_panel(rows: Sequence[st.GroupRow]) -> Panel:
+    """Reviews and average rating per tag, most used first."""
+    if not rows:
+        return _section("Tags", _note("No tags recorded."))
+    return _section("Tags", _group_chart(rows, "Tag", user_text=True))
+
+
+def top_rated_panel(films: Sequence[st.Summary]) -> Panel:
+    """The best-rated films (those above the median rating), best first."""
+    if not films:
+        return _section("Top-rated films", _note("No ratings yet."))
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", style="dim", no_wrap=True)
+    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    grid.add_column(style="yellow", no_wrap=True)
+    for rank, film in enumerate(films, start=1):
+        name = f"{film.title} ({film.year})" if film.year else film.title
+        grid.add_row(f"{rank}.", plain(name), format_stars(film.rating))
+    return _section("Top-rated films", grid)
+
+
+# Runs of at least this many years without a viewing fold into one row of the year chart.
+EMPTY_RUN = 3
+
+
+def _year_rows(periods: Sequence[st.Period]) -> list[BarRow]:
+    """One row per year, but a long run of empty years as one row (``1991–2009``)."""
+    rows: list[BarRow] = []
+    index = 0
+    while index < len(periods):
+        end = index
+        while end < len(periods) and not periods[end].reviews:
+            end += 1
+        if end - index >= EMPTY_RUN:
+            label = f"{periods[index].label}–{periods[end - 1].label}"
+            rows.append(BarRow(Text(label, style="dim"), 0))
+            index = end
+            continue
+        rows.append(BarRow(Text(periods[index].label), periods[index].reviews))
+        index += 1
+    return rows
 
 
 def decades_panel(decades: st.Decades) -> Panel:
@@ -234,12 +282,13 @@ def timeline_panel(timeline: st.Timeline) -> Panel:
     if timeline.by == "month":
         title = f"Watched per month, {timeline.periods[0].year}"
         labels = [MONTHS[(p.month or 1) - 1] for p in timeline.periods]
+        rows = [
+            BarRow(Text(label), p.reviews)
+            for label, p in zip(labels, timeline.periods, strict=True)
+        ]
     else:
         title = "Watched per year"
-        labels = [p.label for p in timeline.periods]
-    rows = [
-        BarRow(Text(label), p.reviews) for label, p in zip(labels, timeline.periods, strict=True)
-    ]
+        rows = _year_rows(timeline.periods)
     parts: list[RenderableType] = [BarChart(rows)]
     if timeline.undated:
         parts.append(_note(f"{plural(timeline.undated, 'review')} without a watch date."))
@@ -252,9 +301,17 @@ def people_panel(rows: Sequence[st.PersonRow], title: str, header: str, empty: s
     """People ranked by films, with the average rating of their films."""
     if not rows:
         return _section(title, _note(empty))
+    partly = any(p.rated_films < p.films for p in rows)
     chart = BarChart(
-        [BarRow(plain(p.name), p.films, (format_average(p.average_rating),)) for p in rows],
-        headers=(header, "Films", "Avg ★"),
+        [
+            BarRow(
+                plain(p.name),
+                p.films,
+                ((f"{p.rated_films:,}",) if partly else ()) + (format_average(p.average_rating),),
+            )
+            for p in rows
+        ],
+        headers=(header, "Films", *(("Rated",) if partly else ()), "Avg ★"),
         label_max=28,
     )
     return _section(title, chart)
@@ -278,6 +335,7 @@ class StatsView:
                 people_panel(s.directors, "Top directors", "Director", "No directors recorded."),
                 people_panel(s.actors, "Top actors", "Actor", "No cast recorded."),
             ),
+            (top_rated_panel(s.top_rated), tags_panel(s.tags)),
         ]
         wide = options.max_width >= WIDE
         for pair in pairs:

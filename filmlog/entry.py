@@ -72,7 +72,8 @@ def apply(
     if given.directors is not None:
         review.directors = parsing.split_list(given.directors)
     if given.cast is not None:
-        review.cast = [CastMember(*parsing.parse_cast(c)) for c in given.cast if not _blank(c)]
+        # Comma-separated like directors: "A as X, B as Y" is two people, not one.
+        review.cast = [CastMember(*parsing.parse_cast(c)) for c in parsing.split_list(given.cast)]
     if given.genres is not None:
         review.genres = dedupe_casefold(parsing.split_list(given.genres), known_genres)
     if given.tags is not None:

@@ -18,11 +18,17 @@ def long_date(value: date) -> str:
 
 
 def logged_time(review: Review) -> str:
-    """When the review was written, in its own zone: ``April 13, 2024 · 1:21 AM MDT``."""
+    """When the review was written, in its own zone: ``April 13, 2024 · 1:21 AM MDT``.
+
+    Midnight to the second is how a day without a time is stored (imports give
+    only the day): it shows as the day alone, not an invented ``12:00 AM``.
+    """
     stamp = review.logged_at
     if stamp is None:
         return ""
     stamp = _in_zone(stamp, review.logged_zone)
+    if not (stamp.hour or stamp.minute or stamp.second or stamp.microsecond):
+        return long_date(stamp.date())
     hour = stamp.hour % 12 or 12
     zone = stamp.tzname() or ""
     if not zone or zone.startswith(("UTC+", "UTC-")):

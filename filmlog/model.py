@@ -268,7 +268,6 @@ class Review:
             ]
             review.mpaa = get("mpaa")
             review.body = get("body")
-            review.tags = _str_list(get("tags"))
             review.logged_at = _datetime(get("logged_at"))
             review.logged_zone = get("logged_zone")
             review.updated_at = _datetime(get("updated_at"))
@@ -316,6 +315,7 @@ class ReviewSummary:
         "reviewer",
         "rewatch",
         "runtime",
+        "tags",
         "title",
         "verdict",
         "watched_on",
@@ -329,6 +329,7 @@ class ReviewSummary:
     directors: list[str]
     actors: list[str]
     genres: list[str]
+    tags: list[str]
     runtime: int | None
     rating: int | None
     verdict: str | None
@@ -424,6 +425,7 @@ def _read_shared(
     target.release_date = _date(get("release_date"))
     target.directors = _str_list(get("directors"))
     target.genres = _str_list(get("genres"))
+    target.tags = _str_list(get("tags"))
     target.runtime = get("runtime")
     target.rating = get("rating")
     target.verdict = get("verdict")

@@ -32,6 +32,7 @@ __all__ = [
     "format_stars_number",
     "parse_cast",
     "parse_date",
+    "parse_date_bound",
     "parse_mpaa",
     "parse_rating",
     "parse_runtime",
@@ -63,6 +64,7 @@ _RUNTIME_HINT = (
     f"use {MIN_RUNTIME} to {MAX_RUNTIME} minutes, as 126, 126 min, 2h 6m, 2 hr 6 min or 2:06"
 )
 _WATCHED_HINT = "use a date such as 2024-04-13, today, yesterday, 3 days ago or friday"
+_BOUND_HINT = "use a date such as 2024-04-13, 2019, 2019-03, 3 days ago or last week"
 _DATE_HINT = "use a date such as 2024-04-13, April 13 2024 or 13 April 2024"
 _TIMESTAMP_HINT = (
     "use a date and time such as 2024-04-13 21:30, 04/13/24 1:21 AM Mountain Time or now"
@@ -86,7 +88,8 @@ _RUNTIME_HOURS_RE = (
 )
 _RUNTIME_CLOCK_RE = r"(?P<hours>[0-9]+):(?P<minutes>[0-5][0-9])"
 
-_AGO_RE = r"(?P<count>[0-9]+|an?|one)\s+(?P<unit>days?|weeks?)\s+ago"
+_AGO_RE = r"(?P<count>[0-9]+|an?|one)\s+(?P<unit>days?|weeks?|months?|years?)\s+ago"
+_LAST_RE = r"last\s+(?P<unit>week|month|year)"
 _WEEKDAY_RE = r"(?P<last>last\s+)?(?P<name>[a-z]+)"
 _WEEKDAYS = {
     name: number
@@ -323,13 +326,14 @@ def _relative_watched_date(text: str, today: date) -> date | None:
         return today
     if text == "yesterday":
         return today - timedelta(days=1)
+    if match := re.fullmatch(_LAST_RE, text):
+        return _back(today, 1, match["unit"])
     if match := re.fullmatch(_AGO_RE, text):
         count = match["count"]
         number = _small_int(count) if count[0].isdigit() else 1
         if number is None:
             raise OverflowError(count)
-        days = number * 7 if match["unit"].startswith("week") else number
-        return today - timedelta(days=days)
+        return _back(today, number, match["unit"].rstrip("s"))
     if (match := re.fullmatch(_WEEKDAY_RE, text)) and match["name"] in _WEEKDAYS:
         back = (today.weekday() - _WEEKDAYS[match["name"]]) % 7
         if back == 0 and match["last"]:
@@ -338,12 +342,26 @@ def _relative_watched_date(text: str, today: date) -> date | None:
     return None
 
 
+def _back(today: date, count: int, unit: str) -> date:
+    """``count`` days, weeks, months or years before ``today``; a missing day (31 February)
+    becomes the month's last."""
+    if unit in ("day", "week"):
+        return today - timedelta(days=count * 7 if unit == "week" else count)
+    months = today.year * 12 + today.month - 1 - (count * 12 if unit == "year" else count)
+    year, month = divmod(months, 12)
+    if year < 1:
+        raise OverflowError(count)
+    following = date(year + 1, 1, 1) if month == 11 else date(year, month + 2, 1)
+    return date(year, month + 1, min(today.day, (following - timedelta(days=1)).day))
+
+
 def parse_watched_date(text: str, today: date | None = None) -> date:
     """Parse the day a film was watched; it may not be after ``today``.
 
     Accepted: ``today``, ``yesterday``, ``N days ago``, ``N weeks ago`` (``a week
-    ago`` too), weekday names full or short (``friday``, ``fri``), ``last friday``,
-    and any date python-dateutil reads (``2024-04-13``, ``04/13/24``,
+    ago`` too), months and years ago alike, ``last week``, ``last month`` and
+    ``last year`` (one of them ago), weekday names full or short (``friday``,
+    ``fri``), ``last friday``, and any date python-dateutil reads (``2024-04-13``, ``04/13/24``,
     ``April 13 2024``, ``13 April 2024``), missing parts filled from ``today``.
 
     A bare weekday name means the most recent such day counting today, so on a
@@ -386,6 +404,32 @@ def parse_date(text: str) -> date:
         return _dateutil_parse(cleaned, datetime(clock.today().year, 1, 1)).date()
     except ValueError as error:
         raise InvalidInput(f"invalid date {quote(text)}: {_DATE_HINT}") from error
+
+
+def parse_date_bound(text: str, *, end: bool = False) -> date:
+    """One end of a range of watched dates (``--from``, ``--to``), inclusive.
+
+    Takes what ``--watched`` takes (relative dates too) and dates in the future,
+    and a date that names only a year or a month (``2019``, ``2019-03``,
+    ``March 2019``) means its first day, or with ``end`` its last.
+    """
+    today = clock.today()
+    words = " ".join(text.lower().split())
+    try:
+        day = _relative_watched_date(words, today)
+        if day is not None:
+            return day
+        if len(words) == 10 and words[4] == "-":
+            try:
+                return date.fromisoformat(words)
+            except ValueError:
+                pass
+        # dateutil fills what the text leaves out from the default, and clips the day to
+        # the month's length: a default of 31 December gives the last day of what was named.
+        default = datetime(today.year, 12, 31) if end else datetime(today.year, 1, 1)
+        return _dateutil_parse(words, default).date()
+    except (ValueError, OverflowError) as error:
+        raise InvalidInput(f"invalid date {quote(text)}: {_BOUND_HINT}") from error
 
 
 # ---------------------------------------------------------------------------

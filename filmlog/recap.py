@@ -31,6 +31,10 @@ def escape(text: str | None) -> str:
     return _ENTITY.sub(r"\\&", _ACTIVE.sub(r"\\\1", flat))
 
 
+_OPENING = "“‘\"'«„‚「『"
+_CLOSING = "”’\"'»」』"
+
+
 def _count(count: int, noun: str, plural: str = "s") -> str:
     return f"**{count:,}** {noun}" + ("" if count == 1 else plural)
 
@@ -80,7 +84,9 @@ def _top_line(rank: int, review: Summary) -> str:
     line = " · ".join(parts)
     headline = escape(review.headline)
     if headline:
-        line += f" — “{headline}”"
+        # A headline that already opens or closes with a quote mark gets no second pair.
+        quoted = headline[0] in _OPENING or headline[-1] in _CLOSING
+        line += f" — {headline}" if quoted else f" — “{headline}”"
     return line
 
 

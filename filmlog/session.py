@@ -85,6 +85,25 @@ class Session:
                     known.setdefault(value.casefold(), value)
         return known
 
+    def same_film(self, review: Review) -> list[int]:
+        """The IDs of the other reviews of ``review``'s film, oldest first: the same title
+        ignoring case, accents and spacing, and the same year (or no year on one side)."""
+        from filmlog.folding import fold
+
+        title = " ".join(fold(review.title).split())
+        found = []
+        # Raw documents, as in known_spellings: one check should not build every review.
+        for key, doc in self._docs.items():
+            other = doc.get("title")
+            if int(key) == review.id or not isinstance(other, str):
+                continue
+            year = doc.get("year")
+            if " ".join(fold(other).split()) == title and (
+                review.year is None or year is None or year == review.year
+            ):
+                found.append(int(key))
+        return sorted(found)
+
     def add(self, review: Review) -> Review:
         """Store a new review under a fresh ID; returns it with ID and timestamps set."""
         return self.add_many([review])[0]

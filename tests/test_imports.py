@@ -156,6 +156,8 @@ def test_one_line_commands_import_no_rich(
     [
         pytest.param("filmlog li", "1", "list", id="command"),
         pytest.param("filmlog search --min", "2", "--min-rating", id="option"),
+        pytest.param("filmlog show ", "2", "1", id="review IDs"),
+        pytest.param("filmlog list --genre ", "3", "Drama", id="genres"),
     ],
 )
 def test_shell_completion_imports_no_rich(
@@ -168,6 +170,9 @@ def test_shell_completion_imports_no_rich(
     assert expected in result.stdout.split()
     assert not result.loaded("rich"), result.explain("rich")
     assert not result.loaded("pydantic"), result.explain("pydantic")
+    # The journal is read as a table reads it: no reviews built, so no parsing, no TinyDB.
+    assert not result.loaded("tinydb"), result.explain("tinydb")
+    assert not result.loaded("filmlog.parsing"), result.explain("filmlog.parsing")
 
 
 @pytest.mark.usefixtures("journal_with_reviews")

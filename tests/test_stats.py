@@ -339,9 +339,32 @@ def test_top_rated_lists_each_film_once_at_its_latest_rating() -> None:
         (5, "Amélie", 10),
         (2, "Her", 9),
         (3, "Arrival", 8),
-        (4, "Sicario", 7),
-        (7, "Cats", 1),
     ]
+
+
+def test_top_rated_only_above_the_median() -> None:
+    """The sample's median is 3.75 stars: Sicario (3½) and Cats (½) are not top-rated."""
+    assert stats.median_stars([r.rating for r in sample() if r.rating is not None]) == 3.75
+    assert [r.title for r in stats.top_rated(sample(), top=None)] == ["Amélie", "Her", "Arrival"]
+
+
+def test_top_rated_when_every_rating_is_the_median() -> None:
+    reviews = [film("A", 1, rating=8), film("B", 2, rating=8)]
+    assert [r.title for r in stats.top_rated(reviews)] == ["A", "B"]
+
+
+def test_tags_count_reviews_per_tag_like_genres() -> None:
+    reviews = [
+        film("A", 1, rating=8, tags=["cinema", "Friends"]),
+        film("B", 2, rating=4, tags=["friends"]),
+        film("C", 3, tags=["cinema"]),
+    ]
+    rows = stats.tags(reviews)
+    assert [(t.name, t.reviews, t.rated, t.average_rating) for t in rows] == [
+        ("cinema", 2, 1, 4.0),
+        ("Friends", 2, 2, 3.0),
+    ]
+    assert stats.tags(reviews, top=1) == rows[:1]
 
 
 def test_top_rated_ties_go_to_liked_then_first_watched() -> None:
@@ -351,6 +374,7 @@ def test_top_rated_ties_go_to_liked_then_first_watched() -> None:
         film("Early", 3, rating=8, watched_on=date(2024, 1, 1)),
         film("Loved", 4, rating=8, watched_on=date(2024, 9, 1), liked=True),
         film("Best", 5, rating=9, watched_on=date(2024, 9, 1)),
+        *(film(f"Weak {n}", 10 + n, rating=2) for n in range(5)),  # the median: 2½ stars
     ]
     assert [r.title for r in stats.top_rated(reviews)] == [
         "Best",
@@ -391,6 +415,7 @@ def test_json_view_of_the_sample() -> None:
         "actors",
         "decades",
         "top_rated",
+        "tags",
     ]
     assert data["year"] is None
     assert data["ratings"][5] == {"stars": 3.0, "count": 1}

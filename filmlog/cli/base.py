@@ -318,6 +318,21 @@ def console() -> Console:
     return Console(highlight=False, markup=False, emoji=False)
 
 
+def print_view(renderable: Any) -> None:
+    """Print a Rich renderable on stdout. Into a pipe or a file, lines lose the spaces that
+    pad them to the width and the output starts at its first line of text."""
+    screen = console()
+    if screen.is_terminal:
+        screen.print(renderable)
+        return
+    with screen.capture() as captured:
+        screen.print(renderable)
+    lines = [line.rstrip() for line in captured.get().splitlines()]
+    while lines and not lines[0]:
+        del lines[0]
+    typer.echo("\n".join(lines))
+
+
 def summary(review: Review) -> str:
     """One line naming a review: ``#12 Her (2013) ★★★★☆ watched 2024-04-12``."""
     from filmlog.parsing import format_stars

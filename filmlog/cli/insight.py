@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from filmlog.cli import completion
 from filmlog.cli.base import app, fail, journal, nothing_found, print_json
 from filmlog.cli.options import FILTER_PANEL, build_filters, filter_options_except
 from filmlog.cli.pager import page
@@ -21,7 +22,7 @@ class StatsFormat(Enum):
 
 
 @app.command("stats")
-@filter_options_except("year")
+@filter_options_except("year", "watched_in")
 def stats_command(
     ctx: typer.Context,
     words: Annotated[
@@ -31,8 +32,10 @@ def stats_command(
     year: Annotated[
         str | None,
         typer.Option(
+            "--watched-in",
             "--year",
-            help="One calendar year of watching, e.g. 2024 (charted month by month).",
+            help="One calendar year of watching, e.g. 2024, charted month by month "
+            "(--year: the same).",
             rich_help_panel=FILTER_PANEL,
             show_default=False,
         ),
@@ -61,18 +64,15 @@ def stats_command(
     *,
     filters: dict[str, Any],
 ) -> None:
-    """Charts of what you watch and how you rate it; --year YYYY for one year in review."""
+    """Charts of what you watch and how you rate it; --watched-in YEAR for one year in review."""
     from filmlog import stats
-    from filmlog.parsing import parse_year
 
     if as_json and output_format is StatsFormat.markdown:
         fail("choose one of --json and --format markdown", ExitCode.USAGE)
-    chosen = build_filters({**filters, "year": released_in}, words)
-    watch_year = None if year is None else parse_year(year)
+    chosen = build_filters({**filters, "year": released_in, "watched_in": year}, words)
+    watch_year = chosen.watched_year
     everything = journal(ctx).summaries(chosen)
     found = everything.reviews
-    if watch_year is not None:
-        found = stats.watched_in(found, watch_year)
     result = stats.compute(found, year=watch_year, top=top)
     if as_json:
         print_json(result.to_json())
@@ -107,6 +107,7 @@ def history(
         typer.Argument(
             help='The film\'s title, with the year to tell remakes apart: "Her (2013)".',
             show_default=False,
+            autocompletion=completion.titles,
         ),
     ],
     as_json: JSON = False,

@@ -8,18 +8,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from filmlog.cli import completion
 from filmlog.cli.base import (
     EndOfInput,
     app,
     ask,
     confirm,
-    console,
     fail,
     info,
     journal,
     nothing_found,
     out,
     print_json,
+    print_view,
     summary,
 )
 from filmlog.cli.options import ReviewOptions, build_filters, filter_options, review_options
@@ -31,7 +32,10 @@ if TYPE_CHECKING:
     from filmlog.entry import ReviewInput
     from filmlog.session import Session
 
-IDS = Annotated[list[int], typer.Argument(help="Review IDs.", show_default=False)]
+IDS = Annotated[
+    list[int],
+    typer.Argument(help="Review IDs.", show_default=False, autocompletion=completion.review_ids),
+]
 JSON = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (see README).")]
 
 
@@ -203,14 +207,26 @@ def add(
     with journal(ctx).transaction() as session:
         review = _apply(session, Review(title=title), fields)
         session.add(review)
+        earlier = session.same_film(review) if fields.rewatch is None else []
     out(f"Added {summary(review)}")
+    if earlier:
+        seen = ", ".join(f"#{i}" for i in earlier)
+        info(
+            f"{review.display_title} is already in the journal ({seen}): if this was a "
+            f"rewatch, mark it with: filmlog edit {review.id} --rewatch"
+        )
 
 
 @app.command()
 @review_options
 def edit(
     ctx: typer.Context,
-    review_id: Annotated[int, typer.Argument(metavar="ID", help="The review to change.")],
+    review_id: Annotated[
+        int,
+        typer.Argument(
+            metavar="ID", help="The review to change.", autocompletion=completion.review_ids
+        ),
+    ],
     title: Annotated[
         str | None, typer.Option("--title", help="Correct the title.", show_default=False)
     ] = None,
@@ -243,7 +259,12 @@ def edit(
 @app.command()
 def rate(
     ctx: typer.Context,
-    review_id: Annotated[int, typer.Argument(metavar="ID", help="The review to rate.")],
+    review_id: Annotated[
+        int,
+        typer.Argument(
+            metavar="ID", help="The review to rate.", autocompletion=completion.review_ids
+        ),
+    ],
     stars: Annotated[
         str, typer.Argument(help="Stars: 4, 3.5, 3½, ★★★½, 4/5 or 7/10.", show_default=False)
     ],
@@ -322,6 +343,7 @@ def _find_and_show(
     as_json: bool,
     full: bool = False,
     found_title: bool = False,
+    snippets: bool = False,
 ) -> None:
     """What list and search share: filter, sort, cut to the limit, render or print JSON."""
     if limit is None and not show_all and not as_json:
@@ -331,7 +353,7 @@ def _find_and_show(
         sort_by.value,
         reverse=reverse,
         limit=None if show_all else limit,
-        bodies=full or as_json,
+        bodies=full or as_json or snippets,
     )
     shown, matched = found.reviews, found.matched
     if as_json:
@@ -344,13 +366,21 @@ def _find_and_show(
     title = f"{matched:,} {noun} found" if found_title else None
     if len(shown) < matched:
         title = f"{len(shown)} of {matched:,} {noun}{' found' if found_title else ''}"
-        info(f"Showing {len(shown)} of {matched:,}; use --all or --limit to see more.")
     from filmlog import render
 
+    reasons = None
+    if words and (full or snippets):
+        from filmlog.query import SNIPPET_LENGTH, snippet
+
+        # A table row has room for a shorter stretch than a panel.
+        length = SNIPPET_LENGTH if full else SNIPPET_LENGTH // 2
+        reasons = {r.id or 0: why for r in shown if (why := snippet(r, words, length))}
     if full:
-        page(ctx, render.review_panels(shown))
+        page(ctx, render.review_panels(shown, reasons))
     else:
-        console().print(render.review_table(shown, title=title))
+        print_view(render.review_table(shown, title=title, matched=reasons if snippets else None))
+    if len(shown) < matched:
+        info(f"Showing {len(shown)} of {matched:,}; use --all or --limit to see more.")
 
 
 @app.command("list")
@@ -386,7 +416,14 @@ def search(
         list[str] | None,
         typer.Argument(help="Words to find (all of them), case- and accent-insensitive."),
     ] = None,
-    full: Annotated[bool, typer.Option("--full", help="Show whole reviews as panels.")] = False,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="Show whole reviews as panels, each with why it matched."),
+    ] = False,
+    snippets: Annotated[
+        bool,
+        typer.Option("--snippets", help="Add a column showing where the words were found."),
+    ] = False,
     limit: LIMIT = None,
     show_all: ALL = False,
     sort_by: SORT = SortKey.watched,
@@ -407,4 +444,5 @@ def search(
         as_json=as_json,
         full=full,
         found_title=True,
+        snippets=snippets,
     )
