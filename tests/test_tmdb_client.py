@@ -129,7 +129,6 @@ def test_exact_matches_ignore_case_and_accents_and_take_the_year() -> None:
     ]
 
 
-@pytest.mark.skipif(not hasattr(Review("x"), "tmdb_id"), reason="needs the schema-2 fields")
 def test_fill_fills_only_empty_fields_unless_overwrite_and_never_clears() -> None:
     film = facts.film(her_answer())
     review = Review("Her", year=2014, genres=["Sci-Fi"], rating=8, body="mine", tags=["x"])

@@ -14,11 +14,10 @@ from datetime import date
 from typing import Any
 
 from filmlog.folding import fold
-from filmlog.model import MPAA_RATINGS, CastMember, Review
+from filmlog.model import IMDB_ID, MPAA_RATINGS, CastMember, Review
 from filmlog.tmdb import TMDBError
 
 MAX_NAME = 500  # a person's name, a role, a genre or a title longer than this is not one
-IMDB_ID = re.compile(r"tt\d{5,12}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 THEATRICAL = 3  # TMDB's release type for a theatrical release
 
