@@ -21,6 +21,7 @@ from filmlog.cli.base import (
     print_json,
     summary,
 )
+from filmlog.cli.lookup import IMDB_ID, LOOKUP_PANEL, OVERWRITE, REFRESH, TMDB_ID
 from filmlog.cli.options import ReviewOptions, build_filters, filter_options, review_options
 from filmlog.errors import ExitCode, FilmlogError
 from filmlog.model import Review
@@ -28,6 +29,7 @@ from filmlog.model import Review
 if TYPE_CHECKING:
     from filmlog.entry import ReviewInput
     from filmlog.session import Session
+    from filmlog.tmdb.film import Film
 
 IDS = Annotated[list[int], typer.Argument(help="Review IDs.", show_default=False)]
 JSON = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (see README).")]
@@ -122,12 +124,29 @@ def add(
     interactive: Annotated[
         bool, typer.Option("--interactive", "-i", help="Prompt for the main fields.")
     ] = False,
+    tmdb_id: TMDB_ID = None,
+    imdb: IMDB_ID = None,
+    no_lookup: Annotated[
+        bool,
+        typer.Option(
+            "--no-lookup",
+            help="Do not look the film up on TMDB; keep only what is typed.",
+            rich_help_panel=LOOKUP_PANEL,
+        ),
+    ] = False,
+    refresh: REFRESH = False,
     *,
     options: ReviewOptions,
 ) -> None:
-    """Log a review of a film you watched (watched today unless --watched says otherwise)."""
+    """Log a review of a film you watched (watched today unless --watched says otherwise).
+
+    With a TMDB credential set, the film is looked up and every fact not typed
+    (year, release date, directors, cast, genres, runtime, MPAA rating) is filled in.
+    """
     if not title.strip():
         fail("the title must not be empty", ExitCode.USAGE)
+    if no_lookup and (tmdb_id is not None or imdb is not None):
+        fail("--no-lookup cannot be given with --tmdb or --imdb", ExitCode.USAGE)
     if interactive:
         _prompt_fields(options, title)
     _resolve_body(options, None)
@@ -137,10 +156,50 @@ def add(
         fields.reviewer = os.environ["FILMLOG_REVIEWER"]
     if fields.watched is None:
         fields.watched = "today"
+    film = None
+    if not no_lookup:
+        from filmlog.entry import apply
+
+        apply(Review(title=title), fields)  # a typing mistake is refused before any lookup
+        film = _look_up(title, fields.year, tmdb_id, imdb, refresh)
+    changed: list[str] = []
     with journal(ctx).transaction() as session:
-        review = _apply(session, Review(title=title), fields)
+        review = Review(title=title)
+        if film is not None:
+            from filmlog.cli.lookup import fill_review, typed
+
+            known = session.known_spellings("genres")
+            changed = fill_review(review, film, known, keep=typed(fields.given()))
+        review = _apply(session, review, fields)
         session.add(review)
     out(f"Added {summary(review)}")
+    if not no_lookup:
+        from filmlog.cli import lookup
+
+        if film is None:
+            lookup.hint_once(lookup.settings())
+        else:
+            info(lookup.filled_note(changed, film))
+
+
+def _look_up(
+    title: str, year_text: str | None, tmdb_id: int | None, imdb: str | None, refresh: bool
+) -> Film | None:
+    """The film ``add`` logs, from TMDB; None without a credential."""
+    from filmlog.cli import lookup
+
+    pinned = lookup.imdb_id(imdb)
+    chosen = lookup.settings()
+    if not chosen.has_credential:
+        if tmdb_id is not None or pinned is not None:
+            lookup.needs_credential(chosen, "--tmdb or --imdb")
+        return None
+    from filmlog.parsing import parse_year
+
+    year = parse_year(year_text) if year_text and year_text.strip() else None
+    escape = ", or add it as typed with --no-lookup; nothing was added"
+    with lookup.client(chosen, refresh=refresh) as api:
+        return lookup.find(api, title, year, tmdb_id=tmdb_id, imdb=pinned, escape=escape)
 
 
 @app.command()
@@ -151,21 +210,86 @@ def edit(
     title: Annotated[
         str | None, typer.Option("--title", help="Correct the title.", show_default=False)
     ] = None,
+    lookup: Annotated[
+        bool,
+        typer.Option(
+            "--lookup",
+            help="Fill the film's facts from TMDB (its stored IDs, else title and year).",
+            rich_help_panel=LOOKUP_PANEL,
+        ),
+    ] = False,
+    tmdb_id: TMDB_ID = None,
+    imdb: IMDB_ID = None,
+    overwrite: OVERWRITE = False,
+    refresh: REFRESH = False,
     *,
     options: ReviewOptions,
 ) -> None:
-    """Change a review: only the options given change (an empty value clears a field)."""
+    """Change a review: only the options given change (an empty value clears a field).
+
+    --lookup (or --tmdb/--imdb) fills the film's empty facts from TMDB;
+    --overwrite replaces the facts already there too.
+    """
     options.fields.title = title
-    current = journal(ctx).get(review_id) if options.editor else None
+    looking = lookup or tmdb_id is not None or imdb is not None
+    store = journal(ctx)
+    current = store.get(review_id) if options.editor or looking else None
     _resolve_body(options, current.body if current else None)
-    if not options.fields.given():
+    if not options.fields.given() and not looking:
         fail("nothing to change: give at least one option (see --help)", ExitCode.USAGE)
     if title is not None and not title.strip():
         fail("the title must not be empty", ExitCode.USAGE)
-    with journal(ctx).transaction() as session:
-        review = _apply(session, session.get(review_id), options.fields)
+    film = None
+    if current is not None and looking:
+        film = _look_up_again(current, options.fields, tmdb_id, imdb, refresh)
+    changed: list[str] = []
+    with store.transaction() as session:
+        review = session.get(review_id)
+        if film is not None:
+            from filmlog.cli.lookup import fill_review, typed
+
+            # Pinned to another film than the stored one: the old facts were of the wrong film.
+            other = review.tmdb_id is not None and review.tmdb_id != film.tmdb_id
+            known = session.known_spellings("genres")
+            keep = typed(options.fields.given())
+            changed = fill_review(review, film, known, overwrite=overwrite or other, keep=keep)
+        if options.fields.given():
+            review = _apply(session, review, options.fields)
         session.update(review)
     out(f"Updated {summary(review)}")
+    if film is not None:
+        from filmlog.cli.lookup import filled_note
+
+        info(filled_note(changed, film))
+
+
+def _look_up_again(
+    review: Review, fields: ReviewInput, tmdb_id: int | None, imdb: str | None, refresh: bool
+) -> Film:
+    """The film of a stored review: pinned by the flags, else by its IDs, else by title."""
+    from filmlog.cli import lookup
+
+    pinned = lookup.imdb_id(imdb)
+    chosen = lookup.settings()
+    lookup.needs_credential(chosen, "--lookup")
+    from filmlog.parsing import parse_year
+
+    title = fields.title.strip() if fields.title else review.title
+    year = review.year
+    if fields.year is not None:
+        year = parse_year(fields.year) if fields.year.strip() else None
+    if tmdb_id is None and pinned is None:
+        # What the review already says, unless the command line is correcting it.
+        from filmlog.tmdb.enrich import imdb_id_of
+
+        stored = imdb_id_of(review)
+        if review.tmdb_id is not None and fields.title is None:
+            tmdb_id = review.tmdb_id
+        elif stored and fields.title is None:
+            pinned = stored
+    escape = f" (filmlog edit {review.id} --tmdb ID); nothing was changed"
+    with lookup.client(chosen, refresh=refresh) as api:
+        return lookup.find(api, title, year, tmdb_id=tmdb_id, imdb=pinned, escape=escape)
 
 
 @app.command()

@@ -18,3 +18,7 @@ class TMDBError(FilmlogError):
 
 class NotOnTMDB(NotFound):
     """TMDB has no film for an ID or a title."""
+
+
+class Ambiguous(FilmlogError):
+    """Several films on TMDB could be the one meant, and nobody chose."""
