@@ -121,6 +121,28 @@ class Session:
         self._touch()
         return review
 
+    def update_many(self, reviews: Iterable[Review], *, stamp: bool = True) -> list[Review]:
+        """Replace many stored reviews by ID in one pass (all must exist); returns them.
+
+        The documents are replaced in the tables directly: TinyDB's ``update``
+        would re-read and rewrite the whole table once per review.
+        """
+        docs = self.tables()[REVIEWS_TABLE]
+        changed = list(reviews)
+        for review in changed:
+            if review.id is None or str(review.id) not in docs:
+                raise NotFound(f"no review with ID {review.id}")
+            review.validate()
+        stamped = now()
+        for review in changed:
+            if stamp:
+                review.updated_at = stamped
+            docs[str(review.id)] = review.to_dict()
+        if changed:
+            self._reviews.clear_cache()
+            self._touch()
+        return changed
+
     def delete(self, review_ids: Iterable[int]) -> list[Review]:
         """Remove reviews by ID (all must exist); returns what was removed."""
         removed = [self.get(review_id) for review_id in dict.fromkeys(review_ids)]
