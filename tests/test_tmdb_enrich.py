@@ -14,6 +14,7 @@ import pytest
 
 from filmlog import storage
 from tests.conftest import Invoke
+from tests.terminal import run_in_pty
 from tests.tmdb_server import TMDBServer, synthetic_film
 
 DATA = Path(__file__).parent / "data"
@@ -384,3 +385,16 @@ def test_parallel_lookups_stop_at_the_first_failure_and_keep_the_films_before_it
     filled = [bool(review["directors"]) for review in reviews(cli)]
     # Every film before the one that failed is saved; none after it is.
     assert filled == sorted(filled, reverse=True) and 0 < sum(filled) < 30
+
+
+def test_on_a_terminal_enrich_asks_and_shows_progress(
+    cli: Invoke, tmdb: TMDBServer, filmlog_exe: str, tmp_path: Path
+) -> None:
+    assert cli("import", str(many_films(tmdb, tmp_path, films=30, viewings=1))).exit_code == 0
+
+    code, screen = run_in_pty(["enrich"], [("[y/N]", "y")], filmlog_exe)
+
+    assert code == 0, screen
+    assert "Look up 30 films on TMDB to fill the facts of 30 reviews? [y/N]" in screen
+    assert "Looking films up" in screen  # the progress bar, drawn on stderr
+    assert "Filled 30 reviews of 30 films from TMDB." in screen
