@@ -372,3 +372,29 @@ def test_os_environ_is_not_read_by_resolve_settings(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("TMDB_API_KEY", "in-the-process")
     assert not resolve_settings({}, {}).has_credential
     assert os.environ["TMDB_API_KEY"] == "in-the-process"
+
+
+def test_closing_the_client_ends_a_wait_for_a_rate_limit(tmdb: TMDBServer, tmp_path: Path) -> None:
+    import threading
+    import time
+
+    tmdb.fail(429, headers={"Retry-After": "25"})
+    api = Client(settings(tmdb, tmp_path))
+    errors: list[Exception] = []
+
+    def look_up() -> None:
+        try:
+            api.film(152601)
+        except TMDBError as exc:
+            errors.append(exc)
+
+    worker = threading.Thread(target=look_up)
+    worker.start()
+    while not tmdb.requests:
+        time.sleep(0.01)
+    time.sleep(0.5)  # the 429 is read by now, and the 25 s wait begun
+    api.close()
+    worker.join(10)
+
+    assert not worker.is_alive()
+    assert [str(e) for e in errors] == ["the lookup was stopped"]

@@ -159,7 +159,8 @@ def _looked_up(
                 futures.append(pool.submit(resolve, api, todo[index + ahead]))
             yield target, futures[index].result()
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        # Not waited for: closing the client next ends their requests and waits at once.
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _write(

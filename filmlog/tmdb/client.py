@@ -10,6 +10,7 @@ back is scrubbed of the credential before it is shown.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
@@ -41,13 +42,16 @@ class Client:
         settings: Settings,
         *,
         refresh: bool = False,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] | None = None,
     ) -> None:
         if not settings.has_credential:
             raise TMDBError(f"no TMDB credential: {HOW_TO_SET}")
         self.settings = settings
         self.refresh = refresh
-        self.sleep = sleep
+        # Waits end early when the client is closed, so an interrupted run stops at once
+        # instead of sitting out a rate limit in a worker thread.
+        self._closed = threading.Event()
+        self.sleep = sleep or self._closed.wait
         self.cache = Cache(cache_folder(settings))
         self.requests = 0  # made over the network, for the summary and the tests
         self._host = urlsplit(settings.base_url).netloc or settings.base_url
@@ -75,6 +79,7 @@ class Client:
         self.close()
 
     def close(self) -> None:
+        self._closed.set()
         self._http.close()
 
     def search(self, title: str, year: int | None = None) -> list[Candidate]:
@@ -140,15 +145,20 @@ class Client:
                         f"TMDB is limiting requests (HTTP 429) and asks to wait {wait:g} s; "
                         "try again later (what is done so far is kept)"
                     )
-                self.sleep(wait)
+                self._wait(wait)
                 continue
             if 500 <= status < 600:
                 server_errors += 1
                 if server_errors > RETRIES_5XX:
                     raise TMDBError(f"TMDB is having trouble (HTTP {status}); try again later")
-                self.sleep(0.5 * server_errors)
+                self._wait(0.5 * server_errors)
                 continue
             raise TMDBError(f"TMDB refused the request for {what} (HTTP {status})")
+
+    def _wait(self, seconds: float) -> None:
+        self.sleep(seconds)
+        if self._closed.is_set():
+            raise TMDBError("the lookup was stopped")
 
     def _send(self, url: str, params: Mapping[str, str]) -> httpx.Response:
         self.requests += 1
