@@ -175,7 +175,7 @@ def test_enrich_asks_first_unless_yes(cli: Invoke, tmdb: TMDBServer, journal_pat
     declined = cli("enrich", input="n\n")
 
     assert declined.exit_code == 1
-    assert "Look up 1 film on TMDB to fill the facts of 1 reviews? [y/N]" in declined.stderr
+    assert "Look up 1 film on TMDB to fill the facts of 1 review? [y/N]" in declined.stderr
     assert "nothing was changed (give --yes to skip the question)" in declined.stderr
     assert journal_path.read_bytes() == before and tmdb.requests == []
 

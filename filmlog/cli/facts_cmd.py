@@ -105,7 +105,10 @@ def enrich(
     reviews = sum(len(target.review_ids) for target in todo)
     if not dry_run and not yes:
         noun = "film" if len(todo) == 1 else "films"
-        question = f"Look up {len(todo):,} {noun} on TMDB to fill the facts of {reviews:,} reviews?"
+        question = (
+            f"Look up {len(todo):,} {noun} on TMDB to fill the facts of "
+            f"{reviews:,} {_reviews(reviews)}?"
+        )
         if not confirm(question):
             fail("nothing was changed (give --yes to skip the question)")
     stopped: BaseException | None = None
@@ -127,11 +130,16 @@ def enrich(
         finally:
             _write(store, pending, tally, overwrite=overwrite, dry_run=dry_run)
     _summary(tally, dry_run=dry_run)
+    kept = (
+        "nothing was written (dry run)"
+        if dry_run
+        else "what was filled is saved: run filmlog enrich again to carry on"
+    )
     if isinstance(stopped, KeyboardInterrupt):
-        info("Interrupted; what was filled is saved: run filmlog enrich again to carry on.")
+        info(f"Interrupted; {kept}.")
         raise typer.Exit(ExitCode.INTERRUPTED)
     if stopped is not None:
-        fail(f"{stopped}; what was filled is saved: run filmlog enrich again to carry on")
+        fail(f"{stopped}; {kept}")
 
 
 def _looked_up(
