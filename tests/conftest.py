@@ -47,6 +47,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(name, raising=False)
     # Looked-up answers and the one-time hint live here, never in the home folder.
     monkeypatch.setenv("FILMLOG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("FILMLOG_CONFIG", str(tmp_path / "config.toml"))
+    for name in ("FILMLOG_EDITOR", "FILMLOG_PAGER", "PAGER", "FILMLOG_TIMEZONE"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("FILMLOG_LOCK_TIMEOUT", "5")
     monkeypatch.setenv("COLUMNS", "100")
     return journal

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import Invoke
-from tests.terminal import run_in_pty
+from tests.terminal import Terminal
 from tests.tmdb_server import KEY, TOKEN, TMDBServer
 
 HER_FACTS = {
@@ -384,17 +385,16 @@ def test_the_key_stays_out_of_a_debug_traceback_in_a_real_process(
 def test_a_terminal_gets_a_numbered_pick_list(
     tmdb: TMDBServer, filmlog_exe: str, journal_path: Path
 ) -> None:
-    code, screen = run_in_pty(
-        ["add", "Stalker", "--watched", "2024-01-05"],
-        [("Which one?", "x"), ("Please", "1")],
-        filmlog_exe,
-    )
-
-    assert code == 0, screen
-    assert "Several films on TMDB match 'Stalker':" in screen
-    assert "  1. Stalker (1979) · Andrei Tarkovsky · Сталкер" in screen
-    assert "  2. Stalker (2010) · Martin Kemp" in screen
-    assert "Added #1 Stalker (1979) watched 2024-01-05" in screen
+    screen = Terminal([filmlog_exe, "add", "Stalker", "--watched", "2024-01-05"], dict(os.environ))
+    screen.expect("Several films on TMDB match 'Stalker':")
+    screen.expect("  1. Stalker (1979) · Andrei Tarkovsky · Сталкер")
+    screen.expect("  2. Stalker (2010) · Martin Kemp")
+    screen.expect("Which one? 1-2, or Enter for none")
+    screen.type("x\r")
+    screen.expect("Please answer a number from 1 to 2")
+    screen.type("1\r")
+    screen.expect("Added #1 Stalker (1979) watched 2024-01-05")
+    assert screen.finish().status == 0
     stored = json.loads(journal_path.read_text(encoding="utf-8"))["reviews"]["1"]
     assert stored["tmdb_id"] == 1398
 
@@ -402,8 +402,27 @@ def test_a_terminal_gets_a_numbered_pick_list(
 def test_a_terminal_pick_list_answered_with_enter_adds_nothing(
     tmdb: TMDBServer, filmlog_exe: str, journal_path: Path
 ) -> None:
-    code, screen = run_in_pty(["add", "Stalker"], [("Which one?", "")], filmlog_exe)
-
-    assert code == 1, screen
-    assert "no film chosen; nothing was changed" in screen
+    screen = Terminal([filmlog_exe, "add", "Stalker"], dict(os.environ))
+    screen.expect("Which one?")
+    screen.type("\r")
+    screen.expect("no film chosen; nothing was changed")
+    assert screen.finish().status == 1
     assert not journal_path.exists()
+
+
+def test_the_config_file_supplies_the_credential_and_settings_below_the_environment(
+    cli: Invoke, tmdb: TMDBServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TMDB_API_KEY")
+    assert cli("config", "set", "tmdb.api_key", KEY).exit_code == 0
+    assert cli("config", "set", "tmdb.cast_limit", "2").exit_code == 0
+    assert cli("config", "set", "tmdb.language", "de-DE").exit_code == 0
+    monkeypatch.setenv("FILMLOG_TMDB_LANGUAGE", "fr-FR")
+
+    result = cli("add", "Her")
+
+    assert result.exit_code == 0, result.stderr
+    assert len(shown(cli)["cast"]) == 2  # type: ignore[arg-type]
+    assert tmdb.requests[0].query["language"] == "fr-FR"  # the environment beats the file
+    assert tmdb.requests[0].query["api_key"] == KEY
+    assert KEY not in cli("config", "list").stdout

@@ -175,10 +175,10 @@ def test_the_credential_comes_from_the_environment_before_the_config() -> None:
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"FILMLOG_TMDB_LANGUAGE": "english"}, "FILMLOG_TMDB_LANGUAGE must be a language"),
-        ({"FILMLOG_TMDB_REGION": "USA"}, "two-letter country code"),
-        ({"FILMLOG_TMDB_CAST_LIMIT": "-1"}, "number of actors"),
-        ({"FILMLOG_TMDB_TIMEOUT": "soon"}, "number of seconds"),
+        ({"FILMLOG_TMDB_LANGUAGE": "english"}, "FILMLOG_TMDB_LANGUAGE 'english' is not valid"),
+        ({"FILMLOG_TMDB_REGION": "USA"}, "FILMLOG_TMDB_REGION 'USA' is not valid"),
+        ({"FILMLOG_TMDB_CAST_LIMIT": "-1"}, "CAST_LIMIT must be a whole number from 0 to 1000"),
+        ({"FILMLOG_TMDB_TIMEOUT": "soon"}, "FILMLOG_TMDB_TIMEOUT must be a number of seconds"),
         ({"FILMLOG_TMDB_URL": "ftp://example.org"}, "http:// or https://"),
         ({"TMDB_API_KEY": "two words"}, "credential in the environment is malformed"),
     ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 
 from filmlog import storage
 from tests.conftest import Invoke
-from tests.terminal import run_in_pty
+from tests.terminal import Terminal
 from tests.tmdb_server import TMDBServer, synthetic_film
 
 DATA = Path(__file__).parent / "data"
@@ -392,9 +393,9 @@ def test_on_a_terminal_enrich_asks_and_shows_progress(
 ) -> None:
     assert cli("import", str(many_films(tmdb, tmp_path, films=30, viewings=1))).exit_code == 0
 
-    code, screen = run_in_pty(["enrich"], [("[y/N]", "y")], filmlog_exe)
-
-    assert code == 0, screen
-    assert "Look up 30 films on TMDB to fill the facts of 30 reviews? [y/N]" in screen
-    assert "Looking films up" in screen  # the progress bar, drawn on stderr
-    assert "Filled 30 reviews of 30 films from TMDB." in screen
+    screen = Terminal([filmlog_exe, "enrich"], dict(os.environ))
+    screen.expect("Look up 30 films on TMDB to fill the facts of 30 reviews? [y/N]")
+    screen.type("y\r")
+    screen.expect("Looking films up")  # the progress bar, drawn on stderr
+    screen.expect("Filled 30 reviews of 30 films from TMDB.")
+    assert screen.finish().status == 0

@@ -10,7 +10,6 @@ parameter) or a read access token (``TMDB_READ_ACCESS_TOKEN``, sent as
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,6 @@ DEFAULT_LANGUAGE = "en-US"
 DEFAULT_REGION = "US"
 DEFAULT_CAST_LIMIT = 8
 DEFAULT_TIMEOUT = 5.0
-MAX_CAST_LIMIT = 200
 
 # setting -> (environment variable, config key)
 SOURCES = {
@@ -40,9 +38,6 @@ HOW_TO_SET = (
     f"set {KEY_ENV} (a v3 API key) or {TOKEN_ENV} (a read access token) from "
     "https://www.themoviedb.org/settings/api"
 )
-
-_LANGUAGE = re.compile(r"[a-z]{2}(-[A-Z]{2})?")
-_REGION = re.compile(r"[A-Z]{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,28 +114,16 @@ def _credential(env: Mapping[str, str], config: Mapping[str, object]) -> tuple[s
 
 
 def _check(name: str, value: object, where: str) -> object:
-    text = str(value).strip()
-    if name == "language":
-        if not _LANGUAGE.fullmatch(text):
-            raise InvalidInput(f"{where} must be a language such as en-US or fr-FR, not {text!r}")
-        return text
-    if name == "region":
-        if not _REGION.fullmatch(text.upper()):
-            raise InvalidInput(
-                f"{where} must be a two-letter country code such as US, not {text!r}"
-            )
-        return text.upper()
-    if name == "cast_limit":
-        if isinstance(value, bool) or not text.isdigit() or int(text) > MAX_CAST_LIMIT:
-            raise InvalidInput(f"{where} must be a number of actors from 0 to {MAX_CAST_LIMIT}")
-        return int(text)
+    """A value checked by the config file's rule for the same setting (one rule for both)."""
+    from filmlog.config import KEYS
+
+    if name == "region" and isinstance(value, str):
+        value = value.strip().upper()
     try:
-        seconds = float(text)
-    except ValueError:
-        seconds = 0.0
-    if isinstance(value, bool) or not 0 < seconds <= 300:
-        raise InvalidInput(f"{where} must be a number of seconds from 0.1 to 300, not {text!r}")
-    return seconds
+        checked = KEYS[SOURCES[name][1]].check(value.strip() if isinstance(value, str) else value)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{where} {exc}") from None
+    return float(checked) if name == "timeout" else checked
 
 
 def cache_folder(settings: Settings) -> Path:
@@ -153,5 +136,7 @@ def cache_folder(settings: Settings) -> Path:
 
 
 def from_environment(flags: Mapping[str, object] | None = None) -> Settings:
-    """The settings of this process (the config file is not read yet)."""
-    return resolve_settings(os.environ, {}, flags)
+    """The settings of this process: ``flags``, its environment, its config file."""
+    from filmlog import config
+
+    return resolve_settings(os.environ, config.values(), flags)
