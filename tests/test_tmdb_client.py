@@ -398,3 +398,13 @@ def test_closing_the_client_ends_a_wait_for_a_rate_limit(tmdb: TMDBServer, tmp_p
 
     assert not worker.is_alive()
     assert [str(e) for e in errors] == ["the lookup was stopped"]
+
+
+def test_httpx_logs_never_show_the_key(
+    tmdb: TMDBServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("DEBUG"), client(tmdb, tmp_path) as api:
+        api.film(152601)
+
+    assert "HTTP Request: GET" in caplog.text and "api_key=***" in caplog.text
+    assert KEY not in caplog.text

@@ -4,7 +4,8 @@ The journal stays the only truth: facts are copied into reviews, and what the
 person typed always wins. The package is split so that only a lookup pays
 for the HTTP client: :mod:`.settings` (credential and options),
 :mod:`.film` (pure: TMDB's answers turned into facts, matching, filling a
-review), :mod:`.cache` (answers kept on disk) and :mod:`.client` (httpx).
+review), :mod:`.enrich` (which films many reviews need, and finding each),
+:mod:`.cache` (answers kept on disk) and :mod:`.client` (httpx).
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ back is scrubbed of the credential before it is shown.
 from __future__ import annotations
 
 import contextlib
+import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -32,6 +34,24 @@ MAX_WAIT = 30.0  # a Retry-After longer than this is not waited for
 DEFAULT_WAIT = 1.0
 APPENDED = "credits,release_dates,external_ids"
 T = TypeVar("T")
+
+
+_API_KEY = re.compile(r"(api_key=)[^&\s\"']+")
+
+
+class _HideKey(logging.Filter):
+    """httpx logs each request's URL (at INFO): a program that shows its logs must not show
+    the key in it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "api_key=" in message:
+            record.msg, record.args = _API_KEY.sub(r"\1***", message), ()
+        return True
+
+
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).addFilter(_HideKey())
 
 
 class Client:
