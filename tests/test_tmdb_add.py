@@ -426,3 +426,15 @@ def test_the_config_file_supplies_the_credential_and_settings_below_the_environm
     assert tmdb.requests[0].query["language"] == "fr-FR"  # the environment beats the file
     assert tmdb.requests[0].query["api_key"] == KEY
     assert KEY not in cli("config", "list").stdout
+
+
+def test_hostile_text_from_tmdb_is_data(cli: Invoke, tmdb: TMDBServer) -> None:
+    for tmdb_id in (1398, 51497):
+        tmdb.films[tmdb_id]["original_title"] = "\x1b[2J\x1b]0;owned\x07[bold]Stalker[/bold]"
+
+    listed = cli("add", "Stalker")
+    assert "\x1b" not in listed.stderr and "␛[2J" in listed.stderr
+    assert cli("add", "Stalker", "--tmdb", "1398").exit_code == 0
+    shown_panel = cli("show", "1").stdout
+    assert "\x1b" not in shown_panel and "[bold]Stalker[/bold]" in shown_panel
+    assert shown(cli)["original_title"] == "\x1b[2J\x1b]0;owned\x07[bold]Stalker[/bold]"

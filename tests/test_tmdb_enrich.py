@@ -399,3 +399,16 @@ def test_on_a_terminal_enrich_asks_and_shows_progress(
     screen.expect("Looking films up")  # the progress bar, drawn on stderr
     screen.expect("Filled 30 reviews of 30 films from TMDB.")
     assert screen.finish().status == 0
+
+
+def test_a_title_tmdb_spells_otherwise_is_listed_with_its_closest_films(
+    cli: Invoke, tmdb: TMDBServer
+) -> None:
+    assert cli("add", "Shining", "--no-lookup", "--year", "1980").exit_code == 0
+
+    result = cli("enrich", "--yes")
+
+    assert result.exit_code == 0, result.stderr
+    assert "  #1 Shining (1980): filmlog edit 1 --tmdb ID  (closest: 694 The Shining (1980))" in (
+        result.stdout.splitlines()
+    )

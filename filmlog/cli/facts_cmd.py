@@ -42,7 +42,6 @@ class Tally:
     complete: int = 0
     not_found: list[tuple[Target, Outcome]] = field(default_factory=list)
     ambiguous: list[tuple[Target, Outcome]] = field(default_factory=list)
-    writes: int = 0
 
 
 @app.command()
@@ -204,7 +203,6 @@ def _write(
             else:
                 tally.complete += 1
         session.update_many(changed)
-    tally.writes += bool(changed)
 
 
 @contextmanager
@@ -236,8 +234,11 @@ def _summary(tally: Tally, *, dry_run: bool) -> None:
         f"Not found on TMDB: {len(tally.not_found):,} "
         f"{'film' if len(tally.not_found) == 1 else 'films'} ({lost:,} {_reviews(lost)})."
     )
-    for target, _ in tally.not_found[:SHOWN]:
-        out(f"  #{target.review_ids[0]} {_named(target)}")
+    for target, outcome in tally.not_found[:SHOWN]:
+        near = "; ".join(f"{c.tmdb_id} {c.label()}" for c in outcome.candidates[:3])
+        # No film has this title, but one of these may be it under another: say how to pin it.
+        pin = f": filmlog edit {target.review_ids[0]} --tmdb ID  (closest: {near})" if near else ""
+        out(f"  #{target.review_ids[0]} {_named(target)}{pin}")
     if len(tally.not_found) > SHOWN:
         out(f"  ... and {len(tally.not_found) - SHOWN:,} more")
     if not tally.ambiguous:
