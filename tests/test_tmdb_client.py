@@ -408,3 +408,29 @@ def test_httpx_logs_never_show_the_key(
 
     assert "HTTP Request: GET" in caplog.text and "api_key=***" in caplog.text
     assert KEY not in caplog.text
+
+
+def test_two_processes_writing_one_cache_entry_never_show_half_of_it(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    key = request_key("/movie/152601", {"language": "en-US"})
+    answer = her_answer()
+    writer = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from filmlog.tmdb.cache import Cache\n"
+        "cache, answer = Cache(Path(sys.argv[1])), json.loads(sys.argv[3])\n"
+        "for _ in range(300):\n"
+        "    cache.put(sys.argv[2], answer)\n"
+    )
+    argv = [sys.executable, "-c", writer, str(tmp_path), key, json.dumps(answer)]
+    writers = [subprocess.Popen(argv) for _ in range(2)]
+    cache = Cache(tmp_path)
+    while any(w.poll() is None for w in writers):
+        found = cache.get(key)
+        assert found is None or found == answer  # absent at first, then always whole
+    assert [w.wait() for w in writers] == [0, 0]
+    assert cache.get(key) == answer
+    # No temporary file is left behind by either writer.
+    assert sorted(p.name for p in (tmp_path / "tmdb").rglob("*")) == [key[:2], f"{key}.json"]
