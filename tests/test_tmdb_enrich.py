@@ -412,3 +412,29 @@ def test_a_title_tmdb_spells_otherwise_is_listed_with_its_closest_films(
     assert "  #1 Shining (1980): filmlog edit 1 --tmdb ID  (closest: 694 The Shining (1980))" in (
         result.stdout.splitlines()
     )
+
+
+def test_update_many_replaces_reviews_at_once_or_not_at_all(journal_path: Path) -> None:
+    from filmlog.errors import InvalidInput, NotFound
+    from filmlog.model import Review
+    from filmlog.storage import Journal
+
+    journal = Journal(journal_path)
+    with journal.transaction() as session:
+        session.add_many([Review("Her"), Review("Roma")])
+    with journal.transaction() as session:
+        her, roma = session.get(1), session.get(2)
+        her.runtime, roma.runtime = 126, 135
+        assert session.update_many([her, roma], stamp=False) == [her, roma]
+    assert [r.runtime for r in journal.reviews()] == [126, 135]
+    assert journal.get(1).updated_at == her.updated_at  # not stamped
+    before = journal_path.read_bytes()
+    for bad, error in (
+        (Review("Ghost", id=9), NotFound),
+        (Review("Her", id=1, year=5), InvalidInput),
+    ):
+        with pytest.raises(error), journal.transaction() as session:
+            fine = session.get(2)
+            fine.runtime = 1
+            session.update_many([fine, bad])
+    assert journal_path.read_bytes() == before
