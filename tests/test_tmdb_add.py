@@ -145,8 +145,8 @@ def test_several_matches_without_a_terminal_add_nothing(
     assert "  TMDB 51497  Stalker (2010)" in lines
     assert "The Stalker" not in result.stderr  # not the same title
     assert lines[-1] == (
-        "Error: 2 TMDB films match 'Stalker' (listed above); pin one with --tmdb ID, "
-        "or add it as typed with --no-lookup; nothing was added"
+        "Error: 2 TMDB films match 'Stalker' (listed above); pin one with --tmdb ID; "
+        "nothing was added (use --no-lookup to add it as typed)"
     )
     assert not journal_path.exists()
 
@@ -177,8 +177,8 @@ def test_an_unknown_title_is_one_clear_error(cli: Invoke, tmdb: TMDBServer) -> N
 
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: TMDB has no film called 'Zzyzx Road Trip', or add it as typed with "
-        "--no-lookup; nothing was added\n"
+        "Error: TMDB has no film called 'Zzyzx Road Trip'; nothing was added "
+        "(use --no-lookup to add it as typed)\n"
     )
 
 
@@ -323,7 +323,7 @@ def test_edit_lookup_of_an_ambiguous_title_names_the_pin(cli: Invoke, tmdb: TMDB
 
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1].endswith(
-        "pin one with --tmdb ID (filmlog edit 1 --tmdb ID); nothing was changed"
+        "pin one with --tmdb ID; nothing was changed (filmlog edit 1 --tmdb ID pins the film)"
     )
 
 

@@ -144,7 +144,7 @@ def find(
 ) -> Film:
     """The film a pin names, else the one the title (and year) can only mean.
 
-    ``escape`` ends the message of an ambiguous title: what else the person can do.
+    ``escape`` ends the message when no film is taken: what else the person can do.
     """
     from filmlog.tmdb import NotOnTMDB
 

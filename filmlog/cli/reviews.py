@@ -260,7 +260,7 @@ def _look_up(
     from filmlog.parsing import parse_year
 
     year = parse_year(year_text) if year_text and year_text.strip() else None
-    escape = ", or add it as typed with --no-lookup; nothing was added"
+    escape = "; nothing was added (use --no-lookup to add it as typed)"
     with lookup.client(chosen, refresh=refresh) as api:
         return lookup.find(api, title, year, tmdb_id=tmdb_id, imdb=pinned, escape=escape)
 
@@ -359,7 +359,7 @@ def _look_up_again(
             tmdb_id = review.tmdb_id
         elif stored and fields.title is None:
             pinned = stored
-    escape = f" (filmlog edit {review.id} --tmdb ID); nothing was changed"
+    escape = f"; nothing was changed (filmlog edit {review.id} --tmdb ID pins the film)"
     with lookup.client(chosen, refresh=refresh) as api:
         return lookup.find(api, title, year, tmdb_id=tmdb_id, imdb=pinned, escape=escape)
 

@@ -163,7 +163,7 @@ class Client:
                 if rate_limits > RETRIES_429 or wait > MAX_WAIT:
                     raise TMDBError(
                         f"TMDB is limiting requests (HTTP 429) and asks to wait {wait:g} s; "
-                        "try again later (what is done so far is kept)"
+                        "try again later"
                     )
                 self._wait(wait)
                 continue
