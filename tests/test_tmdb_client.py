@@ -434,3 +434,16 @@ def test_two_processes_writing_one_cache_entry_never_show_half_of_it(tmp_path: P
     assert cache.get(key) == answer
     # No temporary file is left behind by either writer.
     assert sorted(p.name for p in (tmp_path / "tmdb").rglob("*")) == [key[:2], f"{key}.json"]
+
+
+def test_an_answer_far_too_large_is_refused_unread(
+    tmdb: TMDBServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from filmlog.tmdb import client as module
+
+    monkeypatch.setattr(module, "MAX_ANSWER", 2_000_000)
+    tmdb.fail(200, b"[" + b"0," * 1_500_000 + b"0]")
+    with client(tmdb, tmp_path) as api, pytest.raises(TMDBError, match="more than 2 MB"):
+        api.search("Her")
+    with client(tmdb, tmp_path) as api:
+        assert api.search("Her")[0].tmdb_id == 152601  # a normal answer still reads

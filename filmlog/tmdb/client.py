@@ -31,6 +31,7 @@ from filmlog.tmdb.settings import HOW_TO_SET, Settings, cache_folder
 RETRIES_5XX = 2  # a server error is retried twice, after 0.5 s and 1 s
 RETRIES_429 = 4  # a rate limit is waited out four times at most
 MAX_WAIT = 30.0  # a Retry-After longer than this is not waited for
+MAX_ANSWER = 16_000_000  # bytes; a film's answer is tens of kilobytes, so more is not TMDB
 DEFAULT_WAIT = 1.0
 APPENDED = "credits,release_dates,external_ids"
 T = TypeVar("T")
@@ -149,16 +150,18 @@ class Client:
         url = self.settings.base_url + path
         server_errors = rate_limits = 0
         while True:
-            response = self._send(url, sent)
-            status = response.status_code
+            status, headers, body = self._send(url, sent)
             if status == 200:
-                return self._json(response)
+                try:
+                    return orjson.loads(body)
+                except orjson.JSONDecodeError:
+                    raise bad_answer("not JSON") from None
             if status == 401:
                 raise TMDBError(f"TMDB refused the credential (HTTP 401); {HOW_TO_SET}")
             if status == 404:
                 raise NotOnTMDB(f"TMDB has no {what}")
             if status == 429:
-                wait = retry_after(response.headers.get("Retry-After"))
+                wait = retry_after(headers.get("Retry-After"))
                 rate_limits += 1
                 if rate_limits > RETRIES_429 or wait > MAX_WAIT:
                     raise TMDBError(
@@ -180,10 +183,17 @@ class Client:
         if self._closed.is_set():
             raise TMDBError("the lookup was stopped")
 
-    def _send(self, url: str, params: Mapping[str, str]) -> httpx.Response:
+    def _send(self, url: str, params: Mapping[str, str]) -> tuple[int, httpx.Headers, bytes]:
+        """The status, headers and body of one GET; the body read up to :data:`MAX_ANSWER`."""
         self.requests += 1
         try:
-            return self._http.get(url, params=params)
+            with self._http.stream("GET", url, params=params) as response:
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > MAX_ANSWER:
+                        raise bad_answer(f"more than {MAX_ANSWER // 1_000_000} MB")
+                return response.status_code, response.headers, bytes(body)
         except httpx.TimeoutException:
             raise TMDBError(
                 f"TMDB at {self._host} did not answer within {self.settings.timeout:g} s; "
@@ -194,14 +204,6 @@ class Client:
                 f"cannot reach TMDB at {self._host} ({self.scrub(_reason(exc))}); "
                 "check the network connection"
             ) from None
-
-    def _json(self, response: httpx.Response) -> Any:
-        try:
-            return orjson.loads(response.content)
-        except orjson.JSONDecodeError:
-            raise bad_answer("not JSON") from None
-        except httpx.HTTPError:
-            raise bad_answer("the answer was cut short") from None
 
     def scrub(self, text: str) -> str:
         """``text`` with every form of the credential replaced by ``***``."""
