@@ -62,6 +62,18 @@ def metadata_line(review: Review) -> str:
     return " | ".join(parts)
 
 
+def identity_line(review: Review) -> str:
+    """``Original title Сталкер · TMDB 1398 · IMDb tt0079944``: how the film is known elsewhere."""
+    parts = []
+    if review.original_title and review.original_title != review.title:
+        parts.append(f"Original title {review.original_title}")
+    if review.tmdb_id is not None:
+        parts.append(f"TMDB {review.tmdb_id}")
+    if review.imdb_id:
+        parts.append(f"IMDb {review.imdb_id}")
+    return " · ".join(parts)
+
+
 def verdict_line(review: Review) -> str:
     """``Good · ★★★★☆``; either half alone when the other is missing."""
     stars = format_stars(review.rating) if review.rating is not None else ""

@@ -20,7 +20,14 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from filmlog.facts import cast_line, logged_time, metadata_line, verdict_line, watched_line
+from filmlog.facts import (
+    cast_line,
+    identity_line,
+    logged_time,
+    metadata_line,
+    verdict_line,
+    watched_line,
+)
 from filmlog.model import Review
 from filmlog.parsing import format_stars
 from filmlog.query import Snippet
@@ -84,6 +91,9 @@ def review_panel(review: Review, *, body: bool = True, matched: Snippet | None =
         lines.append(plain(watched, "dim"))
     if review.tags:
         lines.append(Text.assemble(("Tags: ", "dim"), clean(", ".join(review.tags))))
+    identity = identity_line(review)
+    if identity:
+        lines.append(plain(identity, "dim"))
     if body and review.body and review.body.strip():
         lines.append(Rule(style="dim"))
         lines.append(body_view(clean(review.body)))

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
 from filmlog.cli import app
+from tests.tmdb_server import KEY, TMDBServer
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "tests" / "data" / "seed" / "her-review.txt"
@@ -63,13 +64,33 @@ def check_golden(name: str, text: str) -> None:
     assert text == path.read_text(encoding="utf-8")
 
 
+# Variables that would send a lookup somewhere or change what it finds; the tests set their own.
+TMDB_ENV = (
+    "TMDB_API_KEY",
+    "TMDB_READ_ACCESS_TOKEN",
+    "FILMLOG_TMDB_URL",
+    "FILMLOG_TMDB_LANGUAGE",
+    "FILMLOG_TMDB_REGION",
+    "FILMLOG_TMDB_CAST_LIMIT",
+    "FILMLOG_TMDB_TIMEOUT",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point FILMLOG_DB at a temp file and clear every variable that changes behaviour."""
     journal = tmp_path / "journal.json"
     monkeypatch.setenv("FILMLOG_DB", str(journal))
-    for name in ("FILMLOG_REVIEWER", "FILMLOG_DEBUG", "NO_COLOR", "VISUAL", "EDITOR"):
+    for name in ("FILMLOG_REVIEWER", "FILMLOG_DEBUG", "NO_COLOR", "VISUAL", "EDITOR", *TMDB_ENV):
         monkeypatch.delenv(name, raising=False)
+    # Looked-up answers and the one-time hint live here, never in the home folder.
+    monkeypatch.setenv("FILMLOG_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("FILMLOG_CONFIG", str(tmp_path / "config.toml"))
     for name in ("FILMLOG_EDITOR", "FILMLOG_PAGER", "PAGER", "FILMLOG_TIMEZONE"):
         monkeypatch.delenv(name, raising=False)
@@ -166,3 +187,12 @@ def run_filmlog(filmlog_exe: str, journal_path: Path) -> RunFilmlog:
         )
 
     return run
+
+
+@pytest.fixture
+def tmdb(monkeypatch: pytest.MonkeyPatch) -> Iterator[TMDBServer]:
+    """A TMDB look-alike on 127.0.0.1 with its test key set in the environment."""
+    with TMDBServer() as server:
+        monkeypatch.setenv("FILMLOG_TMDB_URL", server.url)
+        monkeypatch.setenv("TMDB_API_KEY", KEY)
+        yield server

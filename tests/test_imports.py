@@ -329,3 +329,38 @@ def test_the_trace_parser_finds_who_imported_what() -> None:
         "`filmlog list` imported rich: filmlog.cli.reviews (imported inside a function) -> "
         "filmlog.render -> rich.table; rich.console (imported inside a function)"
     )
+
+
+@pytest.mark.usefixtures("journal_with_reviews")
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("--version",), id="version"),
+        pytest.param(("list",), id="list"),
+        pytest.param(("search", "letters"), id="search"),
+        pytest.param(("show", "1"), id="show"),
+        pytest.param(("stats",), id="stats"),
+        pytest.param(("rate", "1", "3"), id="rate"),
+        pytest.param(("delete", "3", "--yes"), id="delete"),
+        pytest.param(("add", "Columbus"), id="add-without-credential"),
+        pytest.param(("add", "Columbus", "--no-lookup"), id="add-no-lookup"),
+    ],
+)
+def test_only_lookups_load_the_http_client(
+    trace: TraceRun, args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if "--no-lookup" in args:
+        monkeypatch.setenv("TMDB_API_KEY", "unused")  # set, but the lookup is skipped
+    result = trace(*args)
+
+    for package in ("httpx", "httpcore", "filmlog.tmdb.client"):
+        assert not result.loaded(package), result.explain(package)
+
+
+@pytest.mark.usefixtures("tmdb")
+def test_a_lookup_loads_the_http_client(trace: TraceRun) -> None:
+    result = trace("add", "Her")
+
+    assert result.stdout.startswith("Added #1 Her (2013)")
+    assert "httpx" in result.modules
+    assert not result.loaded("rich"), result.explain("rich")

@@ -35,7 +35,7 @@ COMMANDS = {
     "add": "reviews", "edit": "reviews", "rate": "reviews", "delete": "reviews",
     "show": "reviews", "list": "reviews", "search": "reviews",
     "stats": "insight", "history": "insight",
-    "import": "transfer", "export": "transfer",
+    "import": "transfer", "export": "transfer", "enrich": "facts_cmd",
     "doctor": "maintenance", "undo": "maintenance", "config": "settings",
 }  # fmt: skip
 COMMAND_ORDER = tuple(COMMANDS)

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from filmlog.cli.base import app, confirm, fail, info, journal, out, state, summary
-from filmlog.parsing import plural
 
 if TYPE_CHECKING:
     from filmlog.doctor import Report, UndoPlan
@@ -40,6 +39,7 @@ def _size(count: int) -> str:
 def _print_report(report: Report, store: Journal, *, check_backups: bool) -> None:
     from filmlog import backups
     from filmlog import doctor as checkup
+    from filmlog.parsing import plural  # not at import: completion loads this module
 
     out(f"Journal: {store.path}")
     if not report.exists:
@@ -95,6 +95,7 @@ def doctor(
 ) -> None:
     """Check the journal for damage; --repair restores the newest good backup (deletes nothing)."""
     from filmlog import doctor as checkup
+    from filmlog.parsing import plural  # not at import: completion loads this module
 
     store = journal(ctx)
     report = checkup.check(store)
@@ -139,6 +140,7 @@ def _config_line() -> str:
 
 def _describe_undo(plan: UndoPlan) -> list[str]:
     from filmlog import doctor as checkup
+    from filmlog.parsing import plural  # not at import: completion loads this module
 
     lines = [f"Undo goes back to the journal as it was before {_when(plan.backup.taken)}:"]
     if not plan.reviews_change:
@@ -169,6 +171,7 @@ def _describe_undo(plan: UndoPlan) -> list[str]:
 def undo(ctx: typer.Context, yes: YES = False) -> None:
     """Undo the last change, showing what it changes first. Undo again to redo."""
     from filmlog import doctor as checkup
+    from filmlog.parsing import plural  # not at import: completion loads this module
 
     store = journal(ctx)
     plan = checkup.plan_undo(store)

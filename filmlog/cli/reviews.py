@@ -23,6 +23,7 @@ from filmlog.cli.base import (
     print_view,
     summary,
 )
+from filmlog.cli.lookup import IMDB_ID, LOOKUP_PANEL, OVERWRITE, REFRESH, TMDB_ID
 from filmlog.cli.options import ReviewOptions, build_filters, filter_options, review_options
 from filmlog.cli.pager import page
 from filmlog.errors import ExitCode, FilmlogError, InvalidInput
@@ -31,6 +32,7 @@ from filmlog.model import Review
 if TYPE_CHECKING:
     from filmlog.entry import ReviewInput
     from filmlog.session import Session
+    from filmlog.tmdb.film import Film
 
 IDS = Annotated[
     list[int],
@@ -183,16 +185,33 @@ def add(
         ),
     ] = None,
     interactive: INTERACTIVE = False,
+    tmdb_id: TMDB_ID = None,
+    imdb: IMDB_ID = None,
+    no_lookup: Annotated[
+        bool,
+        typer.Option(
+            "--no-lookup",
+            help="Do not look the film up on TMDB; keep only what is typed.",
+            rich_help_panel=LOOKUP_PANEL,
+        ),
+    ] = False,
+    refresh: REFRESH = False,
     *,
     options: ReviewOptions,
 ) -> None:
-    """Log a review of a film you watched (watched today unless --watched says otherwise)."""
+    """Log a review of a film you watched (watched today unless --watched says otherwise).
+
+    With a TMDB credential set, the film is looked up and every fact not typed
+    (year, release date, directors, cast, genres, runtime, MPAA rating) is filled in.
+    """
     if title is None and interactive:
         title = _ask_title()
     if title is None:
         fail("give the film's title: filmlog add TITLE (or add -i to be asked)", ExitCode.USAGE)
     if not title.strip():
         fail("the title must not be empty", ExitCode.USAGE)
+    if no_lookup and (tmdb_id is not None or imdb is not None):
+        fail("--no-lookup cannot be given with --tmdb or --imdb", ExitCode.USAGE)
     if interactive:
         _prompt_fields(options, title)
     _resolve_body(options, None)
@@ -204,8 +223,21 @@ def add(
         fields.reviewer = os.environ.get("FILMLOG_REVIEWER") or config.load().get("reviewer")
     if fields.watched is None:
         fields.watched = "today"
+    film = None
+    if not no_lookup:
+        from filmlog.entry import apply
+
+        apply(Review(title=title), fields)  # a typing mistake is refused before any lookup
+        film = _look_up(title, fields.year, tmdb_id, imdb, refresh)
+    changed: list[str] = []
     with journal(ctx).transaction() as session:
-        review = _apply(session, Review(title=title), fields)
+        review = Review(title=title)
+        if film is not None:
+            from filmlog.cli.lookup import fill_review, typed
+
+            known = session.known_spellings("genres")
+            changed = fill_review(review, film, known, keep=typed(fields.given()))
+        review = _apply(session, review, fields)
         session.add(review)
         earlier = session.same_film(review) if fields.rewatch is None else []
     out(f"Added {summary(review)}")
@@ -215,6 +247,33 @@ def add(
             f"{review.display_title} is already in the journal ({seen}): if this was a "
             f"rewatch, mark it with: filmlog edit {review.id} --rewatch"
         )
+    if not no_lookup:
+        from filmlog.cli import lookup
+
+        if film is None:
+            lookup.hint_once(lookup.settings())
+        else:
+            info(lookup.filled_note(changed, film))
+
+
+def _look_up(
+    title: str, year_text: str | None, tmdb_id: int | None, imdb: str | None, refresh: bool
+) -> Film | None:
+    """The film ``add`` logs, from TMDB; None without a credential."""
+    from filmlog.cli import lookup
+
+    pinned = lookup.imdb_id(imdb)
+    chosen = lookup.settings()
+    if not chosen.has_credential:
+        if tmdb_id is not None or pinned is not None:
+            lookup.needs_credential(chosen, "--tmdb or --imdb")
+        return None
+    from filmlog.parsing import parse_year
+
+    year = parse_year(year_text) if year_text and year_text.strip() else None
+    escape = "; nothing was added (use --no-lookup to add it as typed)"
+    with lookup.client(chosen, refresh=refresh) as api:
+        return lookup.find(api, title, year, tmdb_id=tmdb_id, imdb=pinned, escape=escape)
 
 
 @app.command()
@@ -231,29 +290,94 @@ def edit(
         str | None, typer.Option("--title", help="Correct the title.", show_default=False)
     ] = None,
     interactive: INTERACTIVE = False,
+    lookup: Annotated[
+        bool,
+        typer.Option(
+            "--lookup",
+            help="Fill the film's facts from TMDB (its stored IDs, else title and year).",
+            rich_help_panel=LOOKUP_PANEL,
+        ),
+    ] = False,
+    tmdb_id: TMDB_ID = None,
+    imdb: IMDB_ID = None,
+    overwrite: OVERWRITE = False,
+    refresh: REFRESH = False,
     *,
     options: ReviewOptions,
 ) -> None:
-    """Change a review: only the options given change (an empty value clears a field)."""
+    """Change a review: only the options given change (an empty value clears a field).
+
+    --lookup (or --tmdb/--imdb) fills the film's empty facts from TMDB;
+    --overwrite replaces the facts already there too.
+    """
     options.fields.title = title
     if title is not None and not title.strip():
         fail("the title must not be empty", ExitCode.USAGE)
-    current = journal(ctx).get(review_id) if options.editor or interactive else None
+    looking = lookup or tmdb_id is not None or imdb is not None
+    store = journal(ctx)
+    current = store.get(review_id) if options.editor or interactive or looking else None
     if interactive and current is not None:
         _prompt_fields(options, current.title, current)
     _resolve_body(options, current.body if current else None)
-    if not options.fields.given():
+    if not options.fields.given() and not looking:
         if current is None:
             fail("nothing to change: give at least one option (see --help)", ExitCode.USAGE)
         out(f"No changes to {summary(current)}")
         return
-    with journal(ctx).transaction() as session:
+    film = None
+    if current is not None and looking:
+        film = _look_up_again(current, options.fields, tmdb_id, imdb, refresh)
+    filled: list[str] = []
+    with store.transaction() as session:
         before = session.get(review_id)
-        review = _apply(session, session.get(review_id), options.fields)
+        review = session.get(review_id)
+        if film is not None:
+            from filmlog.cli.lookup import fill_review, typed
+
+            # Pinned to another film than the stored one: the old facts were of the wrong film.
+            other = review.tmdb_id is not None and review.tmdb_id != film.tmdb_id
+            known = session.known_spellings("genres")
+            keep = typed(options.fields.given())
+            filled = fill_review(review, film, known, overwrite=overwrite or other, keep=keep)
+        if options.fields.given():
+            review = _apply(session, review, options.fields)
         changed = review.to_dict() != before.to_dict()
         if changed:  # an unchanged review keeps its version: no write, no backup
             session.update(review)
     out(f"{'Updated' if changed else 'No changes to'} {summary(review)}")
+    if film is not None:
+        from filmlog.cli.lookup import filled_note
+
+        info(filled_note(filled, film))
+
+
+def _look_up_again(
+    review: Review, fields: ReviewInput, tmdb_id: int | None, imdb: str | None, refresh: bool
+) -> Film:
+    """The film of a stored review: pinned by the flags, else by its IDs, else by title."""
+    from filmlog.cli import lookup
+
+    pinned = lookup.imdb_id(imdb)
+    chosen = lookup.settings()
+    lookup.needs_credential(chosen, "--lookup")
+    from filmlog.parsing import parse_year
+
+    title = fields.title.strip() if fields.title else review.title
+    year = review.year
+    if fields.year is not None:
+        year = parse_year(fields.year) if fields.year.strip() else None
+    if tmdb_id is None and pinned is None:
+        # What the review already says, unless the command line is correcting it.
+        from filmlog.tmdb.enrich import imdb_id_of
+
+        stored = imdb_id_of(review)
+        if review.tmdb_id is not None and fields.title is None:
+            tmdb_id = review.tmdb_id
+        elif stored and fields.title is None:
+            pinned = stored
+    escape = f"; nothing was changed (filmlog edit {review.id} --tmdb ID pins the film)"
+    with lookup.client(chosen, refresh=refresh) as api:
+        return lookup.find(api, title, year, tmdb_id=tmdb_id, imdb=pinned, escape=escape)
 
 
 @app.command()
