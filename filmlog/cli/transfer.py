@@ -157,7 +157,7 @@ def import_(
             session.add_many(entry.review for entry in result.add)
             for update in result.update:
                 session.update(update.review, stamp=update.stamp)
-    _print_summary(result, f"{source} ({name})", dry_run=dry_run)
+    _print_summary(result, parsed, f"{source} ({name})", dry_run=dry_run)
     if result.rejected:
         count = len(result.rejected)
         rows = "row was" if count == 1 else "rows were"
@@ -204,19 +204,28 @@ def _plan(existing: Sequence[Review], parsed: Parsed) -> Plan:
         return plan(existing, parsed, progress=advance)
 
 
-def _print_summary(result: Plan, source: str, *, dry_run: bool) -> None:
+def _print_summary(result: Plan, parsed: Parsed, source: str, *, dry_run: bool) -> None:
     from filmlog.render import import_summary
 
     would = "Would be " if dry_run else ""
     title = f"Dry run, nothing written: {source}" if dry_run else f"Imported {source}"
     counts = [
         (f"{would}imported".capitalize(), len(result.add)),
-        (f"{would}updated".capitalize(), len(result.update)),
-        ("Already present, skipped", len(result.skip)),
+        (f"{would}updated".capitalize(), result.updated()),
+        ("Already present, skipped", result.unchanged()),
         ("Rejected", len(result.rejected)),
     ]
+    if parsed.joined:
+        counts.append(("Joined to another row of the same film", parsed.joined))
+    counts.extend((f"Not imported: {label}", count) for label, count in parsed.left_out.items())
+    if parsed.rows is not None:
+        counts.append(("Rows read", parsed.rows))
     rejected = [(row.where, row.title, row.reason) for row in result.rejected]
-    console().print(import_summary(title, counts, rejected))
+    conflicts = [
+        (c.review.display_title, c.field, {"imdb": "IMDb"}.get(c.source, c.source.title()))
+        for c in result.conflicts
+    ]
+    console().print(import_summary(title, counts, rejected, conflicts))
 
 
 def _to_stdout(data: bytes) -> None:

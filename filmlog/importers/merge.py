@@ -34,6 +34,17 @@ class Update:
     review: Review
     # False keeps the incoming updated_at (a merge of filmlog exports); True stamps now.
     stamp: bool
+    # True when only what was imported is recorded: the review shows no change.
+    quiet: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A field changed both in the journal and at the source since the last import."""
+
+    review: Review
+    field: str
+    source: str
 
 
 @dataclass(slots=True)
@@ -44,10 +55,22 @@ class Plan:
     update: list[Update] = field(default_factory=list)
     skip: list[tuple[Entry, str]] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
+    # Fields left as the journal has them although the source changed them too.
+    conflicts: list[Conflict] = field(default_factory=list)
 
     @property
     def changes(self) -> bool:
         return bool(self.add or self.update)
+
+    def updated(self) -> int:
+        """How many entries changed a review the journal had."""
+        return len({id(u.entry) for u in self.update if not u.quiet})
+
+    def unchanged(self) -> int:
+        """How many entries the journal already had as they are."""
+        changed = {id(u.entry) for u in self.update if not u.quiet}
+        quiet = {id(u.entry) for u in self.update if u.quiet} - changed
+        return len(self.skip) + len(quiet)
 
 
 class _Index:
@@ -111,7 +134,10 @@ def _place(entry: Entry, index: _Index, result: Plan, updated: set[str]) -> None
     # Imported reviews' UUIDs derive from their source ID: a match survives edits to both.
     known = known or index.uuid.get(review.uuid)
     if known is not None:
-        _known(entry, known, result, updated, "already imported")
+        if entry.fields and source_id and known.sources.get(source or "") == source_id:
+            _refresh(entry, known, result, updated)
+        else:
+            _known(entry, known, result, updated, "already imported")
         return
     if entry.match is Match.VIEWING:
         # The same film on the same day in a review with no ID from this source (typed in
@@ -149,8 +175,74 @@ def _known(entry: Entry, other: Review, result: Plan, updated: set[str], reason:
 
 
 def _accept(entry: Entry, index: _Index, result: Plan) -> None:
+    if entry.fields and entry.source:
+        imported = {name: digest(getattr(entry.review, name)) for name in entry.fields}
+        entry.review.sources[imported_key(entry.source)] = _format(imported)
     result.add.append(entry)
     index.add(entry.review, entry.titles)
+
+
+def imported_key(source: str) -> str:
+    """The key in ``sources`` recording what the last import from ``source`` brought."""
+    return f"{source}:imported"
+
+
+def digest(value: object) -> str:
+    """A short fingerprint of a field's value: enough to tell whether it changed."""
+    import hashlib
+    import json
+
+    text = json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+
+
+def _format(imported: dict[str, str]) -> str:
+    return " ".join(f"{name}={value}" for name, value in sorted(imported.items()))
+
+
+def _parse(text: str) -> dict[str, str]:
+    pairs = (item.partition("=") for item in text.split())
+    return {name: value for name, _, value in pairs if name and value}
+
+
+def _empty(value: object) -> bool:
+    return value is None or value is False or value == [] or value == ""
+
+
+def _refresh(entry: Entry, known: Review, result: Plan, updated: set[str]) -> None:
+    """A newer export of a review imported before: take what changed only at the source.
+
+    ``sources`` records a fingerprint of each field as last imported. A field
+    whose journal value still matches it was not edited here, so the source's
+    new value replaces it; a field changed on both sides keeps the journal's
+    value and is reported once. A review imported before fingerprints were kept
+    takes only the fields it has empty.
+    """
+    if known.id is None or known.uuid in updated:
+        result.skip.append((entry, _TWICE))
+        return
+    assert entry.source is not None  # only entries from a source have fields
+    key = imported_key(entry.source)
+    before = _parse(known.sources.get(key, ""))
+    after = dict(before)
+    changes: dict[str, object] = {}
+    for name in entry.fields:
+        incoming = getattr(entry.review, name)
+        new, current, old = digest(incoming), digest(getattr(known, name)), before.get(name)
+        after[name] = new
+        if new in (current, old):
+            continue
+        if current == old or (old is None and _empty(getattr(known, name))):
+            changes[name] = incoming
+        else:
+            result.conflicts.append(Conflict(known, name, entry.source))
+    if not changes and after == before:
+        result.skip.append((entry, "already imported, unchanged"))
+        return
+    sources = {**known.sources, key: _format(after)}
+    replacement = known.copy(**changes, sources=sources)
+    result.update.append(Update(entry, replacement, stamp=bool(changes), quiet=not changes))
+    updated.add(known.uuid)
 
 
 def _newer(incoming: Review, stored: Review) -> bool:
