@@ -140,7 +140,8 @@ def test_review_html_becomes_markdown(cli: Invoke, journal_path: Path) -> None:
     )
     assert "\n\nA beautiful slow burn" in burning
     quoted = [body for body in bodies.values() if "Toototabon" in body]
-    assert quoted == ["> [clucking]\n> [screams in monkey]\n> Toototabon!\n\nLove it."]
+    # Its lines stay lines (hard breaks), and its brackets are text.
+    assert quoted == ["> \\[clucking\\]\\\n> \\[screams in monkey\\]\\\n> Toototabon!\n\nLove it."]
     assert any("**Signs this film is from the early 2000s:**" in b for b in bodies.values())
     assert any("*Also, I love Mary Elizabeth Winstead ❤️.*" in b for b in bodies.values())
 
@@ -374,11 +375,11 @@ def test_a_copy_of_the_folder_elsewhere_imports_the_same(
         ('<a href="javascript:alert(1)">bad</a>', "bad"),
         ("<p>one</p><p>two</p>", "one\n\ntwo"),
         ("line<br>break<br/>again", "line\\\nbreak\\\nagain"),
-        ("<blockquote>a\nb</blockquote>after", "> a\n> b\n\nafter"),
+        ("<blockquote>a\nb</blockquote>after", "> a\\\n> b\n\nafter"),
         ("<blockquote><p>p1</p><p>p2</p></blockquote>", "> p1\n>\n> p2"),
         ("Q&A &amp; R&amp;D, this&nothing", "Q&A & R&D, this&nothing"),
-        ("&lt;script&gt;alert(1)&lt;/script&gt;", "\\<script>alert(1)\\</script>"),
-        ("I <3 this", "I <3 this"),
+        ("&lt;script&gt;alert(1)&lt;/script&gt;", "\\<script\\>alert(1)\\</script\\>"),
+        ("I <3 this", "I \\<3 this"),
         ("<b>unclosed", "**unclosed**"),
         ("</i>stray", "stray"),
         ("<u>under</u><span>span</span>", "underspan"),
