@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from filmlog.session import Session
 
 FORMAT_NAME = "filmlog"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META_TABLE = "_filmlog"
 REVIEWS_TABLE = "reviews"
 META_ID = 1
@@ -753,7 +753,11 @@ class Journal:
             session = Session(self.load(), self.path)
             yield session
             if session.changed:
-                atomic_write(target, serialised(session.tables()), backup=True)
+                tables = session.tables()
+                # A journal of an older schema is migrated by its first write (after the
+                # backup of the version it replaces): its documents are read as they are.
+                tables[META_TABLE][str(META_ID)]["schema"] = SCHEMA_VERSION
+                atomic_write(target, serialised(tables), backup=True)
 
     @contextmanager
     def _explained(self) -> Iterator[None]:
