@@ -40,16 +40,22 @@ _INLINE = re.compile(r"([\\`*_\[\]<>~|])")
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 # What would make a line a heading, quote, list item or rule.
 _LINE_START = re.compile(r"(?m)^([ \t]*)([#>+\-=]|[0-9]+[.)])")
+_NEXT_LINE_START = re.compile(r"(?<=\n)([ \t]*)([#>+\-=]|[0-9]+[.)])")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)*")
 # Two breaks in a row are a new paragraph.
 _DOUBLE_BREAK = re.compile(f"(?:{_BREAK}[ \t]*){{2,}}")
 _SINGLE_NEWLINE = re.compile(r"[ \t]*(?<!\n)\n(?!\n)[ \t]*")
 
 
-def _escape(text: str) -> str:
-    """Text as literal Markdown: markup characters escaped, single newlines as hard breaks."""
+def _escape(text: str, *, line_start: bool) -> str:
+    """Text as literal Markdown: markup characters escaped, single newlines as hard breaks.
+
+    ``line_start`` says whether the text starts a line, where "#", "-" or "1."
+    would make a heading or a list; after other text on the line they are text.
+    """
     text = _ENTITY.sub("\\&", _INLINE.sub(r"\\\1", text))
-    text = _LINE_START.sub(lambda m: f"{m[1]}{m[2][:-1]}\\{m[2][-1]}", text)
+    pattern = _LINE_START if line_start else _NEXT_LINE_START
+    text = pattern.sub(lambda m: f"{m[1]}{m[2][:-1]}\\{m[2][-1]}", text)
     text = _BLANK_LINES.sub("\n\n", text)
     return _SINGLE_NEWLINE.sub(_BREAK, text)
 
@@ -78,11 +84,18 @@ class _Converter(HTMLParser):
             return
         text = "".join(self.text)
         self.text.clear()
-        parts = self.stack[-1].parts
+        frame = self.stack[-1]
+        parts = frame.parts
         # "<br>" and the line break after it, as Letterboxd writes them, are one break.
         if parts and parts[-1] == _BREAK:
             text = re.sub(r"^[ \t]*\n(?![ \t]*\n)", "", text)
-        parts.append(_escape(text))
+        # Text starts a line after a break, or first in a block; first inside emphasis
+        # or a link it does not ("**- a**" is no list).
+        if parts:
+            line_start = parts[-1].endswith(("\n", _BREAK))
+        else:
+            line_start = frame.tag not in _EMPHASIS and frame.tag != "a"
+        parts.append(_escape(text, line_start=line_start))
 
     def literal(self, text: str | None) -> None:
         """Markup that is not one of the known tags: kept as the text it was."""
@@ -95,6 +108,11 @@ class _Converter(HTMLParser):
             self.stack[-1].parts.append(_BREAK)
         elif tag in _CONTAINERS:
             self.flush()
+            if tag in _BLOCKS:
+                # Markdown has no block inside emphasis or a link: those end here.
+                while self.stack[-1].tag in _EMPHASIS or self.stack[-1].tag == "a":
+                    frame = self.stack.pop()
+                    self.stack[-1].parts.append(_render(frame))
             marker = _EMPHASIS.get(tag)
             plain = marker is not None and any(
                 _EMPHASIS.get(frame.tag) == marker for frame in self.stack
@@ -116,10 +134,11 @@ class _Converter(HTMLParser):
             if tag not in _DROPPED and tag != "br":
                 self.literal(f"</{tag}>")
             return
-        self.flush()
-        # Close back to the matching open tag; a stray end tag is ignored.
+        # Close back to the matching open tag; a stray end tag is ignored (and does not
+        # cut the text around it in two).
         if not any(frame.tag == tag for frame in self.stack[1:]):
             return
+        self.flush()
         while True:
             frame = self.stack.pop()
             self.stack[-1].parts.append(_render(frame))
@@ -164,13 +183,17 @@ def _wrap(inner: str, marker: str) -> str:
 
 
 def _link(inner: str, href: str) -> str:
+    inner = _DOUBLE_BREAK.sub("\n\n", inner)
+    if "\n\n" in inner:
+        # A link's text is one paragraph: each paragraph gets the link.
+        return "\n\n".join(_link(part, href) for part in inner.split("\n\n"))
     href = href.strip()
     if not _SAFE_LINK.match(href):
         return inner
     href = href.replace(" ", "%20").replace("<", "%3C").replace(">", "%3E")
     target = f"<{href}>" if "(" in href or ")" in href else href
     text = inner.strip(f" \t\n{_BREAK}")
-    return f"[{text or _escape(href)}]({target})"
+    return f"[{text or _escape(href, line_start=False)}]({target})"
 
 
 def _render(frame: _Frame) -> str:
@@ -198,11 +221,12 @@ def _breaks(text: str) -> str:
     paragraph means nothing in Markdown (and would show as a backslash).
     """
     text = _DOUBLE_BREAK.sub("\n\n", text)
-    text = _BLANK_LINES.sub("\n\n", text).strip(f" \t\n{_BREAK}")
     text = re.sub(f"[ \t]*{_BREAK}[ \t]*(?=\n)", "", text)
     text = re.sub(f"(?<=\n)[ \t]*{_BREAK}", "", text)
-    # A paragraph that starts indented would become a code block.
-    text = re.sub(r"\n\n[ \t]+", "\n\n", text)
+    text = _BLANK_LINES.sub("\n\n", text).strip(f" \t\n{_BREAK}")
+    # A paragraph that starts indented would become a code block; spaces that end a
+    # line mean nothing (or, two of them, a break).
+    text = re.sub(r"[ \t]*\n\n[ \t]*", "\n\n", text)
     return re.sub(f"[ \t]*{_BREAK}[ \t]*", "\\\\\n", text)
 
 

@@ -55,6 +55,9 @@ _COUNTED_FOLDERS = {"lists": "lists", "deleted": "deleted entries", "orphaned": 
 # The fields a row of each file tells (ratings.csv and likes add theirs to every entry).
 _ENTRY_FIELDS = ("title", "year", "rating", "rewatch", "tags", "watched_on")
 _FILM_FIELDS = ("title", "year")
+# Columns of Letterboxd's import CSV (filmlog's Letterboxd export) that its exports lack.
+_IMPORT_ONLY = {"LetterboxdURI", "WatchedDate", "tmdbID", "imdbID"}
+_IMPORT_FIELDS = (*_ENTRY_FIELDS, "body", "directors")
 # No real export comes near this; it stops a ZIP bomb from filling memory.
 MAX_FILE_BYTES = 256 * 1024 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -78,15 +81,32 @@ def _first_line(head: bytes) -> str:
 
 
 def detect(probe: Probe) -> bool:
-    """A folder with diary/reviews/ratings/watched CSVs, a ZIP, or a CSV with a URI column."""
+    """A folder with diary/reviews/ratings/watched CSVs, a ZIP, a CSV with a URI column,
+    or a CSV in Letterboxd's import layout (as filmlog exports it)."""
     if probe.is_dir:
         return any(name.lower() in _READ for name in probe.names)
-    return probe.head.startswith(_ZIP_MAGIC) or URI in _first_line(probe.head)
+    if probe.head.startswith(_ZIP_MAGIC):
+        return True
+    first = _first_line(probe.head)
+    if URI in first:
+        return True
+    try:
+        header, _ = _tabular.read(first, probe.path.name)
+    except InvalidInput:
+        return False
+    return _is_import_layout(header)
+
+
+def _is_import_layout(header: list[str]) -> bool:
+    """Letterboxd's import CSV: a Title and one of the columns only that layout has."""
+    return "Title" in header and bool(_IMPORT_ONLY.intersection(header))
 
 
 def read(path: Path) -> Parsed:
     """Every diary entry, review and otherwise unlogged film in the export at ``path``."""
     found = _export(path)
+    if "import" in found.tables:
+        return _read_import_layout(found.tables["import"])
     if not found.tables:
         names = ", ".join(name for name in _READ if "/" not in name)
         raise InvalidInput(f"{path} holds no Letterboxd files ({names})")
@@ -122,7 +142,7 @@ def _export(path: Path) -> _Export:
         return _zip_export(path)
     text = _read_file(path)
     header, _ = _tabular.read(text, path.name)
-    kind = _kind_of(header, path.name)
+    kind = "import" if _is_import_layout(header) else _kind_of(header, path.name)
     if kind == "watched" and path.parent.name.lower() == "likes":
         kind = "likes"
     found.tables[kind] = _Table(path.name, text)
@@ -344,6 +364,55 @@ class _Reader:
         if entries and all(entry.review.rating is None for entry in entries):
             latest = max(entries, key=lambda e: e.review.watched_on or date.min)
             latest.review.rating = stars
+
+
+def _read_import_layout(table: _Table) -> Parsed:
+    """Rows of Letterboxd's import CSV, as ``export --format letterboxd`` writes them."""
+    parsed = Parsed()
+    _, rows = _tabular.read(table.text, table.name)
+    for line, row in rows:
+        where = f"{table.name} line {line}"
+        try:
+            review = _imported_review(row)
+        except InvalidInput as exc:
+            title = row.get("Title", "").strip() or None
+            parsed.rejected.append(Rejected(where, title, exc.message))
+            continue
+        match = Match.VIEWING if review.watched_on else Match.FILM
+        parsed.entries.append(Entry(review, where, match, SOURCE, fields=_IMPORT_FIELDS))
+    parsed.rows = len(parsed.entries) + len(parsed.rejected)
+    return parsed
+
+
+def _imported_review(row: dict[str, str]) -> Review:
+    from filmlog.importers._html import to_markdown
+    from filmlog.parsing import parse_rating
+
+    title = " ".join(row.get("Title", "").split())
+    if not title:
+        raise InvalidInput("the Title is empty")
+    uri = row.get("LetterboxdURI", "").strip()
+    rating = row.get("Rating", "").strip()
+    tmdb = row.get("tmdbID", "").strip()
+    if tmdb and not (tmdb.isascii() and tmdb.isdigit()):
+        raise InvalidInput(f"invalid tmdbID '{tmdb[:20]}'")
+    year = row.get("Year", "").strip()
+    watched = row.get("WatchedDate", "").strip()
+    review = Review(
+        title=title,
+        uuid=stable_uuid(SOURCE, uri) if uri else stable_uuid(SOURCE, title, year, watched),
+        year=_tabular.year(year),
+        directors=_tabular.items(row.get("Directors", "")),
+        rating=parse_rating(rating) if rating else None,
+        rewatch=row.get("Rewatch", "").strip().lower() in ("yes", "true"),
+        tags=_tabular.items(row.get("Tags", "")),
+        watched_on=_tabular.day(watched, "watched date"),
+        body=to_markdown(row.get("Review", "")) or None,
+        imdb_id=row.get("imdbID", "").strip() or None,
+        tmdb_id=int(tmdb) if tmdb else None,
+        sources={SOURCE: uri} if uri else {},
+    )
+    return review.validate()
 
 
 def _film_of(row: dict[str, str]) -> FilmKey:

@@ -175,7 +175,7 @@ def _known(entry: Entry, other: Review, result: Plan, updated: set[str], reason:
 
 
 def _accept(entry: Entry, index: _Index, result: Plan) -> None:
-    if entry.fields and entry.source:
+    if entry.fields and entry.source and entry.review.sources.get(entry.source):
         imported = {name: digest(getattr(entry.review, name)) for name in entry.fields}
         entry.review.sources[imported_key(entry.source)] = _format(imported)
     result.add.append(entry)
@@ -229,9 +229,13 @@ def _refresh(entry: Entry, known: Review, result: Plan, updated: set[str]) -> No
     for name in entry.fields:
         incoming = getattr(entry.review, name)
         new, current, old = digest(incoming), digest(getattr(known, name)), before.get(name)
-        after[name] = new
         if new in (current, old):
+            # Recorded only where a record exists: a journal is not rewritten to note
+            # that a field it never had from this source agrees with it.
+            if old is not None:
+                after[name] = new
             continue
+        after[name] = new
         if current == old or (old is None and _empty(getattr(known, name))):
             changes[name] = incoming
         else:
