@@ -93,7 +93,7 @@ def export(
         _usage(f"--split works with --format {' or '.join(_SPLITTING)}, not {name}")
     store = journal(ctx)
     # Bodies stay in the file until the chosen reviews are built with them.
-    _, chosen, bodies = matching(store, build_filters(filters, words))
+    everything, chosen, bodies = matching(store, build_filters(filters, words))
     reviews = store.build((review_id, bodies.fill(review_id, doc)) for review_id, doc in chosen)
     # An export written over the journal (or its lock) would lose the journal itself.
     keep = (store.target, store.lock_path)
@@ -103,6 +103,12 @@ def export(
         _write_split(split, parts, force=force, keep=keep)
         files = "file" if len(parts) == 1 else "files"
         info(f"Exported {len(reviews):,} {noun} to {split}{os.sep} ({len(parts):,} {files})")
+        if force:
+            from filmlog import stale
+
+            names = {uuid: p.name for p in parts if (uuid := stale.post_uuid(p.data))}
+            known = {str(doc.get("uuid")) for _, doc in everything}
+            _remove_stale(stale.stale_posts(split, names, known))
         return
     parts = exporter(name)(reviews)
     if output is None:
@@ -118,6 +124,22 @@ def export(
     _write_files(written, force=force, keep=keep)
     shown = ", ".join(str(target) for target in targets)
     info(f"Exported {len(reviews):,} {noun} to {shown}")
+    if force and name == "letterboxd":
+        from filmlog.stale import stale_parts
+
+        _remove_stale(stale_parts(output, len(parts)))
+
+
+def _remove_stale(paths: Sequence[Path]) -> None:
+    """Remove what an earlier export left that this one replaced, and say so."""
+    if not paths:
+        return
+    from filmlog.stale import remove
+
+    remove(paths)
+    files = "file" if len(paths) == 1 else "files"
+    shown = ", ".join(path.name for path in paths)
+    info(f"Removed {len(paths):,} {files} an earlier export wrote: {shown}")
 
 
 @app.command("import")
