@@ -113,6 +113,9 @@ class _Converter(HTMLParser):
                 while self.stack[-1].tag in _EMPHASIS or self.stack[-1].tag == "a":
                     frame = self.stack.pop()
                     self.stack[-1].parts.append(_render(frame))
+            elif tag == "a" and any(frame.tag == "a" for frame in self.stack):
+                # A link inside a link ends the first, as browsers have it.
+                self.handle_endtag("a")
             marker = _EMPHASIS.get(tag)
             plain = marker is not None and any(
                 _EMPHASIS.get(frame.tag) == marker for frame in self.stack
