@@ -39,25 +39,34 @@ _INLINE = re.compile(r"([\\`*_\[\]<>~|])")
 # An entity reference such as &copy; would be shown as the character it names.
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 # What would make a line a heading, quote, list item or rule.
-_LINE_START = re.compile(r"(?m)^([ \t]*)([#>+\-=]|[0-9]+[.)])")
-_NEXT_LINE_START = re.compile(r"(?<=\n)([ \t]*)([#>+\-=]|[0-9]+[.)])")
+_BLOCK_START = r"([ \t]*)([#>+\-=]|[0-9]+[.)])"
+_LINE_START_AT = re.compile(rf"^{_BLOCK_START}")
+_AFTER_NEWLINE = re.compile(rf"(?<=\n){_BLOCK_START}")
+_AFTER_BREAK = re.compile(rf"(?<=[^\n]\n){_BLOCK_START}")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)*")
 # Two breaks in a row are a new paragraph.
 _DOUBLE_BREAK = re.compile(f"(?:{_BREAK}[ \t]*){{2,}}")
 _SINGLE_NEWLINE = re.compile(r"[ \t]*(?<!\n)\n(?!\n)[ \t]*")
 
 
-def _escape(text: str, *, line_start: bool) -> str:
+def _escape(text: str, *, line_start: bool, inline: bool = False) -> str:
     """Text as literal Markdown: markup characters escaped, single newlines as hard breaks.
 
     ``line_start`` says whether the text starts a line, where "#", "-" or "1."
     would make a heading or a list; after other text on the line they are text.
+    ``inline`` text (in emphasis or a link) is wrapped again at each paragraph,
+    so a paragraph's start there is not a line start either.
     """
-    text = _ENTITY.sub("\\&", _INLINE.sub(r"\\\1", text))
-    pattern = _LINE_START if line_start else _NEXT_LINE_START
-    text = pattern.sub(lambda m: f"{m[1]}{m[2][:-1]}\\{m[2][-1]}", text)
     text = _BLANK_LINES.sub("\n\n", text)
+    text = _ENTITY.sub("\\&", _INLINE.sub(r"\\\1", text))
+    if line_start:
+        text = _LINE_START_AT.sub(_escape_start, text)
+    text = (_AFTER_BREAK if inline else _AFTER_NEWLINE).sub(_escape_start, text)
     return _SINGLE_NEWLINE.sub(_BREAK, text)
+
+
+def _escape_start(match: re.Match[str]) -> str:
+    return f"{match[1]}{match[2][:-1]}\\{match[2][-1]}"
 
 
 class _Frame:
@@ -95,7 +104,8 @@ class _Converter(HTMLParser):
             line_start = parts[-1].endswith(("\n", _BREAK))
         else:
             line_start = frame.tag not in _EMPHASIS and frame.tag != "a"
-        parts.append(_escape(text, line_start=line_start))
+        inline = frame.tag in _EMPHASIS or frame.tag == "a"
+        parts.append(_escape(text, line_start=line_start, inline=inline))
 
     def literal(self, text: str | None) -> None:
         """Markup that is not one of the known tags: kept as the text it was."""
@@ -196,7 +206,7 @@ def _link(inner: str, href: str) -> str:
     href = href.replace(" ", "%20").replace("<", "%3C").replace(">", "%3E")
     target = f"<{href}>" if "(" in href or ")" in href else href
     text = inner.strip(f" \t\n{_BREAK}")
-    return f"[{text or _escape(href, line_start=False)}]({target})"
+    return f"[{text or _escape(href, line_start=False, inline=True)}]({target})"
 
 
 def _render(frame: _Frame) -> str:
