@@ -52,7 +52,10 @@ def metadata_line(review: Review) -> str:
     if review.runtime:
         parts.append(format_runtime(review.runtime))
     if review.release_date:
-        parts.append(f"Released {long_date(review.release_date)}")
+        released = review.release_date
+        # A partial date is shown as far as it is known: no invented day.
+        shown = {"year": f"{released.year}", "month": f"{released:%B} {released.year}"}
+        parts.append(f"Released {shown.get(review.release_precision or '', long_date(released))}")
     return " | ".join(parts)
 
 

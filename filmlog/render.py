@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from filmlog.facts import cast_line, logged_time, metadata_line, verdict_line, watched_line
+from filmlog.folding import fold
 from filmlog.model import Review
 from filmlog.parsing import format_stars
 from filmlog.safe import clean
@@ -31,6 +32,9 @@ def plain(text: str | None, style: str = "") -> Text:
 def review_panel(review: Review, *, body: bool = True) -> Panel:
     """A review laid out like a published one, the body rendered as Markdown."""
     lines: list[RenderableType] = []
+    original = review.original_title
+    if original and original.strip() and fold(original) != fold(review.title):
+        lines.append(Text.assemble(("Original title ", "dim"), clean(original)))
     if review.headline:
         lines.append(plain(review.headline, "bold"))
     byline = " · ".join(

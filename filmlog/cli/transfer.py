@@ -153,6 +153,13 @@ def import_(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be imported; change nothing.")
     ] = False,
+    include_series: Annotated[
+        bool,
+        typer.Option(
+            "--include-series",
+            help="IMDb: import series, episodes, specials, games and podcasts too (tagged).",
+        ),
+    ] = False,
 ) -> None:
     """Import reviews from Letterboxd, IMDb, or a filmlog JSON or Markdown export.
 
@@ -166,7 +173,10 @@ def import_(
         if not source.exists():
             raise InvalidInput(f"{source} does not exist")
         name = str(format_name.value) if format_name is not None else detect(source)
-        parsed = reader(name)(source)
+        if include_series and name != "imdb":
+            _usage(f"--include-series is for IMDb exports, and {source} is {name}")
+        options = {"include_series": True} if include_series else {}
+        parsed = reader(name)(source, **options)
     except OSError as exc:
         # Importers only read: whatever the system refused, it was reading the input.
         raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None

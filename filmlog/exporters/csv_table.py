@@ -58,7 +58,7 @@ def row(review: Review) -> list[str]:
         review.title,
         text(review.original_title),
         text(review.year),
-        text(review.release_date),
+        text(review.release_text),
         "; ".join(review.directors),
         "; ".join(str(member) for member in review.cast),
         "; ".join(review.genres),

@@ -93,7 +93,8 @@ class ImportFormat:
     help: str
 
 
-Reader = Callable[[Path], Parsed]
+# read(path), and for some formats keyword options (IMDb's include_series).
+Reader = Callable[..., Parsed]
 Detector = Callable[[Probe], bool]
 
 # In detection order: the cheap, certain tests first.
