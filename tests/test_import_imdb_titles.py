@@ -215,3 +215,12 @@ def test_letterboxd_then_imdb_equals_imdb_then_letterboxd(cli: Invoke, tmp_path:
     assert len(robin) == 1 and robin[0].title == "Robin Hood: Prince of Thieves"
     things = sorted((r.watched_on is None, r.rating) for r in found if r.year == 1982)
     assert things == [(False, 10), (True, 8)]
+
+
+def test_a_partial_release_date_typed_in_stays_partial(cli: Invoke, journal_path: Path) -> None:
+    assert cli("add", "Delicatessen", "--released", "1991-04").exit_code == 0
+    (review,) = reviews(journal_path)
+    assert (review.release_date, review.release_precision) == (date(1991, 4, 1), "month")
+    assert cli("edit", str(review.id), "--released", "1991-04-17").exit_code == 0
+    (review,) = reviews(journal_path)
+    assert (review.release_date, review.release_precision) == (date(1991, 4, 17), None)

@@ -233,3 +233,18 @@ def test_letterboxd_to_filmlog_to_letterboxd_to_filmlog_keeps_every_field(
         exported = cli("--db", str(second), "export", "-f", "letterboxd", "-o", str(out_again))
         assert exported.exit_code == 0
         assert out_again.read_bytes() == out.read_bytes()
+
+
+def test_a_letterboxd_journal_goes_out_as_markdown_posts_and_comes_back_whole(
+    cli: Invoke, journal_path: Path, tmp_path: Path
+) -> None:
+    assert cli("import", str(SAMPLE)).exit_code == 0
+    posts, copy = tmp_path / "posts", tmp_path / "copy.json"
+    assert cli("export", "--split", str(posts)).exit_code == 0
+    result = cli("--db", str(copy), "import", str(posts))
+    assert result.exit_code == 0, result.stdout + result.stderr
+
+    def snapshot(path: Path) -> list[dict[str, object]]:
+        return [{"id": r.id, **r.to_dict()} for r in Journal(path).reviews()]
+
+    assert snapshot(copy) == snapshot(journal_path)

@@ -273,3 +273,38 @@ def test_the_summary_counts_every_row_including_those_left_out(
     assert found["Rows read"] == 14
     listed = sum(count for label, count in found.items() if label != "Rows read")
     assert listed == found["Rows read"]
+
+
+def test_a_zip_of_the_export_folder_reads_likes_and_counts_lists(
+    cli: Invoke, journal_path: Path, tmp_path: Path
+) -> None:
+    import zipfile
+
+    archive = tmp_path / "letterboxd-someone.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        # Some tools zip the folder rather than its files.
+        zf.writestr(
+            "export/diary.csv",
+            f"{DIARY}\r\n2024-04-13,Her,2013,https://boxd.it/a1,4,,,2024-04-12\r\n",
+        )
+        zf.writestr(
+            "export/likes/films.csv", f"{FILMS}\r\n2024-04-13,Her,2013,https://boxd.it/f1\r\n"
+        )
+        zf.writestr(
+            "export/lists/two.csv",
+            "Letterboxd list export v7\nDate,Name,Tags,URL,Description\n"
+            "2024-05-03,Two,,https://boxd.it/l1,\n\nPosition,Name,Year,URL,Description\n"
+            "1,Ran,1985,https://boxd.it/r,\n2,Ikiru,1952,https://boxd.it/i,\n",
+        )
+        zf.writestr(
+            "export/deleted/diary.csv",
+            f"{DIARY}\n2020-01-01,Gone,2000,https://boxd.it/g,,,,2020-01-01\n",
+        )
+    result = cli("import", str(archive))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    (her,) = reviews(journal_path)
+    assert her.liked
+    found = counts(result.stdout)
+    assert found["Not imported: lists"] == 2
+    assert found["Not imported: deleted entries"] == 1
+    assert found["Rows read"] == 5
