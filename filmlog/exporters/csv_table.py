@@ -59,6 +59,7 @@ def row(review: Review) -> list[str]:
         text(review.original_title),
         text(review.year),
         text(review.release_text),
+        text(review.release_precision),
         "; ".join(review.directors),
         "; ".join(str(member) for member in review.cast),
         "; ".join(review.genres),
