@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -235,3 +237,16 @@ def test_a_letterboxd_journal_goes_out_as_markdown_posts_and_comes_back_whole(
         return [{"id": r.id, **r.to_dict()} for r in Journal(path).reviews()]
 
     assert snapshot(copy) == snapshot(journal_path)
+
+
+def test_the_installed_command_imports_letterboxd_and_reads_its_own_export(
+    run_filmlog: Callable[..., subprocess.CompletedProcess[str]], tmp_path: Path
+) -> None:
+    imported = run_filmlog("import", str(SAMPLE))
+    assert imported.returncode == 0, imported.stderr
+    assert "Rows read" in imported.stdout and "5,708" in imported.stdout
+    out = tmp_path / "lb.csv"
+    assert run_filmlog("export", "-f", "letterboxd", "-o", str(out)).returncode == 0
+    again = run_filmlog("import", str(out))
+    assert again.returncode == 0, again.stderr
+    assert "(letterboxd)" in again.stdout and "Updated" in again.stdout
