@@ -266,6 +266,7 @@ def _across(entry: Entry, index: _Index, result: Plan, updated: set[str]) -> boo
                     seen[id(other)] = other
     if source == _FACTS:
         matches = [o for o in seen.values() if _same_viewing(o, review)]
+        filled = False
         for other in matches:
             if other.uuid in updated:
                 continue
@@ -273,7 +274,8 @@ def _across(entry: Entry, index: _Index, result: Plan, updated: set[str]) -> boo
             if changes:
                 result.update.append(Update(entry, other.copy(**changes), stamp=True))
                 updated.add(other.uuid)
-        if matches and not any(u.entry is entry for u in result.update):
+                filled = True
+        if matches and not filled:
             result.skip.append((entry, "the journal has this film from Letterboxd"))
         return bool(matches)
     matches = [o for o in seen.values() if _same_viewing(review, o)]
