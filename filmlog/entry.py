@@ -68,7 +68,9 @@ def apply(
     if given.year is not None:
         review.year = None if _blank(given.year) else parsing.parse_year(given.year.strip())
     if given.released is not None:
-        review.release_date = None if _blank(given.released) else parsing.parse_date(given.released)
+        review.release_date, review.release_precision = (
+            (None, None) if _blank(given.released) else parsing.parse_release(given.released)
+        )
     if given.directors is not None:
         review.directors = parsing.split_list(given.directors)
     if given.cast is not None:

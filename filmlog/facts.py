@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from filmlog.folding import fold
 from filmlog.model import Review
 from filmlog.parsing import format_runtime, format_stars
 
@@ -58,14 +59,18 @@ def metadata_line(review: Review) -> str:
     if review.runtime:
         parts.append(format_runtime(review.runtime))
     if review.release_date:
-        parts.append(f"Released {long_date(review.release_date)}")
+        released = review.release_date
+        # A partial date is shown as far as it is known: no invented day.
+        shown = {"year": f"{released.year}", "month": f"{released:%B} {released.year}"}
+        parts.append(f"Released {shown.get(review.release_precision or '', long_date(released))}")
     return " | ".join(parts)
 
 
 def identity_line(review: Review) -> str:
     """``Original title Сталкер · TMDB 1398 · IMDb tt0079944``: how the film is known elsewhere."""
     parts = []
-    if review.original_title and review.original_title != review.title:
+    original = review.original_title
+    if original and original.strip() and fold(original) != fold(review.title):
         parts.append(f"Original title {review.original_title}")
     if review.tmdb_id is not None:
         parts.append(f"TMDB {review.tmdb_id}")

@@ -47,6 +47,8 @@ def is_int(value: object) -> bool:
 
 
 IMDB_ID = re.compile(r"tt[0-9]{7,10}")
+# How much of a release date is known when not the day: "1991-09" is a month, "1982" a year.
+RELEASE_PRECISIONS = ("year", "month")
 MAX_TEXT = 10_000_000  # a body past 10 MB is a mistake (a binary file piped in), not an essay
 
 # The keys of the `--json` view, in order; scripts rely on exactly these.
@@ -59,6 +61,7 @@ JSON_KEYS = (
     "original_title",
     "year",
     "release_date",
+    "release_precision",
     "directors",
     "cast",
     "genres",
@@ -121,6 +124,8 @@ class Review:
     original_title: str | None = None
     year: int | None = None
     release_date: date | None = None
+    # None when the day is known; "month" or "year" when release_date is the first of one.
+    release_precision: str | None = None
     directors: list[str] = field(default_factory=list)
     cast: list[CastMember] = field(default_factory=list)
     genres: list[str] = field(default_factory=list)
@@ -150,6 +155,14 @@ class Review:
     def display_title(self) -> str:
         """``Title (Year)``, or the bare title when the year is unknown."""
         return display_title(self.title, self.year)
+
+    @property
+    def release_text(self) -> str | None:
+        """The release date as far as it is known: ``1991-09-20``, ``1991-09`` or ``1991``."""
+        if self.release_date is None:
+            return None
+        text = self.release_date.isoformat()
+        return {"year": text[:4], "month": text[:7]}.get(self.release_precision or "", text)
 
     @property
     def actors(self) -> list[str]:
@@ -196,6 +209,16 @@ class Review:
             isinstance(self.imdb_id, str) and IMDB_ID.fullmatch(self.imdb_id)
         ):
             raise InvalidInput(f"imdb_id must look like tt0137523, not {self.imdb_id!r}")
+        if self.release_precision is not None:
+            if self.release_precision not in RELEASE_PRECISIONS:
+                raise InvalidInput(
+                    f"release_precision must be year or month, not {self.release_precision!r}"
+                )
+            day = self.release_date
+            if day is None or day.day != 1 or (self.release_precision == "year" and day.month != 1):
+                raise InvalidInput(
+                    f"a release {self.release_precision} needs the release date on its first day"
+                )
         if self.mpaa is not None and self.mpaa not in MPAA_RATINGS:
             raise InvalidInput(f"MPAA rating must be one of {', '.join(MPAA_RATINGS)}")
         for name in ("logged_at", "updated_at"):
@@ -214,6 +237,7 @@ class Review:
             "original_title": self.original_title,
             "year": self.year,
             "release_date": _iso(self.release_date),
+            "release_precision": self.release_precision,
             "directors": list(self.directors),
             "cast": [member.to_dict() for member in self.cast],
             "genres": list(self.genres),
@@ -266,6 +290,7 @@ class Review:
                 else CastMember(str(entry))
                 for entry in get("cast") or ()
             ]
+            review.release_precision = get("release_precision")
             review.mpaa = get("mpaa")
             review.body = get("body")
             review.logged_at = _datetime(get("logged_at"))

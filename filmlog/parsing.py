@@ -670,3 +670,21 @@ def plural(count: int, noun: str) -> str:
 def format_average(stars: float | None) -> str:
     """An average in stars to two places (``3.62``), or ``—``."""
     return "—" if stars is None else f"{stars:.2f}"
+
+
+_PARTIAL_RELEASE = re.compile(r"([0-9]{4})(?:-([0-9]{2}))?")
+
+
+def parse_release(text: str) -> tuple[date, str | None]:
+    """A release date and how much of it is known: ``1991-09`` is a month, ``1982`` a year.
+
+    A partial date is kept partial (its first day, and the precision), never
+    given a day it did not have; anything else is read as :func:`parse_date` does.
+    """
+    match = _PARTIAL_RELEASE.fullmatch(text.strip())
+    if match is None:
+        return parse_date(text), None
+    year, month = int(match[1]), int(match[2] or 1)
+    if not (1 <= month <= 12 and year >= 1):
+        raise InvalidInput(f"invalid release date '{text.strip()[:30]}'")
+    return date(year, month, 1), "month" if match[2] else "year"

@@ -122,7 +122,7 @@ def _any_name(names: list[str], get: Callable[[Doc], Iterable[str]]) -> Callable
 
 def _fields_text(doc: Doc) -> str:
     # Cheap fields first: most searches are decided before the long body is folded.
-    fields: list[str | None] = [doc.get("title"), doc.get("headline")]
+    fields: list[str | None] = [doc.get("title"), doc.get("original_title"), doc.get("headline")]
     fields.extend(doc.get("directors") or ())
     fields.extend(doc.get("tags") or ())
     for member in doc.get("cast") or ():

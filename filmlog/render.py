@@ -309,9 +309,13 @@ def _stars(review: Review) -> Text:
 
 
 def import_summary(
-    title: str, counts: Sequence[tuple[str, int]], rejected: Sequence[tuple[str, str | None, str]]
+    title: str,
+    counts: Sequence[tuple[str, int]],
+    rejected: Sequence[tuple[str, str | None, str]],
+    conflicts: Sequence[tuple[str, str, str]] = (),
 ) -> Group:
-    """What an import did: a count per outcome, then each rejected row with its reason."""
+    """What an import did: a count per outcome, each rejected row with its reason, and
+    each field (film, field, source) changed on both sides and kept as the journal has it."""
     table = Table(box=box.SIMPLE, show_header=False, pad_edge=False)
     table.add_column("What")
     table.add_column("Count", justify="right")
@@ -326,4 +330,15 @@ def import_summary(
         for where, film, reason in rejected:
             rows.add_row(plain(where), plain(film or "—"), plain(reason))
         parts.append(rows)
+    if conflicts:
+        where = conflicts[0][2]
+        parts.append(
+            plain(f"Changed in filmlog and on {where} since the last import: filmlog's value kept")
+        )
+        kept = Table(box=box.SIMPLE_HEAD)
+        kept.add_column("Film")
+        kept.add_column("Field")
+        for film, name, _ in conflicts:
+            kept.add_row(plain(film), plain(name))
+        parts.append(kept)
     return Group(*parts)

@@ -364,3 +364,19 @@ def test_a_lookup_loads_the_http_client(trace: TraceRun) -> None:
     assert result.stdout.startswith("Added #1 Her (2013)")
     assert "httpx" in result.modules
     assert not result.loaded("rich"), result.explain("rich")
+
+
+@pytest.mark.usefixtures("journal_with_reviews")
+@pytest.mark.parametrize(
+    ("fmt", "parser"),
+    [pytest.param("letterboxd", True, id="letterboxd"), pytest.param("csv", False, id="csv")],
+)
+def test_only_the_letterboxd_export_loads_the_markdown_parser(
+    trace: TraceRun, fmt: str, parser: bool
+) -> None:
+    result = trace("export", "--format", fmt)
+
+    assert "Paterson" in result.stdout
+    # The Letterboxd export renders Markdown to HTML with markdown-it, never with Rich.
+    assert bool(result.loaded("markdown_it")) is parser, result.explain("markdown_it")
+    assert not result.loaded("rich.markdown"), result.explain("rich.markdown")

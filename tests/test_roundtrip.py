@@ -95,9 +95,12 @@ moments = st.builds(
 )
 days = st.dates(min_value=date(1000, 1, 1), max_value=date(9999, 12, 31))
 
-reviews = st.builds(
+base_reviews = st.builds(
     Review,
     title=words,
+    tmdb_id=st.none() | st.integers(1, 10**8),
+    imdb_id=st.none() | st.from_regex(r"tt[0-9]{7,10}", fullmatch=True),
+    original_title=optional_text,
     # Within the model's range whatever today is: it ends ten years after this one.
     year=st.none() | st.integers(FIRST_FILM_YEAR, FIRST_FILM_YEAR + 150),
     release_date=st.none() | days,
@@ -120,6 +123,18 @@ reviews = st.builds(
     updated_at=st.none() | moments,
     sources=st.dictionaries(words, words, max_size=3),
 )
+
+
+def _partial(review: Review, precision: str | None) -> Review:
+    """A release known only to the month or year is the first day of it."""
+    if review.release_date is not None and precision is not None:
+        day = review.release_date
+        review.release_date = day.replace(day=1, month=1 if precision == "year" else day.month)
+        review.release_precision = precision
+    return review
+
+
+reviews = st.builds(_partial, base_reviews, st.sampled_from([None, "month", "year"]))
 
 SETTINGS = settings(
     max_examples=examples(60, 25),

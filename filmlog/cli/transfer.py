@@ -101,6 +101,14 @@ def export(
         _write_split(split, parts, force=force, keep=keep)
         files = "file" if len(parts) == 1 else "files"
         info(f"Exported {len(reviews):,} {noun} to {split}{os.sep} ({len(parts):,} {files})")
+        if force:
+            from filmlog import stale
+
+            names = {uuid: p.name for p in parts if (uuid := stale.post_uuid(p.data))}
+            # Every review in the journal, not only those exported: a filtered export
+            # leaves the posts of the reviews it did not choose alone.
+            known = {review.uuid for review in store.find().reviews}
+            _remove_stale(stale.stale_posts(split, names, known))
         return
     parts = exporter(name)(reviews)
     if output is None:
@@ -116,6 +124,22 @@ def export(
     _write_files(written, force=force, keep=keep)
     shown = ", ".join(str(target) for target in targets)
     info(f"Exported {len(reviews):,} {noun} to {shown}")
+    if force and name == "letterboxd":
+        from filmlog.stale import stale_parts
+
+        _remove_stale(stale_parts(output, len(parts)))
+
+
+def _remove_stale(paths: Sequence[Path]) -> None:
+    """Remove what an earlier export left that this one replaced, and say so."""
+    if not paths:
+        return
+    from filmlog.stale import remove
+
+    remove(paths)
+    files = "file" if len(paths) == 1 else "files"
+    shown = ", ".join(path.name for path in paths)
+    info(f"Removed {len(paths):,} {files} an earlier export wrote: {shown}")
 
 
 @app.command("import")
@@ -128,6 +152,13 @@ def import_(
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be imported; change nothing.")
+    ] = False,
+    include_series: Annotated[
+        bool,
+        typer.Option(
+            "--include-series",
+            help="IMDb: import series, episodes, specials, games and podcasts too (tagged).",
+        ),
     ] = False,
 ) -> None:
     """Import reviews from Letterboxd, IMDb, or a filmlog JSON or Markdown export.
@@ -142,7 +173,10 @@ def import_(
         if not source.exists():
             raise InvalidInput(f"{source} does not exist")
         name = str(format_name.value) if format_name is not None else detect(source)
-        parsed = reader(name)(source)
+        if include_series and name != "imdb":
+            _usage(f"--include-series is for IMDb exports, and {source} is {name}")
+        options = {"include_series": True} if include_series else {}
+        parsed = reader(name)(source, **options)
     except OSError as exc:
         # Importers only read: whatever the system refused, it was reading the input.
         raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
@@ -162,7 +196,7 @@ def import_(
                     (update.review for update in result.update if update.stamp is stamp),
                     stamp=stamp,
                 )
-    _print_summary(result, f"{source} ({name})", dry_run=dry_run)
+    _print_summary(result, parsed, f"{source} ({name})", dry_run=dry_run)
     if result.rejected:
         count = len(result.rejected)
         rows = "row was" if count == 1 else "rows were"
@@ -209,19 +243,28 @@ def _plan(existing: Sequence[Review], parsed: Parsed) -> Plan:
         return plan(existing, parsed, progress=advance)
 
 
-def _print_summary(result: Plan, source: str, *, dry_run: bool) -> None:
+def _print_summary(result: Plan, parsed: Parsed, source: str, *, dry_run: bool) -> None:
     from filmlog.render import import_summary
 
     would = "Would be " if dry_run else ""
     title = f"Dry run, nothing written: {source}" if dry_run else f"Imported {source}"
     counts = [
         (f"{would}imported".capitalize(), len(result.add)),
-        (f"{would}updated".capitalize(), len(result.update)),
-        ("Already present, skipped", len(result.skip)),
+        (f"{would}updated".capitalize(), result.updated()),
+        ("Already present, skipped", result.unchanged()),
         ("Rejected", len(result.rejected)),
     ]
+    if parsed.joined:
+        counts.append(("Joined to another row of the same film", parsed.joined))
+    counts.extend((f"Not imported: {label}", count) for label, count in parsed.left_out.items())
+    if parsed.rows is not None:
+        counts.append(("Rows read", parsed.rows))
     rejected = [(row.where, row.title, row.reason) for row in result.rejected]
-    console().print(import_summary(title, counts, rejected))
+    conflicts = [
+        (c.review.display_title, c.field, {"imdb": "IMDb"}.get(c.source, c.source.title()))
+        for c in result.conflicts
+    ]
+    console().print(import_summary(title, counts, rejected, conflicts))
 
 
 def _to_stdout(data: bytes) -> None:
