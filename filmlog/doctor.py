@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from filmlog import backups
+from filmlog import backups, tombstones
 from filmlog.backups import Backup
 from filmlog.errors import CorruptJournal, FilmlogError, InvalidInput, StorageError
 from filmlog.model import Review
@@ -53,6 +53,7 @@ class Report:
     reviews: int = 0
     highest_id: int = 0
     next_id: int | None = None
+    deleted: int = 0  # tombstones: deleted reviews remembered for merges
     newer: bool = False  # written by a newer filmlog: unreadable here, but not damaged
 
     @property
@@ -139,6 +140,7 @@ def check_bytes(raw: bytes, path: Path) -> Report:
         return report
     _check_ids(raw, reviews, meta, report)
     _check_reviews(reviews, report)
+    _check_tombstones(data, reviews, report)
     if not problems:
         # What every other command runs on open: anything it refuses must show up here too.
         try:
@@ -197,6 +199,29 @@ def _check_reviews(reviews: dict[str, Any], report: Report) -> None:
     if shared:
         report.warnings.append(
             f"{plural(len(shared), 'UUID')} shared by more than one review: {listed(shared, 3)}"
+        )
+
+
+def _check_tombstones(data: dict[str, Any], reviews: dict[str, Any], report: Report) -> None:
+    """The deleted reviews remembered: each readable, none live, all IDs below the counter."""
+    try:
+        found = tombstones.read(data)
+    except InvalidInput as exc:
+        report.problems.append(str(exc))
+        return
+    report.deleted = len(found)
+    if report.next_id is not None and any(t.id >= report.next_id for t in found):
+        highest = max(t.id for t in found)
+        report.problems.append(
+            f"the ID counter (next ID {report.next_id}) is not above the ID of deleted review "
+            f"{highest}, so its ID could be reused"
+        )
+    live = {doc.get("uuid") for doc in reviews.values() if isinstance(doc, dict)}
+    both = sorted(str(t.id) for t in found if t.uuid in live)
+    if both:
+        report.warnings.append(
+            f"{plural(len(both), 'review')} both present and remembered as deleted (merges "
+            f"keep the review): tombstones of IDs {listed(both)}"
         )
 
 

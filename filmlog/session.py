@@ -16,6 +16,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+from filmlog import tombstones
 from filmlog.errors import NotFound
 from filmlog.model import Review
 from filmlog.storage import (
@@ -50,6 +51,7 @@ class Session:
         self._db = TinyDB(storage=lambda: self._storage)
         self._reviews: Table = self._db.table(REVIEWS_TABLE)
         self._meta: Table = self._db.table(META_TABLE)
+        self._tombstones: Table = self._db.table(tombstones.TABLE)
         self.changed = False
         self._cache: list[Review] | None = None
 
@@ -107,6 +109,7 @@ class Session:
         if docs:
             self._reviews.insert_multiple(docs)
             self._meta.update({"next_id": next_id}, doc_ids=[META_ID])
+            self._forget_deletions({review.uuid for review in added})
             self._touch()
         return added
 
@@ -122,12 +125,30 @@ class Session:
         return review
 
     def delete(self, review_ids: Iterable[int]) -> list[Review]:
-        """Remove reviews by ID (all must exist); returns what was removed."""
+        """Remove reviews by ID (all must exist), leaving a tombstone of each; returns them."""
         removed = [self.get(review_id) for review_id in dict.fromkeys(review_ids)]
         if removed:
             self._reviews.remove(doc_ids=[r.id for r in removed if r.id is not None])
+            stamp = now()
+            self._tombstones.insert_multiple(
+                tombstones.Tombstone(r.uuid, r.id, stamp).to_dict()
+                for r in removed
+                if r.id is not None
+            )
             self._touch()
         return removed
+
+    def replace(self, tables: dict[str, Any]) -> None:
+        """Put whole tables in place of the journal's (a merge's result), written at the end."""
+        self._storage.data = tables
+        for table in (self._reviews, self._meta, self._tombstones):
+            table.clear_cache()
+        self._touch()
+
+    def _forget_deletions(self, uuids: set[str]) -> None:
+        """Drop the tombstones of reviews added back (an import of a review deleted before)."""
+        if self.tables().get(tombstones.TABLE):
+            self._tombstones.remove(lambda doc: doc.get("uuid") in uuids)
 
     def _touch(self) -> None:
         self.changed = True

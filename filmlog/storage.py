@@ -29,6 +29,7 @@ from filmlog import backups
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.lock import FileLock
 from filmlog.model import Review, ReviewSummary
+from filmlog.tombstones import TABLE as TOMBSTONES_TABLE
 
 if TYPE_CHECKING:
     from filmlog.session import Session
@@ -38,6 +39,8 @@ SCHEMA_VERSION = 1
 META_TABLE = "_filmlog"
 REVIEWS_TABLE = "reviews"
 META_ID = 1
+CONFLICTS_TABLE = "conflicts"  # the values merges set aside (see filmlog.merging)
+SIDE_TABLES = (TOMBSTONES_TABLE, CONFLICTS_TABLE)
 
 Documents = list[tuple[int, dict[str, Any]]]  # stored review documents with their IDs
 
@@ -429,8 +432,18 @@ def parse_journal(raw: bytes | bytearray, path: Path) -> dict[str, Any]:
     if not isinstance(reviews, dict) or not all(isinstance(d, dict) for d in reviews.values()):
         raise CorruptJournal(f"journal {path} has a damaged reviews table; it was left unchanged")
     data.setdefault(REVIEWS_TABLE, reviews)
+    _check_side_tables(data, path)
     checked: dict[str, Any] = data
     return checked
+
+
+def _check_side_tables(data: dict[str, Any], path: Path) -> None:
+    """Tables beside the reviews (tombstones, merge conflicts) must be tables of records."""
+    for name in SIDE_TABLES:
+        table = data.get(name, {})
+        if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
+            what = f"journal {path} has a damaged {name} table"
+            raise CorruptJournal(f"{what}; it was left unchanged")
 
 
 def serialise(data: dict[str, Any]) -> bytes:
@@ -453,7 +466,7 @@ def serialised(data: dict[str, Any]) -> Iterator[bytes]:
         if not data:
             yield b"{}\n"
             return
-        for index, (name, table) in enumerate(data.items()):
+        for index, (name, table) in enumerate(_reviews_last(data)):
             yield (b"{" if index == 0 else b",") + orjson.dumps(name) + b":"
             if name != REVIEWS_TABLE or not isinstance(table, dict) or not table:
                 yield orjson.dumps(table)
@@ -467,6 +480,11 @@ def serialised(data: dict[str, Any]) -> Iterator[bytes]:
         yield b"}\n"
     except (orjson.JSONEncodeError, TypeError) as exc:
         raise InvalidInput(f"cannot save the journal: {exc}") from None
+
+
+def _reviews_last(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The tables in order with the reviews last: the fast reads expect the file to end there."""
+    return sorted(data.items(), key=lambda item: item[0] == REVIEWS_TABLE)
 
 
 def fsync_folder(folder: Path) -> None:

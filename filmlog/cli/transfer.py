@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from filmlog.importers import Parsed
     from filmlog.importers.merge import Plan
     from filmlog.model import Review
+    from filmlog.storage import Journal
 
 # Choices built from the registries: a new format module shows up here by itself.
 ExportChoice = Enum("ExportChoice", {name: name for name in EXPORT_FORMATS}, type=str)  # type: ignore[misc]  # members come from the registry
@@ -104,7 +105,7 @@ def export(
         files = "file" if len(parts) == 1 else "files"
         info(f"Exported {len(reviews):,} {noun} to {split}{os.sep} ({len(parts):,} {files})")
         return
-    parts = exporter(name)(reviews)
+    parts = exporter(name)(reviews, **_journal_extras(name, store))
     if output is None:
         if len(parts) > 1:
             raise InvalidInput(
@@ -164,6 +165,23 @@ def import_(
         rest = "would be" if dry_run else "were"
         error(f"{count} {rows} rejected (listed above); the others {rest} imported")
         raise typer.Exit(ExitCode.ERROR)
+
+
+def _journal_extras(name: str, store: Journal) -> dict[str, Any]:
+    """What the filmlog JSON export carries besides the reviews: tombstones and the ID counter."""
+    if name != "json":
+        return {}
+    from filmlog import tombstones
+    from filmlog.errors import CorruptJournal
+    from filmlog.storage import META_ID, META_TABLE
+
+    tables = store.load()
+    try:
+        deleted = tombstones.read(tables)
+    except InvalidInput as exc:
+        raise CorruptJournal(f"journal {store.path}: {exc}") from None
+    counter = tables[META_TABLE].get(str(META_ID), {}).get("next_id")
+    return {"tombstones": deleted, "next_id": counter if isinstance(counter, int) else None}
 
 
 def _as_path(text: str) -> Path:
