@@ -38,6 +38,7 @@ COMMANDS = {
     "stats": "insight", "history": "insight",
     "import": "transfer", "export": "transfer",
     "doctor": "maintenance", "undo": "maintenance",
+    "sync": "sync", "merge-driver": "sync",
 }  # fmt: skip
 COMMAND_ORDER = tuple(COMMANDS)
 
