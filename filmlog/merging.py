@@ -130,6 +130,17 @@ def merge(
     return merged
 
 
+def same_content(one: Mapping[str, Any], two: Mapping[str, Any]) -> bool:
+    """Whether two journals hold the same reviews, tombstones, set-aside values and ID counter."""
+
+    def content(tables: Mapping[str, Any]) -> tuple[Any, ...]:
+        held = _copy(tables)
+        states = {k: (s.id, s.doc) if isinstance(s, _Live) else s for k, s in held.states.items()}
+        return held.next_id, states, sorted(_canonical(entry) for entry in held.conflicts)
+
+    return content(one) == content(two)
+
+
 def _copy(tables: Mapping[str, Any]) -> _Copy:
     meta_table = tables.get(META_TABLE) or {}
     meta = dict(meta_table.get(str(META_ID)) or {}) if isinstance(meta_table, Mapping) else {}

@@ -27,7 +27,7 @@ from filmlog.importers import FORMATS as IMPORT_FORMATS
 
 if TYPE_CHECKING:
     from filmlog.exporters import Part
-    from filmlog.importers import Parsed
+    from filmlog.importers import Parsed, Rejected
     from filmlog.importers.merge import Plan
     from filmlog.model import Review
     from filmlog.storage import Journal
@@ -145,6 +145,12 @@ def import_(
         if not source.exists():
             raise InvalidInput(f"{source} does not exist")
         name = str(format_name.value) if format_name is not None else detect(source)
+        if name == "json":
+            from filmlog.importers.filmlog_json import read_tables
+
+            incoming, rejected = read_tables(source)
+            _merge_journal(journal(ctx), incoming, rejected, f"{source} ({name})", dry_run)
+            return
         parsed = reader(name)(source)
     except OSError as exc:
         # Importers only read: whatever the system refused, it was reading the input.
@@ -182,6 +188,46 @@ def _journal_extras(name: str, store: Journal) -> dict[str, Any]:
         raise CorruptJournal(f"journal {store.path}: {exc}") from None
     counter = tables[META_TABLE].get(str(META_ID), {}).get("next_id")
     return {"tombstones": deleted, "next_id": counter if isinstance(counter, int) else None}
+
+
+def _merge_journal(
+    store: Journal, incoming: dict[str, Any], rejected: list[Rejected], source: str, dry_run: bool
+) -> None:
+    """Merge another copy of the journal (an export or a journal file) into this one, by UUID.
+
+    There is no common version to compare with, so the later copy of each review
+    wins and tombstones keep deleted reviews deleted (see filmlog.merging).
+    """
+    from filmlog.merging import merge, same_content
+
+    if dry_run:
+        merged = merge(None, store.load(), incoming)
+    else:
+        with store.transaction() as session:
+            merged = merge(None, session.tables(), incoming)
+            if not same_content(merged.tables, session.tables()):
+                session.replace(merged.tables)
+    for line in merged.notices:
+        info(line)
+    reviews = len(incoming.get("reviews", {}))
+    from filmlog.render import import_summary
+
+    would = "Would be " if dry_run else ""
+    title = f"Dry run, nothing written: {source}" if dry_run else f"Imported {source}"
+    counts = [
+        (f"{would}imported".capitalize(), merged.added),
+        (f"{would}updated".capitalize(), merged.updated),
+        (f"{would}deleted".capitalize(), merged.deleted),
+        ("Already present, skipped", max(0, reviews - merged.added - merged.updated)),
+        ("Rejected", len(rejected)),
+    ]
+    shown = [(row.where, row.title, row.reason) for row in rejected]
+    console().print(import_summary(title, counts, shown))
+    if rejected:
+        rows = "row was" if len(rejected) == 1 else "rows were"
+        rest = "would be" if dry_run else "were"
+        error(f"{len(rejected)} {rows} rejected (listed above); the others {rest} imported")
+        raise typer.Exit(ExitCode.ERROR)
 
 
 def _as_path(text: str) -> Path:
