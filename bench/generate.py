@@ -24,6 +24,7 @@ import json
 import random
 import sys
 import uuid
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -402,10 +403,15 @@ def reviews(count: int, seed: int = DEFAULT_SEED) -> list[dict[str, Any]]:
             tag = rng.choice(TAGS)
             if tag not in tags:
                 tags.append(tag)
+        # The film's IDs come from its title, not the generator, so they add no draws.
+        film_number = zlib.crc32(f"{film.title} {film.year}".encode()) % 9_000_000 + 1_000_000
         out.append(
             {
                 "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                "tmdb_id": film_number,
+                "imdb_id": f"tt{film_number:07d}",
                 "title": film.title,
+                "original_title": film.title,
                 "year": film.year,
                 "release_date": film.release_date.isoformat(),
                 "directors": list(film.directors),
@@ -441,7 +447,7 @@ def write_journal(path: Path, count: int, seed: int = DEFAULT_SEED) -> int:
     Streams review by review, so 50,000 reviews need no more memory than their
     dicts; the bytes are compact JSON, the layout filmlog itself writes.
     """
-    meta = {"1": {"format": "filmlog", "schema": 1, "next_id": count + 1}}
+    meta = {"1": {"format": "filmlog", "schema": 2, "next_id": count + 1}}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".partial")
     with tmp.open("w", encoding="utf-8", newline="\n") as handle:

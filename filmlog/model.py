@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid as uuid_module
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -14,13 +15,17 @@ from filmlog.errors import InvalidInput
 MPAA_RATINGS = ("G", "PG", "PG-13", "R", "NC-17", "NR")
 MIN_HALF_STARS = 1
 MAX_HALF_STARS = 10
+IMDB_ID = re.compile(r"tt[0-9]{7,10}")
 MAX_TEXT = 10_000_000  # a body past 10 MB is a mistake (a binary file piped in), not an essay
 
 # The keys of the `--json` view, in order; scripts rely on exactly these.
 JSON_KEYS = (
     "id",
     "uuid",
+    "tmdb_id",
+    "imdb_id",
     "title",
+    "original_title",
     "year",
     "release_date",
     "directors",
@@ -79,6 +84,10 @@ class Review:
     title: str
     id: int | None = None
     uuid: str = field(default_factory=new_uuid)
+    # The film's identity on TMDB and IMDb ("tt0137523"), and its title in its own language.
+    tmdb_id: int | None = None
+    imdb_id: str | None = None
+    original_title: str | None = None
     year: int | None = None
     release_date: date | None = None
     directors: list[str] = field(default_factory=list)
@@ -119,7 +128,10 @@ class Review:
     def validate(self) -> Review:
         """Check every field, raising InvalidInput naming the first bad one; return self."""
         validate_text("title", self.title, required=True)
-        for name in ("verdict", "headline", "body", "reviewer", "mpaa", "logged_zone", "uuid"):
+        for name in (
+            "original_title", "verdict", "headline", "body", "reviewer", "mpaa", "logged_zone",
+            "uuid",
+        ):  # fmt: skip
             validate_text(name, getattr(self, name))
         for name in ("directors", "genres", "tags"):
             for item in getattr(self, name):
@@ -138,6 +150,12 @@ class Review:
             raise InvalidInput(f"year must be a four-digit year, not {self.year!r}")
         if self.runtime is not None and not (_is_int(self.runtime) and 0 < self.runtime <= 10_000):
             raise InvalidInput(f"runtime must be a positive count of minutes, not {self.runtime!r}")
+        if self.tmdb_id is not None and not (_is_int(self.tmdb_id) and self.tmdb_id > 0):
+            raise InvalidInput(f"tmdb_id must be a positive whole number, not {self.tmdb_id!r}")
+        if self.imdb_id is not None and not (
+            isinstance(self.imdb_id, str) and IMDB_ID.fullmatch(self.imdb_id)
+        ):
+            raise InvalidInput(f"imdb_id must look like tt0137523, not {self.imdb_id!r}")
         if self.mpaa is not None and self.mpaa not in MPAA_RATINGS:
             raise InvalidInput(f"MPAA rating must be one of {', '.join(MPAA_RATINGS)}")
         for name in ("logged_at", "updated_at"):
@@ -150,7 +168,10 @@ class Review:
         """The stored form: every field but ``id`` (the journal's key), JSON-ready."""
         return {
             "uuid": self.uuid,
+            "tmdb_id": self.tmdb_id,
+            "imdb_id": self.imdb_id,
             "title": self.title,
+            "original_title": self.original_title,
             "year": self.year,
             "release_date": _iso(self.release_date),
             "directors": list(self.directors),
@@ -195,6 +216,9 @@ class Review:
         try:
             _read_shared(review, data, review_id)
             review.uuid = get("uuid") or new_uuid()
+            review.tmdb_id = get("tmdb_id")
+            review.imdb_id = get("imdb_id")
+            review.original_title = get("original_title")
             review.cast = [
                 # tuple.__new__ directly: half the cost of CastMember(...), for the same tuple
                 _new_tuple(CastMember, (entry["actor"], entry.get("role")))

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
-from filmlog import backups
+from filmlog import backups, clock
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.lock import FileLock
 from filmlog.model import Review, ReviewSummary
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from filmlog.session import Session
 
 FORMAT_NAME = "filmlog"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META_TABLE = "_filmlog"
 REVIEWS_TABLE = "reviews"
 META_ID = 1
@@ -57,7 +57,7 @@ def default_path() -> Path:
 
 def now() -> datetime:
     """The current moment in the local time zone, timezone-aware."""
-    return datetime.now().astimezone().replace(microsecond=0)
+    return clock.now()
 
 
 def _empty_tables() -> dict[str, Any]:
@@ -771,7 +771,11 @@ class Journal:
             session = Session(self.load(), self.path)
             yield session
             if session.changed:
-                atomic_write(target, serialised(session.tables()), backup=True)
+                tables = session.tables()
+                # A journal of an older schema is migrated by its first write (after the
+                # backup of the version it replaces): its documents are read as they are.
+                tables[META_TABLE][str(META_ID)]["schema"] = SCHEMA_VERSION
+                atomic_write(target, serialised(tables), backup=True)
 
     @contextmanager
     def _explained(self) -> Iterator[None]:

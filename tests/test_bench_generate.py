@@ -34,7 +34,7 @@ def test_filmlog_reads_every_generated_review(generate: ModuleType, tmp_path: Pa
 
     assert [r.id for r in reviews] == list(range(1, 51))
     stored = json.loads(path.read_bytes())
-    assert stored["_filmlog"] == {"1": {"format": "filmlog", "schema": 1, "next_id": 51}}
+    assert stored["_filmlog"] == {"1": {"format": "filmlog", "schema": 2, "next_id": 51}}
     for review in reviews:
         review.validate()
         # The stored form round-trips exactly: same keys, same value forms.

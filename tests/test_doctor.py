@@ -236,13 +236,13 @@ def test_repair_without_a_good_backup_changes_nothing(
 def test_repair_refuses_a_journal_from_a_newer_filmlog(
     cli: Invoke, journal_path: Path, three: list[bytes]
 ) -> None:
-    journal_path.write_text('{"_filmlog": {"1": {"format": "filmlog", "schema": 2}}}')
+    journal_path.write_text('{"_filmlog": {"1": {"format": "filmlog", "schema": 3}}}')
     before = files_in(journal_path.parent)
 
     result = cli("doctor", "--repair", "--yes")
 
     assert result.exit_code == 1
-    assert "  Not readable by this filmlog: it was written by a newer filmlog (schema 2;" in (
+    assert "  Not readable by this filmlog: it was written by a newer filmlog (schema 3;" in (
         result.stdout
     )
     assert result.stderr == (

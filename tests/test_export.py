@@ -255,7 +255,7 @@ def parse_csv(text: str) -> list[dict[str, str]]:
 def test_csv_has_every_field(cli: Invoke, journal_path: Path) -> None:
     store(journal_path, her())
     result = cli("export", "--format", "csv")
-    assert result.stdout.startswith('"id","uuid","title"')
+    assert result.stdout.startswith('"id","uuid","tmdb_id","imdb_id","title"')
     (row,) = parse_csv(result.stdout)
     assert list(row) == list(COLUMNS)
     assert row["title"] == "Her"
@@ -290,6 +290,7 @@ def test_csv_neutralises_formulas_in_every_text_cell(
         journal_path,
         Review(
             title=hostile,
+            original_title=hostile,
             verdict=hostile,
             body=hostile,
             tags=[hostile],
@@ -299,7 +300,16 @@ def test_csv_neutralises_formulas_in_every_text_cell(
         ),
     )
     (row,) = parse_csv(cli("export", "--format", "csv").stdout)
-    for column in ("title", "verdict", "body", "tags", "directors", "cast", "reviewer"):
+    for column in (
+        "title",
+        "original_title",
+        "verdict",
+        "body",
+        "tags",
+        "directors",
+        "cast",
+        "reviewer",
+    ):
         assert row[column] == "'" + hostile, column
 
 

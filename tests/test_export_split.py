@@ -38,6 +38,9 @@ def test_split_writes_one_post_per_review_with_front_matter(
         journal_path,
         Review(
             title="Her",
+            original_title="Her",
+            tmdb_id=152601,
+            imdb_id="tt1798709",
             year=2013,
             release_date=date(2013, 12, 18),
             directors=["Spike Jonze"],
@@ -72,6 +75,7 @@ def test_split_writes_one_post_per_review_with_front_matter(
     assert list(data) == list(KEYS)
     assert data == {
         "title": "Her",
+        "original_title": "Her",
         "year": 2013,
         "watched": date(2024, 4, 12),
         "rating": 3.5,
@@ -93,6 +97,8 @@ def test_split_writes_one_post_per_review_with_front_matter(
         "updated": "2024-04-14T09:00:00-06:00",
         "id": review.id,
         "uuid": review.uuid,
+        "tmdb_id": 152601,
+        "imdb_id": "tt1798709",
         "sources": {"letterboxd": "https://boxd.it/abc"},
     }
 

@@ -23,6 +23,9 @@ reviews = st.builds(
     Review,
     title=text.filter(str.strip),
     id=st.integers(1, 10**6),
+    tmdb_id=st.none() | st.integers(1, 10**8),
+    imdb_id=st.none() | st.from_regex(r"tt[0-9]{7,10}", fullmatch=True),
+    original_title=st.none() | text.filter(str.strip),
     year=st.none() | st.integers(1888, 2030),
     release_date=st.none() | st.dates(),
     directors=names,
@@ -156,3 +159,37 @@ def test_apply_parses_each_given_field_and_leaves_the_rest() -> None:
     assert review.logged_zone == "America/Denver"
     assert review.verdict == "Good" and review.tags == ["keep"]
     assert given_fields.given() == ["cast", "mpaa", "runtime", "rating", "watched", "logged"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"tmdb_id": 0}, "tmdb_id must be a positive whole number"),
+        ({"tmdb_id": "152601"}, "tmdb_id must be a positive whole number"),
+        ({"tmdb_id": True}, "tmdb_id must be a positive whole number"),
+        ({"imdb_id": "1798709"}, "imdb_id must look like tt0137523"),
+        ({"imdb_id": "tt12"}, "imdb_id must look like tt0137523"),
+        ({"imdb_id": "tt1798709\n"}, "imdb_id must look like tt0137523"),
+        ({"original_title": 5}, "original_title must be text"),
+    ],
+)
+def test_film_identifiers_are_validated(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        Review("Her", **changes).validate()  # type: ignore[arg-type]  # wrong types on purpose
+
+
+def test_film_identifiers_are_stored_and_shown_in_json() -> None:
+    review = Review("Lei", tmdb_id=152601, imdb_id="tt1798709", original_title="Her").validate()
+    stored = review.to_dict()
+    assert (stored["tmdb_id"], stored["imdb_id"], stored["original_title"]) == (
+        152601,
+        "tt1798709",
+        "Her",
+    )
+    assert Review.from_dict(stored, 1).original_title == "Her"
+    view = review.to_json()
+    assert (view["tmdb_id"], view["imdb_id"], view["original_title"]) == (
+        152601,
+        "tt1798709",
+        "Her",
+    )

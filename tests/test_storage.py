@@ -72,6 +72,27 @@ def test_reviews_round_trip_every_field(tmp_path: Path) -> None:
     assert Journal(tmp_path / "j.json").get(1) == original
 
 
+def test_a_version_1_journal_is_read_and_migrated_by_its_first_write(tmp_path: Path) -> None:
+    path = tmp_path / "journal.json"
+    old = (
+        b'{"_filmlog":{"1":{"format":"filmlog","schema":1,"next_id":2}},'
+        b'"reviews":{"1":{"uuid":"u-1","title":"Her","year":2013,"rating":8}}}'
+    )
+    path.write_bytes(old)
+    journal = Journal(path)
+    (her,) = journal.reviews()
+    assert (her.title, her.tmdb_id, her.imdb_id, her.original_title) == ("Her", None, None, None)
+    assert path.read_bytes() == old  # reading never migrates
+
+    add(journal, "Arrival")
+
+    data = json.loads(path.read_bytes())
+    assert data["_filmlog"]["1"]["schema"] == SCHEMA_VERSION == 2
+    assert data["reviews"]["1"]["title"] == "Her"
+    (backup,) = storage.backups.list_backups(path)
+    assert backup.path.read_bytes() == old  # the version-1 file is kept as it was
+
+
 def test_ids_are_never_reused_after_deletes(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "j.json")
     add(journal, "a", "b", "c")

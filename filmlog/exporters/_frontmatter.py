@@ -34,6 +34,7 @@ DELIMITER = "---"
 # The order keys are written in; import reads them by name, so hand-edited order is fine.
 KEYS = (
     "title",
+    "original_title",
     "year",
     "watched",
     "rating",
@@ -55,6 +56,8 @@ KEYS = (
     "updated",
     "id",
     "uuid",
+    "tmdb_id",
+    "imdb_id",
     "sources",
 )
 _PLAIN_WORD = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -72,6 +75,7 @@ def fields(review: Review) -> dict[str, Any]:
         stars = review.rating // 2 if review.rating % 2 == 0 else review.rating / 2
     return {
         "title": review.title,
+        "original_title": review.original_title,
         "year": review.year,
         "watched": review.watched_on,
         "rating": stars,
@@ -96,6 +100,8 @@ def fields(review: Review) -> dict[str, Any]:
         "updated": review.updated_at.isoformat() if review.updated_at else None,
         "id": review.id,
         "uuid": review.uuid,
+        "tmdb_id": review.tmdb_id,
+        "imdb_id": review.imdb_id,
         "sources": dict(review.sources),
     }
 
@@ -195,6 +201,9 @@ def _review(data: Mapping[str, Any], body: str | None) -> Review:
     review = Review(
         title=title,
         uuid=uuid,
+        tmdb_id=_int(data, "tmdb_id"),
+        imdb_id=_text(data, "imdb_id"),
+        original_title=_text(data, "original_title"),
         year=_int(data, "year"),
         release_date=_date(data, "released"),
         directors=_texts(data, "directors"),

@@ -53,7 +53,10 @@ def row(review: Review) -> list[str]:
     return [
         text(review.id),
         review.uuid,
+        text(review.tmdb_id),
+        text(review.imdb_id),
         review.title,
+        text(review.original_title),
         text(review.year),
         text(review.release_date),
         "; ".join(review.directors),
