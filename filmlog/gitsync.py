@@ -283,6 +283,9 @@ def sync(journal: Journal) -> Outcome:
         upstream = f"refs/remotes/{remote}/{branch}"
         if git(folder, "rev-parse", "--verify", "--quiet", upstream, check=False).returncode == 0:
             _merge(journal, folder, f"{remote}/{branch}", outcome)
+            ahead = git(folder, "rev-list", "--count", f"{upstream}..HEAD").stdout.strip()
+            if ahead == "0":
+                return outcome
         pushed = git(
             folder,
             "push",
