@@ -91,7 +91,32 @@ def _loads(raw: bytes | bytearray) -> Any:
 _PIECE = 1 << 20
 _SCAN_CHUNK = 4 << 20
 _REVIEWS_OPEN = b'"reviews":{'
+# Between two reviews: `},"12":{` in a file of one line, `}` newline `,"12":{` in one written
+# a review per line (see serialised). Newlines occur only there, never inside JSON strings.
 _NEXT_REVIEW = re.compile(rb'\},"(\d+)":\{')  # one review's end and the next one's ID
+_NEXT_LINE = re.compile(rb'\n,"(\d+)":\{')
+
+
+def _lined(raw: bytes | bytearray, opened: int) -> bool:
+    """Whether the reviews table opening at ``opened`` holds one review per line."""
+    return raw[opened + len(_REVIEWS_OPEN) : opened + len(_REVIEWS_OPEN) + 1] == b"\n"
+
+
+def _review_cuts(
+    raw: bytes | bytearray, start: int, stop: int, lined: bool
+) -> Iterator[tuple[int, int]]:
+    """Where, between ``start`` and ``stop``, one review's object ends and the next begins.
+
+    Yields the offset of the ``,`` before each next review's ID, with that ID;
+    the review before it ends just before it (and its newline, when ``lined``).
+    """
+    separator, pattern = (b'\n,"', _NEXT_LINE) if lined else (b'},"', _NEXT_REVIEW)
+    at = raw.find(separator, start, stop)
+    while at >= 0:
+        found = pattern.match(raw, at)
+        if found is not None:
+            yield at + 1, int(found[1])
+        at = raw.find(separator, at + len(separator), stop)
 
 
 def _loads_in_pieces(raw: bytes | bytearray) -> Any:
@@ -100,9 +125,9 @@ def _loads_in_pieces(raw: bytes | bytearray) -> Any:
     orjson builds a whole document tree before making Python objects of it,
     which for a large journal costs more memory than the objects. The reviews
     table is split between two reviews (``},"123":{`` cannot occur inside a
-    JSON string, whose quotes are escaped) and each piece parsed alone; a split
-    in the wrong place leaves a piece that is not JSON, and then the caller
-    parses the whole, which also reports real damage.
+    JSON string, whose quotes are escaped, nor can a newline) and each piece
+    parsed alone; a split in the wrong place leaves a piece that is not JSON,
+    and then the caller parses the whole, which also reports real damage.
     """
     opened = raw.find(_REVIEWS_OPEN)
     end = len(raw)
@@ -110,25 +135,25 @@ def _loads_in_pieces(raw: bytes | bytearray) -> Any:
         end -= 1
     if opened < 0 or end - opened < 2 * _PIECE or raw[end - 2 : end] != b"}}":
         return None
-    cuts = []
+    lined = _lined(raw, opened)
+    cuts = []  # each a "," between two reviews
     at = opened + _PIECE
     while at < end - _PIECE:
-        at = raw.find(b'},"', at)
-        if at < 0:
+        cut, _ = next(_review_cuts(raw, at, end, lined), (-1, 0))
+        if cut < 0:
             break
-        if _NEXT_REVIEW.match(raw, at):
-            cuts.append(at)
-            at += _PIECE
-        else:
-            at += 1
+        cuts.append(cut)
+        at = cut + _PIECE
     if not cuts:
         return None
+    gap = 1 if lined else 0  # the newline before each ","
+    last = end - 3 - gap  # the last review's "}"
     view = memoryview(raw)  # each piece is copied once, into its braces
     try:
-        data = orjson.loads(b"".join((view[: cuts[0] + 1], b"}}")))
+        data = orjson.loads(b"".join((view[: cuts[0] - gap], b"}}")))
         reviews = data["reviews"]
-        for start, stop in zip(cuts, [*cuts[1:], end - 3], strict=True):  # each a review's "}"
-            reviews.update(orjson.loads(b"".join((b"{", view[start + 2 : stop + 1], b"}"))))
+        for start, stop in zip(cuts, [*(cut - 1 - gap for cut in cuts[1:]), last], strict=True):
+            reviews.update(orjson.loads(b"".join((b"{", view[start + 1 : stop + 1], b"}"))))
     except (orjson.JSONDecodeError, TypeError, KeyError, AttributeError):
         return None
     finally:
@@ -136,7 +161,7 @@ def _loads_in_pieces(raw: bytes | bytearray) -> Any:
     return data
 
 
-_FIRST_REVIEW = re.compile(rb'"reviews":\{"(\d+)":\{')
+_FIRST_REVIEW = re.compile(rb'"reviews":\{\n?"(\d+)":\{')
 
 
 def review_starts(raw: bytes, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -150,15 +175,13 @@ def review_starts(raw: bytes, spans: list[tuple[int, int]]) -> list[tuple[int, i
     if first is None:
         return []
     starts = [(first.start(1) - 1, int(first[1]))]
+    lined = raw[first.start(1) - 2 : first.start(1) - 1] == b"\n"
     gaps = [first.end(), *(stop for _, stop in spans)]
     ends = [*(start for start, _ in spans), len(raw)]
     for low, high in zip(gaps, ends, strict=True):
-        at = raw.find(b'},"', low, high)
-        while at >= 0:
-            found = _NEXT_REVIEW.match(raw, at)
-            if found is not None:
-                starts.append((at + 2, int(found[1])))
-            at = raw.find(b'},"', at + 3, high)
+        starts.extend(
+            (cut + 1, review_id) for cut, review_id in _review_cuts(raw, low, high, lined)
+        )
     return starts
 
 
@@ -458,28 +481,43 @@ def serialised(data: dict[str, Any]) -> Iterator[bytes]:
     """:func:`serialise` in pieces of a few hundred reviews, to be written one after another.
 
     Encoding a large journal in one piece builds the whole file in memory, in a
-    buffer that grows as it fills; in pieces, the same bytes come out and each
-    piece reuses the memory of the one before.
+    buffer that grows as it fills; in pieces, each piece reuses the memory of
+    the one before.
+
+    Each table starts a line, and each record of the reviews and tombstones
+    tables has a line of its own, so that a diff (``git log -p``) shows which
+    reviews changed. The comma leads the line, so adding a review at the end
+    adds one line and changes none. The reviews come last (see :func:`_reviews_last`).
     """
     try:
-        # Compact: a tenth smaller than indented JSON, and faster both to write and to read.
+        # Compact within a line: a tenth smaller than indented JSON, and faster to read.
         if not data:
             yield b"{}\n"
             return
         for index, (name, table) in enumerate(_reviews_last(data)):
-            yield (b"{" if index == 0 else b",") + orjson.dumps(name) + b":"
-            if name != REVIEWS_TABLE or not isinstance(table, dict) or not table:
+            yield (b"{" if index == 0 else b"\n,") + orjson.dumps(name) + b":"
+            if name == META_TABLE or not isinstance(table, dict) or not table:
                 yield orjson.dumps(table)
-                continue
-            items = list(table.items())
-            for start in range(0, len(items), _REVIEWS_PER_PIECE):
-                piece = orjson.dumps(dict(items[start : start + _REVIEWS_PER_PIECE]))
-                yield b"{" if start == 0 else b","
-                yield piece[1:-1]  # without its braces: "1":{...},"2":{...}
-            yield b"}"
+            else:
+                yield from _one_per_line(table)
         yield b"}\n"
     except (orjson.JSONEncodeError, TypeError) as exc:
         raise InvalidInput(f"cannot save the journal: {exc}") from None
+
+
+def _one_per_line(table: dict[str, Any]) -> Iterator[bytes]:
+    """``{`` newline ``"1":{...}`` newline ``,"2":{...}`` ... newline ``}``, in pieces."""
+    dumps = orjson.dumps
+    items = list(table.items())
+    for start in range(0, len(items), _REVIEWS_PER_PIECE):
+        parts = []
+        for key, doc in items[start : start + _REVIEWS_PER_PIECE]:
+            parts.append(b"\n," + dumps(key) + b":")
+            parts.append(dumps(doc))
+        if start == 0:
+            parts[0] = b"{\n" + parts[0][2:]
+        yield b"".join(parts)
+    yield b"\n}"
 
 
 def _reviews_last(data: dict[str, Any]) -> list[tuple[str, Any]]:
