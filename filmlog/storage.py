@@ -46,10 +46,15 @@ Documents = list[tuple[int, dict[str, Any]]]  # stored review documents with the
 
 
 def default_path() -> Path:
-    """The journal used when no ``--db`` is given: ``FILMLOG_DB``, else the user data folder."""
+    """The journal used when no ``--db`` is given: ``FILMLOG_DB``, the config's, the data folder."""
     env = os.environ.get("FILMLOG_DB")
     if env:
         return Path(env).expanduser()
+    from filmlog.config import load
+
+    configured = load().get("journal")
+    if configured is not None:
+        return Path(configured).expanduser()
     from platformdirs import user_data_path
 
     return user_data_path("filmlog", appauthor=False) / "journal.json"

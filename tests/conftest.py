@@ -28,6 +28,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("FILMLOG_DB", str(journal))
     for name in ("FILMLOG_REVIEWER", "FILMLOG_DEBUG", "NO_COLOR", "VISUAL", "EDITOR"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FILMLOG_CONFIG", str(tmp_path / "config.toml"))
+    for name in ("FILMLOG_EDITOR", "FILMLOG_PAGER", "PAGER", "FILMLOG_TIMEZONE"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("FILMLOG_LOCK_TIMEOUT", "5")
     monkeypatch.setenv("COLUMNS", "100")
     return journal
