@@ -23,12 +23,13 @@ from typing import Any
 
 import orjson
 
-from filmlog import backups
+from filmlog import backups, tombstones
 from filmlog.backups import Backup
 from filmlog.errors import CorruptJournal, FilmlogError, InvalidInput, StorageError
 from filmlog.model import Review, is_int
 from filmlog.parsing import plural
 from filmlog.schema import (
+    CONFLICTS_TABLE,
     META_TABLE,
     REVIEWS_TABLE,
     SCHEMA_VERSION,
@@ -57,6 +58,8 @@ class Report:
     reviews: int = 0
     highest_id: int = 0
     next_id: int | None = None
+    deleted: int = 0  # tombstones: deleted reviews remembered for merges
+    conflicts: list[str] = field(default_factory=list)  # values merges set aside, oldest first
     newer: bool = False  # written by a newer filmlog: unreadable here, but not damaged
 
     @property
@@ -133,6 +136,7 @@ def check_bytes(raw: bytes, path: Path) -> Report:
         return report
     _check_ids(raw, reviews, meta, report)
     _check_reviews(reviews, report)
+    _check_tombstones(data, reviews, report)
     if not problems:
         # What every other command runs on open: anything it refuses must show up here too.
         try:
@@ -192,6 +196,47 @@ def _check_reviews(reviews: dict[str, Any], report: Report) -> None:
         report.warnings.append(
             f"{plural(len(shared), 'UUID')} shared by more than one review: {listed(shared, 3)}"
         )
+
+
+def _check_tombstones(data: dict[str, Any], reviews: dict[str, Any], report: Report) -> None:
+    """The deleted reviews remembered: each readable, none live, all IDs below the counter."""
+    try:
+        found = tombstones.read(data)
+    except InvalidInput as exc:
+        report.problems.append(str(exc))
+        return
+    report.deleted = len(found)
+    report.conflicts = _conflicts(data.get(CONFLICTS_TABLE))
+    if report.next_id is not None and any(t.id >= report.next_id for t in found):
+        highest = max(t.id for t in found)
+        report.problems.append(
+            f"the ID counter (next ID {report.next_id}) is not above the ID of deleted review "
+            f"{highest}, so its ID could be reused"
+        )
+    uuids = (doc.get("uuid") for doc in reviews.values() if isinstance(doc, dict))
+    live = {uuid for uuid in uuids if isinstance(uuid, str)}
+    both = sorted(str(t.id) for t in found if t.uuid in live)
+    if both:
+        report.warnings.append(
+            f"{plural(len(both), 'review')} both present and remembered as deleted (merges "
+            f"keep the review): tombstones of IDs {listed(both)}"
+        )
+
+
+def _conflicts(table: object) -> list[str]:
+    """One line per value a merge set aside: which review, which field, what was kept."""
+    if not isinstance(table, dict):
+        return []
+    lines = []
+    for entry in table.values():
+        if not isinstance(entry, dict):
+            continue
+        kept, lost = (orjson.dumps(entry.get(k)).decode()[:60] for k in ("kept", "lost"))
+        lines.append(
+            f"#{entry.get('id')} {entry.get('title')}: {entry.get('field')} kept {kept}, "
+            f"set aside {lost} (edited {entry.get('lost_updated_at')})"
+        )
+    return lines
 
 
 def check(journal: Journal) -> Report:

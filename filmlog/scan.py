@@ -17,6 +17,7 @@ ordinary way, which also reports real damage.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -36,7 +37,32 @@ def loads(raw: bytes | bytearray) -> Any:
 
 _PIECE = 1 << 20
 _REVIEWS_OPEN = b'"reviews":{'
+# Between two reviews: `},"12":{` in a file of one line, `}` newline `,"12":{` in one written
+# a review per line (see storage.serialised). Raw newlines never occur inside JSON strings.
 _NEXT_REVIEW = re.compile(rb'\},"(\d+)":\{')  # one review's end and the next one's ID
+_NEXT_LINE = re.compile(rb'\n,"(\d+)":\{')
+
+
+def _lined(raw: bytes | bytearray, opened: int) -> bool:
+    """Whether the reviews table opening at ``opened`` holds one review per line."""
+    return raw[opened + len(_REVIEWS_OPEN) : opened + len(_REVIEWS_OPEN) + 1] == b"\n"
+
+
+def _review_cuts(
+    raw: bytes | bytearray, start: int, stop: int, lined: bool
+) -> Iterator[tuple[int, int]]:
+    """Where, between ``start`` and ``stop``, one review's object ends and the next begins.
+
+    Yields the offset of the ``,`` before each next review's ID, with that ID;
+    the review before it ends just before it (and its newline, when ``lined``).
+    """
+    separator, pattern = (b'\n,"', _NEXT_LINE) if lined else (b'},"', _NEXT_REVIEW)
+    at = raw.find(separator, start, stop)
+    while at >= 0:
+        found = pattern.match(raw, at)
+        if found is not None:
+            yield at + 1, int(found[1])
+        at = raw.find(separator, at + len(separator), stop)
 
 
 def loads_in_pieces(raw: bytes | bytearray) -> Any:
@@ -45,10 +71,11 @@ def loads_in_pieces(raw: bytes | bytearray) -> Any:
     orjson builds a whole document tree before making Python objects of it,
     which for a large journal costs more memory than the objects. The reviews
     table is cut where one review seems to end and the next begin (``},"123":{``,
-    which cannot occur inside a JSON string, whose quotes are escaped, but can
-    inside a review's nested object) and each piece parsed alone; a cut in the
-    wrong place leaves a piece that is not JSON, and then the caller parses the
-    whole, which also reports real damage.
+    or a newline and ``,"123":{`` in a file of a review per line: neither can occur
+    inside a JSON string, whose quotes are escaped and which holds no raw newline,
+    but the first can inside a review's nested object) and each piece parsed alone;
+    a cut in the wrong place leaves a piece that is not JSON, and then the caller
+    parses the whole, which also reports real damage.
     """
     opened = raw.find(_REVIEWS_OPEN)
     end = len(raw)
@@ -56,25 +83,25 @@ def loads_in_pieces(raw: bytes | bytearray) -> Any:
         end -= 1
     if opened < 0 or end - opened < 2 * _PIECE or raw[end - 2 : end] != b"}}":
         return None
-    cuts = []
+    lined = _lined(raw, opened)
+    cuts = []  # each a "," between two reviews
     at = opened + _PIECE
     while at < end - _PIECE:
-        at = raw.find(b'},"', at)
-        if at < 0:
+        cut, _ = next(_review_cuts(raw, at, end, lined), (-1, 0))
+        if cut < 0:
             break
-        if _NEXT_REVIEW.match(raw, at):
-            cuts.append(at)
-            at += _PIECE
-        else:
-            at += 1
+        cuts.append(cut)
+        at = cut + _PIECE
     if not cuts:
         return None
+    gap = 1 if lined else 0  # the newline before each ","
+    last = end - 3 - gap  # the last review's "}"
     view = memoryview(raw)  # each piece is copied once, into its braces
     try:
-        data = orjson.loads(b"".join((view[: cuts[0] + 1], b"}}")))
+        data = orjson.loads(b"".join((view[: cuts[0] - gap], b"}}")))
         reviews = data["reviews"]
-        for start, stop in zip(cuts, [*cuts[1:], end - 3], strict=True):  # each a review's "}"
-            reviews.update(orjson.loads(b"".join((b"{", view[start + 2 : stop + 1], b"}"))))
+        for start, stop in zip(cuts, [*(cut - 1 - gap for cut in cuts[1:]), last], strict=True):
+            reviews.update(orjson.loads(b"".join((b"{", view[start + 1 : stop + 1], b"}"))))
     except (orjson.JSONDecodeError, TypeError, KeyError, AttributeError):
         return None
     finally:
@@ -82,7 +109,7 @@ def loads_in_pieces(raw: bytes | bytearray) -> Any:
     return data
 
 
-_FIRST_REVIEW = re.compile(rb'"reviews":\{"(\d+)":\{')
+_FIRST_REVIEW = re.compile(rb'"reviews":\{\n?"(\d+)":\{')
 
 
 def review_starts(raw: bytes, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -96,15 +123,13 @@ def review_starts(raw: bytes, spans: list[tuple[int, int]]) -> list[tuple[int, i
     if first is None:
         return []
     starts = [(first.start(1) - 1, int(first[1]))]
+    lined = raw[first.start(1) - 2 : first.start(1) - 1] == b"\n"
     gaps = [first.end(), *(stop for _, stop in spans)]
     ends = [*(start for start, _ in spans), len(raw)]
     for low, high in zip(gaps, ends, strict=True):
-        at = raw.find(b'},"', low, high)
-        while at >= 0:
-            found = _NEXT_REVIEW.match(raw, at)
-            if found is not None:
-                starts.append((at + 2, int(found[1])))
-            at = raw.find(b'},"', at + 3, high)
+        starts.extend(
+            (cut + 1, review_id) for cut, review_id in _review_cuts(raw, low, high, lined)
+        )
     return starts
 
 

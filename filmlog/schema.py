@@ -21,6 +21,9 @@ SCHEMA_VERSION = 2
 META_TABLE = "_filmlog"
 REVIEWS_TABLE = "reviews"
 META_ID = 1
+TOMBSTONES_TABLE = "tombstones"  # deleted reviews (see filmlog.tombstones)
+CONFLICTS_TABLE = "conflicts"  # the values merges set aside (see filmlog.merging)
+SIDE_TABLES = (TOMBSTONES_TABLE, CONFLICTS_TABLE)
 
 Documents = list[tuple[int, dict[str, Any]]]  # stored review documents with their IDs
 

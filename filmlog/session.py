@@ -16,6 +16,7 @@ from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
+from filmlog import tombstones
 from filmlog.errors import NotFound
 from filmlog.model import Review
 from filmlog.schema import (
@@ -122,6 +123,7 @@ class Session:
             review.updated_at = review.updated_at or stamp
             self._docs[str(review.id)] = review.to_dict()
         self._meta()["next_id"] = next_id
+        self._forget_deletions({review.uuid for review in added})
         self._touch()
         return added
 
@@ -153,13 +155,36 @@ class Session:
         return updated
 
     def delete(self, review_ids: Iterable[int]) -> list[Review]:
-        """Remove reviews by ID (all must exist); returns what was removed."""
+        """Remove reviews by ID (all must exist), leaving a tombstone of each; returns them."""
         removed = [self.get(review_id) for review_id in dict.fromkeys(review_ids)]
         for review in removed:
             del self._docs[str(review.id)]
         if removed:
+            stamp = now()
+            stones = self._tables.setdefault(tombstones.TABLE, {})
+            # Keyed as TinyDB keys a table's documents: one more than the highest key.
+            key = max(map(int, stones), default=0)
+            for review in removed:
+                if review.id is None:  # never: read from the journal, so numbered
+                    continue
+                key += 1
+                stones[str(key)] = tombstones.Tombstone(review.uuid, review.id, stamp).to_dict()
             self._touch()
         return removed
+
+    def replace(self, tables: dict[str, Any]) -> None:
+        """Put whole tables in place of the journal's (a merge's result), written at the end."""
+        self._tables.clear()
+        self._tables.update(tables)
+        self._docs = self._tables.setdefault(REVIEWS_TABLE, {})
+        self._touch()
+
+    def _forget_deletions(self, uuids: set[str]) -> None:
+        """Drop the tombstones of reviews added back (an import of a review deleted before)."""
+        stones = self._tables.get(tombstones.TABLE)
+        if stones:
+            for key in [key for key, doc in stones.items() if doc.get("uuid") in uuids]:
+                del stones[key]
 
     def _touch(self) -> None:
         self.changed = True

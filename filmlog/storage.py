@@ -34,11 +34,14 @@ from filmlog.model import Review, ReviewSummary
 from filmlog.prefilter import Layout
 from filmlog.scan import body_spans, loads, review_starts
 from filmlog.schema import (
+    CONFLICTS_TABLE,
     FORMAT_NAME,
     META_ID,
     META_TABLE,
     REVIEWS_TABLE,
     SCHEMA_VERSION,
+    SIDE_TABLES,
+    TOMBSTONES_TABLE,
     Built,
     Documents,
     FormatProblem,
@@ -57,11 +60,14 @@ if TYPE_CHECKING:
 
 # Names that moved to the modules above, still importable from here.
 __all__ = [
+    "CONFLICTS_TABLE",
     "FORMAT_NAME",
     "META_ID",
     "META_TABLE",
     "REVIEWS_TABLE",
     "SCHEMA_VERSION",
+    "SIDE_TABLES",
+    "TOMBSTONES_TABLE",
     "Bodies",
     "Documents",
     "Found",
@@ -186,8 +192,18 @@ def parse_journal(raw: bytes | bytearray, path: Path) -> dict[str, Any]:
     if not isinstance(reviews, dict) or not all(isinstance(d, dict) for d in reviews.values()):
         raise CorruptJournal(f"journal {path} has a damaged reviews table; it was left unchanged")
     data.setdefault(REVIEWS_TABLE, reviews)
+    _check_side_tables(data, path)
     checked: dict[str, Any] = data
     return checked
+
+
+def _check_side_tables(data: dict[str, Any], path: Path) -> None:
+    """Tables beside the reviews (tombstones, merge conflicts) must be tables of records."""
+    for name in SIDE_TABLES:
+        table = data.get(name, {})
+        if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
+            what = f"journal {path} has a damaged {name} table"
+            raise CorruptJournal(f"{what}; it was left unchanged")
 
 
 def serialise(data: dict[str, Any]) -> bytes:
@@ -202,28 +218,48 @@ def serialised(data: dict[str, Any]) -> Iterator[bytes]:
     """:func:`serialise` in pieces of a few hundred reviews, to be written one after another.
 
     Encoding a large journal in one piece builds the whole file in memory, in a
-    buffer that grows as it fills; in pieces, the same bytes come out and each
-    piece reuses the memory of the one before.
+    buffer that grows as it fills; in pieces, each piece reuses the memory of
+    the one before.
+
+    Each table starts a line, and each record of the reviews and tombstones
+    tables has a line of its own, so that a diff (``git log -p``) shows which
+    reviews changed. The comma leads the line, so adding a review at the end
+    adds one line and changes none. The reviews come last (see :func:`_reviews_last`).
     """
     try:
-        # Compact: a tenth smaller than indented JSON, and faster both to write and to read.
+        # Compact within a line: a tenth smaller than indented JSON, and faster to read.
         if not data:
             yield b"{}\n"
             return
-        for index, (name, table) in enumerate(data.items()):
-            yield (b"{" if index == 0 else b",") + orjson.dumps(name) + b":"
-            if name != REVIEWS_TABLE or not isinstance(table, dict) or not table:
+        for index, (name, table) in enumerate(_reviews_last(data)):
+            yield (b"{" if index == 0 else b"\n,") + orjson.dumps(name) + b":"
+            if name == META_TABLE or not isinstance(table, dict) or not table:
                 yield orjson.dumps(table)
-                continue
-            items = list(table.items())
-            for start in range(0, len(items), _REVIEWS_PER_PIECE):
-                piece = orjson.dumps(dict(items[start : start + _REVIEWS_PER_PIECE]))
-                yield b"{" if start == 0 else b","
-                yield piece[1:-1]  # without its braces: "1":{...},"2":{...}
-            yield b"}"
+            else:
+                yield from _one_per_line(table)
         yield b"}\n"
     except (orjson.JSONEncodeError, TypeError) as exc:
         raise InvalidInput(f"cannot save the journal: {exc}") from None
+
+
+def _one_per_line(table: dict[str, Any]) -> Iterator[bytes]:
+    """``{`` newline ``"1":{...}`` newline ``,"2":{...}`` ... newline ``}``, in pieces."""
+    dumps = orjson.dumps
+    items = list(table.items())
+    for start in range(0, len(items), _REVIEWS_PER_PIECE):
+        parts = []
+        for key, doc in items[start : start + _REVIEWS_PER_PIECE]:
+            parts.append(b"\n," + dumps(key) + b":")
+            parts.append(dumps(doc))
+        if start == 0:
+            parts[0] = b"{\n" + parts[0][2:]
+        yield b"".join(parts)
+    yield b"\n}"
+
+
+def _reviews_last(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The tables in order with the reviews last: the fast reads expect the file to end there."""
+    return sorted(data.items(), key=lambda item: item[0] == REVIEWS_TABLE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -398,7 +398,7 @@ def test_a_journal_that_cannot_be_cut_is_parsed_whole() -> None:
         "reviews": {str(i): Review(f"Film {i}").to_dict() for i in range(1, 40)},
         "_filmlog": {"1": {"format": "filmlog", "schema": 1}},  # the reviews are not last
     }
-    raw = serialise(tables)
+    raw = orjson.dumps(tables)  # as another program may write it: serialise puts them last
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(scan, "_PIECE", 64)
         assert scan.loads_in_pieces(raw) is None
@@ -454,7 +454,16 @@ def test_serialising_in_pieces_writes_the_bytes_of_one_piece(
         pieces = list(storage.serialised(tables))
     if len(rows) > per_piece:
         assert len(pieces) > 6  # really in pieces
-    assert b"".join(pieces) == orjson.dumps(tables, option=orjson.OPT_APPEND_NEWLINE)
+    reviews_last = dict(sorted(tables.items(), key=lambda item: item[0] == "reviews"))
+    joined = b"".join(pieces)
+    assert json.loads(joined) == reviews_last
+    assert list(json.loads(joined)) == list(reviews_last)
+    assert joined == serialise(tables)  # however many pieces, the same bytes
+    # One line per review, holding just that review.
+    lines = joined.splitlines()
+    for key, doc in reviews.items():
+        line = orjson.dumps(key) + b":" + orjson.dumps(doc)
+        assert line in lines or b"," + line in lines
     assert serialise({}) == b"{}\n"
 
 
@@ -500,3 +509,40 @@ def test_find_filters_sorts_limits_and_counts(tmp_path: Path) -> None:
     assert (summaries.matched, summaries.total) == (2, 3)
     history = journal.history("Paterson")
     assert [v.review.body for v in history.viewings] == ["A poet drives a bus."]
+
+
+def test_the_reviews_table_is_written_last() -> None:
+    tables = {
+        "_filmlog": {"1": {"format": "filmlog", "schema": 1}},
+        "reviews": {"1": Review("Her").to_dict()},
+        "tombstones": {},
+    }
+    assert list(json.loads(serialise(tables))) == ["_filmlog", "tombstones", "reviews"]
+
+
+@pytest.mark.parametrize("lined", [True, False], ids=["a-review-a-line", "one-line"])
+def test_a_review_a_line_and_the_older_single_line_read_alike(tmp_path: Path, lined: bool) -> None:
+    """Files written before reviews had a line each (one line in all) still read the fast way."""
+    reviews = {
+        str(i): Review(f"Film {i}", body=None if i % 3 else f"Body {i} with a ferry.").to_dict()
+        for i in range(1, 41)
+    }
+    meta = {"1": {"format": "filmlog", "schema": 1, "next_id": 41}}
+    tables = {"_filmlog": meta, "reviews": reviews}
+    raw = serialise(tables) if lined else orjson.dumps(tables)
+    assert raw.rstrip().count(b"\n") == (42 if lined else 0)  # 40 reviews, 3 other lines
+    path = tmp_path / "journal.json"
+    path.write_bytes(raw)
+
+    spans, _ = scan.body_spans(raw) or ([], 0)
+    starts = scan.review_starts(raw, spans)
+    assert [review_id for _, review_id in starts] == list(range(1, 41))
+    for offset, review_id in starts:
+        assert raw.startswith(b'"%d":{' % review_id, offset)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scan, "_PIECE", 256)
+        assert scan.loads_in_pieces(raw) == json.loads(raw)
+    docs, bodies = Journal(path).browse(words=True)
+    assert [review_id for review_id, _ in docs] == list(range(1, 41))
+    assert bodies.word_candidates(["ferry"]) == {3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 33, 36, 39}
+    assert bodies.text(3) == "Body 3 with a ferry."

@@ -37,6 +37,7 @@ COMMANDS = {
     "stats": "insight", "history": "insight",
     "import": "transfer", "export": "transfer", "enrich": "facts_cmd",
     "doctor": "maintenance", "undo": "maintenance", "config": "settings",
+    "sync": "sync", "merge-driver": "sync",
 }  # fmt: skip
 COMMAND_ORDER = tuple(COMMANDS)
 

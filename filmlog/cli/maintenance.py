@@ -47,6 +47,12 @@ def _print_report(report: Report, store: Journal, *, check_backups: bool) -> Non
     elif report.healthy:
         ids = f"highest ID {report.highest_id}, next ID {report.next_id}"
         out(f"  Reviews: {report.reviews:,} ({ids})")
+        if report.deleted:
+            out(f"  Deleted reviews remembered for merges: {report.deleted:,}")
+        if report.conflicts:
+            out("  Values set aside by merges (both copies changed them), oldest first:")
+            for line in report.conflicts[-checkup.MAX_LISTED :]:
+                out(f"  - {line}")
         out(
             "  Healthy: valid JSON in filmlog's format, unique numeric IDs below the ID counter, "
             f"{plural(report.reviews, 'valid review')}."

@@ -27,9 +27,10 @@ from filmlog.importers import FORMATS as IMPORT_FORMATS
 
 if TYPE_CHECKING:
     from filmlog.exporters import Part
-    from filmlog.importers import Parsed
+    from filmlog.importers import Parsed, Rejected
     from filmlog.importers.merge import Plan
     from filmlog.model import Review
+    from filmlog.storage import Journal
 
 # Choices built from the registries: a new format module shows up here by itself.
 ExportChoice = Enum("ExportChoice", {name: name for name in EXPORT_FORMATS}, type=str)  # type: ignore[misc]  # members come from the registry
@@ -110,7 +111,7 @@ def export(
             known = {review.uuid for review in store.find().reviews}
             _remove_stale(stale.stale_posts(split, names, known))
         return
-    parts = exporter(name)(reviews)
+    parts = exporter(name)(reviews, **_journal_extras(name, store))
     if output is None:
         if len(parts) > 1:
             raise InvalidInput(
@@ -175,6 +176,12 @@ def import_(
         name = str(format_name.value) if format_name is not None else detect(source)
         if include_series and name != "imdb":
             _usage(f"--include-series is for IMDb exports, and {source} is {name}")
+        if name == "json":
+            from filmlog.importers.filmlog_json import read_tables
+
+            incoming, rejected = read_tables(source)
+            _merge_journal(journal(ctx), incoming, rejected, f"{source} ({name})", dry_run)
+            return
         options = {"include_series": True} if include_series else {}
         parsed = reader(name)(source, **options)
     except OSError as exc:
@@ -202,6 +209,63 @@ def import_(
         rows = "row was" if count == 1 else "rows were"
         rest = "would be" if dry_run else "were"
         error(f"{count} {rows} rejected (listed above); the others {rest} imported")
+        raise typer.Exit(ExitCode.ERROR)
+
+
+def _journal_extras(name: str, store: Journal) -> dict[str, Any]:
+    """What the filmlog JSON export carries besides the reviews: tombstones and the ID counter."""
+    if name != "json":
+        return {}
+    from filmlog import tombstones
+    from filmlog.errors import CorruptJournal
+    from filmlog.storage import META_ID, META_TABLE
+
+    tables = store.load()
+    try:
+        deleted = tombstones.read(tables)
+    except InvalidInput as exc:
+        raise CorruptJournal(f"journal {store.path}: {exc}") from None
+    counter = tables[META_TABLE].get(str(META_ID), {}).get("next_id")
+    return {"tombstones": deleted, "next_id": counter if isinstance(counter, int) else None}
+
+
+def _merge_journal(
+    store: Journal, incoming: dict[str, Any], rejected: list[Rejected], source: str, dry_run: bool
+) -> None:
+    """Merge another copy of the journal (an export or a journal file) into this one, by UUID.
+
+    There is no common version to compare with, so the later copy of each review
+    wins and tombstones keep deleted reviews deleted (see filmlog.merging).
+    """
+    from filmlog.merging import merge, same_content
+
+    if dry_run:
+        merged = merge(None, store.load(), incoming)
+    else:
+        with store.transaction() as session:
+            merged = merge(None, session.tables(), incoming)
+            if not same_content(merged.tables, session.tables()):
+                session.replace(merged.tables)
+    for line in merged.notices:
+        info(line)
+    reviews = len(incoming.get("reviews", {}))
+    from filmlog.render import import_summary
+
+    would = "Would be " if dry_run else ""
+    title = f"Dry run, nothing written: {source}" if dry_run else f"Imported {source}"
+    counts = [
+        (f"{would}imported".capitalize(), merged.added),
+        (f"{would}updated".capitalize(), merged.updated),
+        (f"{would}deleted".capitalize(), merged.deleted),
+        ("Already present, skipped", max(0, reviews - merged.added - merged.updated)),
+        ("Rejected", len(rejected)),
+    ]
+    shown = [(row.where, row.title, row.reason) for row in rejected]
+    console().print(import_summary(title, counts, shown))
+    if rejected:
+        rows = "row was" if len(rejected) == 1 else "rows were"
+        rest = "would be" if dry_run else "were"
+        error(f"{len(rejected)} {rows} rejected (listed above); the others {rest} imported")
         raise typer.Exit(ExitCode.ERROR)
 
 
