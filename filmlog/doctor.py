@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 
 from filmlog import backups
+from filmlog import watchlist as watch
 from filmlog.backups import Backup
 from filmlog.errors import CorruptJournal, FilmlogError, InvalidInput, StorageError
 from filmlog.model import Review
@@ -37,6 +38,7 @@ from filmlog.storage import (
     parse_journal,
     serialise,
 )
+from filmlog.watchlist import Entry as WatchEntry
 
 MAX_LISTED = 10
 _META_KEY = "1"
@@ -54,6 +56,7 @@ class Report:
     highest_id: int = 0
     next_id: int | None = None
     newer: bool = False  # written by a newer filmlog: unreadable here, but not damaged
+    watchlist: int = 0  # films on the watchlist
 
     @property
     def healthy(self) -> bool:
@@ -137,6 +140,7 @@ def check_bytes(raw: bytes, path: Path) -> Report:
     if not isinstance(reviews, dict):
         problems.append("the reviews table is damaged (it is not a table of reviews)")
         return report
+    _check_watchlist(data, report)
     _check_ids(raw, reviews, meta, report)
     _check_reviews(reviews, report)
     if not problems:
@@ -146,6 +150,12 @@ def check_bytes(raw: bytes, path: Path) -> Report:
         except CorruptJournal as exc:
             problems.append(exc.message)
     return report
+
+
+def _check_watchlist(data: dict[str, Any], report: Report) -> None:
+    report.problems.extend(watch.problems(data))
+    table = data.get(watch.TABLE)
+    report.watchlist = len(table) if isinstance(table, dict) else 0
 
 
 def _check_ids(raw: bytes, reviews: dict[str, Any], meta: dict[str, Any], report: Report) -> None:
@@ -356,6 +366,9 @@ class UndoPlan:
     removed: list[Review]  # in the journal now, not in the backup
     restored: list[Review]  # in the backup, not in the journal now
     reverted: list[Review]  # in both but different: the backup's version
+    # Films the undo takes off the watchlist, and films it puts back on.
+    films_removed: list[WatchEntry] = field(default_factory=list)
+    films_restored: list[WatchEntry] = field(default_factory=list)
 
     @property
     def reviews_change(self) -> bool:
@@ -423,6 +436,10 @@ def plan_undo(journal: Journal) -> UndoPlan:
     if counter != old_meta["next_id"]:
         old_meta["next_id"] = counter
         payload = serialise(old)
+    films_removed, films_restored, watch_counter = _watchlist_undo(old, new, journal.path)
+    if watch_counter is not None:
+        old_meta[watch.COUNTER] = watch_counter
+        payload = serialise(old)
     return UndoPlan(
         current=current,
         backup=backup,
@@ -436,7 +453,27 @@ def plan_undo(journal: Journal) -> UndoPlan:
             [k for k in old_docs if k in new_docs and old_docs[k] != new_docs[k]],
             backup.path,
         ),
+        films_removed=films_removed,
+        films_restored=films_restored,
     )
+
+
+def _watchlist_undo(
+    old: dict[str, Any], new: dict[str, Any], path: Path
+) -> tuple[list[WatchEntry], list[WatchEntry], int | None]:
+    """The films an undo takes off and puts back, and the counter it needs (None: as it is).
+
+    Like review IDs, watchlist IDs an undo takes away are never handed out again.
+    """
+    before = {entry.uuid: entry for entry in watch.entries(old, path)}
+    now = {entry.uuid: entry for entry in watch.entries(new, path)}
+    films_removed = [entry for uuid, entry in now.items() if uuid not in before]
+    films_restored = [entry for uuid, entry in before.items() if uuid not in now]
+    counter = max(watch.next_id(old), watch.next_id(new))
+    current = old[META_TABLE][_META_KEY].get(watch.COUNTER)
+    if counter == (current if isinstance(current, int) else 1):
+        return films_removed, films_restored, None  # the backup's bytes can stay as they are
+    return films_removed, films_restored, counter
 
 
 def undo(journal: Journal, plan: UndoPlan) -> Path | None:

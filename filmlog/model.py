@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from filmlog.errors import InvalidInput
 
@@ -146,16 +146,7 @@ class Review:
             _is_int(self.rating) and MIN_HALF_STARS <= self.rating <= MAX_HALF_STARS
         ):
             raise InvalidInput(f"rating must be 1 to 10 half-stars, not {self.rating!r}")
-        if self.year is not None and not (_is_int(self.year) and 1000 <= self.year <= 9999):
-            raise InvalidInput(f"year must be a four-digit year, not {self.year!r}")
-        if self.runtime is not None and not (_is_int(self.runtime) and 0 < self.runtime <= 10_000):
-            raise InvalidInput(f"runtime must be a positive count of minutes, not {self.runtime!r}")
-        if self.tmdb_id is not None and not (_is_int(self.tmdb_id) and self.tmdb_id > 0):
-            raise InvalidInput(f"tmdb_id must be a positive whole number, not {self.tmdb_id!r}")
-        if self.imdb_id is not None and not (
-            isinstance(self.imdb_id, str) and IMDB_ID.fullmatch(self.imdb_id)
-        ):
-            raise InvalidInput(f"imdb_id must look like tt0137523, not {self.imdb_id!r}")
+        validate_film(self)
         if self.mpaa is not None and self.mpaa not in MPAA_RATINGS:
             raise InvalidInput(f"MPAA rating must be one of {', '.join(MPAA_RATINGS)}")
         for name in ("logged_at", "updated_at"):
@@ -328,6 +319,29 @@ def validate_text(name: str, value: object, *, required: bool = False) -> None:
         raise InvalidInput(
             f"{name} contains bytes that are not valid UTF-8 (at character {exc.start})"
         ) from None
+
+
+class FilmFacts(Protocol):
+    """The facts about a film that a review and a watchlist entry both hold."""
+
+    year: int | None
+    runtime: int | None
+    tmdb_id: int | None
+    imdb_id: str | None
+
+
+def validate_film(film: FilmFacts) -> None:
+    """Check the year, runtime and film IDs of a review or watchlist entry (InvalidInput)."""
+    if film.year is not None and not (_is_int(film.year) and 1000 <= film.year <= 9999):
+        raise InvalidInput(f"year must be a four-digit year, not {film.year!r}")
+    if film.runtime is not None and not (_is_int(film.runtime) and 0 < film.runtime <= 10_000):
+        raise InvalidInput(f"runtime must be a positive count of minutes, not {film.runtime!r}")
+    if film.tmdb_id is not None and not (_is_int(film.tmdb_id) and film.tmdb_id > 0):
+        raise InvalidInput(f"tmdb_id must be a positive whole number, not {film.tmdb_id!r}")
+    if film.imdb_id is not None and not (
+        isinstance(film.imdb_id, str) and IMDB_ID.fullmatch(film.imdb_id)
+    ):
+        raise InvalidInput(f"imdb_id must look like tt0137523, not {film.imdb_id!r}")
 
 
 def dedupe_casefold(values: Iterable[str], known: Mapping[str, str] | None = None) -> list[str]:

@@ -50,6 +50,8 @@ def _print_report(report: Report, store: Journal, *, check_backups: bool) -> Non
             "  Healthy: valid JSON in filmlog's format, unique numeric IDs below the ID counter, "
             f"{checkup.plural(report.reviews, 'valid review')}."
         )
+        if report.watchlist:
+            out(f"  Watchlist: {checkup.plural(report.watchlist, 'film')}, all valid.")
     elif report.newer:
         out(f"  Not readable by this filmlog: {report.problems[0]}")
     else:
@@ -129,8 +131,10 @@ def _describe_undo(plan: UndoPlan) -> list[str]:
     from filmlog import doctor as checkup
 
     lines = [f"Undo goes back to the journal as it was before {_when(plan.backup.taken)}:"]
+    lines += _describe_watchlist_undo(plan)
     if not plan.reviews_change:
-        lines.append("  no review changes; only the journal's bookkeeping differs.")
+        if len(lines) == 1:
+            lines.append("  no review changes; only the journal's bookkeeping differs.")
         return lines
     count = (
         f"from {checkup.plural(plan.before, 'review')} to {plan.after:,}"
@@ -150,6 +154,21 @@ def _describe_undo(plan: UndoPlan) -> list[str]:
             lines.append(f"  {verb} {summary(review)}")
         if len(reviews) > checkup.MAX_LISTED:
             lines.append(f"  {verb} ... and {len(reviews) - checkup.MAX_LISTED:,} more")
+    return lines
+
+
+def _describe_watchlist_undo(plan: UndoPlan) -> list[str]:
+    from filmlog import doctor as checkup
+
+    lines = []
+    for verb, films in (("takes off", plan.films_removed), ("puts back", plan.films_restored)):
+        if films:
+            lines.append(f"  it {verb} the watchlist {checkup.plural(len(films), 'film')}:")
+            lines += [
+                f"    #{film.id} {film.display_title}" for film in films[: checkup.MAX_LISTED]
+            ]
+            if len(films) > checkup.MAX_LISTED:
+                lines.append(f"    ... and {len(films) - checkup.MAX_LISTED:,} more")
     return lines
 
 

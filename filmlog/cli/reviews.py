@@ -22,10 +22,11 @@ from filmlog.cli.base import (
     summary,
 )
 from filmlog.cli.options import ReviewOptions, build_filters, filter_options, review_options
-from filmlog.errors import ExitCode, FilmlogError
+from filmlog.errors import ExitCode, FilmlogError, NotFound
 from filmlog.model import Review
 
 if TYPE_CHECKING:
+    from filmlog import watchlist
     from filmlog.entry import ReviewInput
     from filmlog.session import Session
 
@@ -118,15 +119,36 @@ def _apply(session: Session, review: Review, fields: ReviewInput) -> Review:
 @review_options
 def add(
     ctx: typer.Context,
-    title: Annotated[str, typer.Argument(help="The film's title.", show_default=False)],
+    title: Annotated[
+        str | None,
+        typer.Argument(
+            help="The film's title (from the watchlist if not given).", show_default=False
+        ),
+    ] = None,
     interactive: Annotated[
         bool, typer.Option("--interactive", "-i", help="Prompt for the main fields.")
     ] = False,
+    from_watchlist: Annotated[
+        int | None,
+        typer.Option(
+            "--from-watchlist",
+            metavar="ID",
+            help="Log a film from the watchlist, with what it knows of it (options given win).",
+            show_default=False,
+        ),
+    ] = None,
     *,
     options: ReviewOptions,
 ) -> None:
-    """Log a review of a film you watched (watched today unless --watched says otherwise)."""
-    if not title.strip():
+    """Log a review of a film you watched (watched today unless --watched says otherwise).
+
+    A film on the watchlist comes off it.
+    """
+    from filmlog import watchlist
+
+    wanted = None if from_watchlist is None else _watchlist_film(ctx, from_watchlist)
+    title = title if title is not None or wanted is None else wanted.title
+    if title is None or not title.strip():
         fail("the title must not be empty", ExitCode.USAGE)
     if interactive:
         _prompt_fields(options, title)
@@ -138,9 +160,30 @@ def add(
     if fields.watched is None:
         fields.watched = "today"
     with journal(ctx).transaction() as session:
-        review = _apply(session, Review(title=title), fields)
+        editor = watchlist.Editor(session)
+        start = Review(title=title)
+        if wanted is not None:
+            # Read again under the lock: what was read before may have changed since.
+            wanted = editor.get(wanted.id or 0)
+            start = watchlist.review_of(wanted, title)
+            editor.remove([wanted.id or 0])
+        review = _apply(session, start, fields)
         session.add(review)
+        crossed = [wanted] if wanted else []
+        crossed += editor.cross_off([review])
     out(f"Added {summary(review)}")
+    for film in crossed:
+        info(f"Crossed off the watchlist: #{film.id} {film.display_title}")
+
+
+def _watchlist_film(ctx: typer.Context, entry_id: int) -> watchlist.Entry:
+    from filmlog import watchlist
+
+    store = journal(ctx)
+    for film in watchlist.entries(store.load(), store.path):
+        if film.id == entry_id:
+            return film
+    raise NotFound(f"no film with ID {entry_id} on the watchlist")
 
 
 @app.command()

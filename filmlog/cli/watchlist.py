@@ -1,0 +1,327 @@
+"""The watchlist commands: films to see, listed, added, taken off, picked for tonight, exported."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from filmlog.cli.base import app, console, info, journal, out, print_json
+from filmlog.errors import ExitCode, InvalidInput
+
+if TYPE_CHECKING:
+    from filmlog.storage import Journal
+    from filmlog.watchlist import Entry, Filters
+
+HELP = "Films to see: list them (the default), add, remove, show, pick one for tonight, export."
+
+watchlist_app = typer.Typer(
+    name="watchlist",
+    help=HELP,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(watchlist_app, name="watchlist")
+
+
+class SortKey(Enum):
+    added = "added"
+    title = "title"
+    year = "year"
+    runtime = "runtime"
+
+
+def _opt(names: str, help: str, **extra: Any) -> Any:
+    return typer.Option(*names.split(), help=help, show_default=False, **extra)
+
+
+JSON = Annotated[bool, _opt("--json", "Print JSON for scripts (see README).")]
+LIMIT = Annotated[
+    int | None, _opt("--limit -n", "Show at most N (default 20; --json prints all).", min=1)
+]
+ALL = Annotated[bool, _opt("--all -a", "Show every film.")]
+SORT = Annotated[SortKey, _opt("--sort", "Order by: added (newest), title, year or runtime.")]
+REVERSE = Annotated[bool, _opt("--reverse", "Reverse the order.")]
+GENRE = Annotated[list[str] | None, _opt("--genre", "Any of these genres (repeatable).")]
+DIRECTOR = Annotated[
+    list[str] | None, _opt("--director", "Directed by (part of a name; repeatable).")
+]
+YEAR = Annotated[str | None, _opt("--year", "Released in this year.")]
+TAG = Annotated[list[str] | None, _opt("--tag", "Any of these tags (repeatable).")]
+MAX_RUNTIME = Annotated[
+    str | None,
+    _opt("--max-runtime", "At most this long: 100, 1h 40m (films of unknown length are left out)."),
+]
+WORDS = Annotated[
+    list[str] | None,
+    typer.Argument(help="Words to find (all of them) in titles, notes, people, genres and tags."),
+]
+ID = Annotated[int, typer.Argument(metavar="ID", help="The film's watchlist ID.")]
+DEFAULT_LIMIT = 20
+
+
+def _filters(
+    words: list[str] | None,
+    genre: list[str] | None,
+    director: list[str] | None,
+    year: str | None,
+    tag: list[str] | None,
+    max_runtime: str | None,
+) -> Filters:
+    from filmlog import parsing
+    from filmlog.watchlist import Filters
+
+    return Filters(
+        words=list(words or []),
+        genres=parsing.split_list(genre or []),
+        directors=list(director or []),
+        tags=parsing.split_list(tag or []),
+        year=None if year is None else parsing.parse_year(year),
+        max_runtime=None if max_runtime is None else parsing.parse_runtime(max_runtime),
+    )
+
+
+def _entries(store: Journal) -> list[Entry]:
+    from filmlog import watchlist
+
+    return watchlist.entries(store.load(), store.path)
+
+
+def _show_list(
+    ctx: typer.Context,
+    chosen: Filters,
+    *,
+    limit: int | None,
+    show_all: bool,
+    sort_by: SortKey,
+    reverse: bool,
+    as_json: bool,
+) -> None:
+    from filmlog import watchlist
+
+    everything = _entries(journal(ctx))
+    found = watchlist.order(watchlist.select(everything, chosen), sort_by.value, reverse=reverse)
+    if limit is None and not show_all and not as_json:
+        limit = DEFAULT_LIMIT
+    shown = found if show_all or not limit else found[:limit]
+    if as_json:
+        print_json([film.to_json() for film in shown])
+        return
+    if not shown:
+        info(
+            "No film on the watchlist matches."
+            if everything
+            else "The watchlist is empty. Add a film with: filmlog watchlist add TITLE"
+        )
+        return
+    noun = "film" if len(found) == 1 else "films"
+    title = f"{len(found):,} {noun} to see"
+    if len(shown) < len(found):
+        title = f"{len(shown)} of {len(found):,} {noun} to see"
+        info(f"Showing {len(shown)} of {len(found):,}; use --all or --limit to see more.")
+    from filmlog.render import watchlist_table
+
+    console().print(watchlist_table(shown, title=title))
+
+
+@watchlist_app.callback(invoke_without_command=True)
+def watchlist(
+    ctx: typer.Context,
+    limit: LIMIT = None,
+    show_all: ALL = False,
+    sort_by: SORT = SortKey.added,
+    reverse: REVERSE = False,
+    as_json: JSON = False,
+    genre: GENRE = None,
+    director: DIRECTOR = None,
+    year: YEAR = None,
+    tag: TAG = None,
+    max_runtime: MAX_RUNTIME = None,
+) -> None:
+    """Films to see: list them (the default), add, remove, show, pick one for tonight, export."""
+    if ctx.invoked_subcommand is not None:
+        return
+    _show_list(
+        ctx,
+        _filters(None, genre, director, year, tag, max_runtime),
+        limit=limit,
+        show_all=show_all,
+        sort_by=sort_by,
+        reverse=reverse,
+        as_json=as_json,
+    )
+
+
+@watchlist_app.command("list")
+def list_(
+    ctx: typer.Context,
+    words: WORDS = None,
+    limit: LIMIT = None,
+    show_all: ALL = False,
+    sort_by: SORT = SortKey.added,
+    reverse: REVERSE = False,
+    as_json: JSON = False,
+    genre: GENRE = None,
+    director: DIRECTOR = None,
+    year: YEAR = None,
+    tag: TAG = None,
+    max_runtime: MAX_RUNTIME = None,
+) -> None:
+    """List the watchlist, newest added first (20 unless --limit or --all)."""
+    _show_list(
+        ctx,
+        _filters(words, genre, director, year, tag, max_runtime),
+        limit=limit,
+        show_all=show_all,
+        sort_by=sort_by,
+        reverse=reverse,
+        as_json=as_json,
+    )
+
+
+@watchlist_app.command()
+def add(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Argument(help="The film's title.", show_default=False)],
+    year: YEAR = None,
+    note: Annotated[
+        str | None, _opt("--note", "Why it is on the list, e.g. 'Ana says the ending is great'.")
+    ] = None,
+    tag: Annotated[list[str] | None, _opt("--tag", "Tag (repeatable, or comma-separated).")] = None,
+    director: Annotated[
+        list[str] | None, _opt("--director", "Director (repeatable, or comma-separated).")
+    ] = None,
+    genre: Annotated[
+        list[str] | None, _opt("--genre", "Genre (repeatable, or comma-separated).")
+    ] = None,
+    runtime: Annotated[str | None, _opt("--runtime", "Runtime: 126, 126m, '2h 6m'.")] = None,
+) -> None:
+    """Put a film on the watchlist; prints its watchlist ID."""
+    from filmlog import parsing
+    from filmlog.model import dedupe_casefold
+    from filmlog.watchlist import Editor, Entry
+
+    if not title.strip():
+        _usage("the title must not be empty")
+    entry = Entry(
+        title=" ".join(title.split()),
+        year=None if year is None else parsing.parse_year(year),
+        note=note if note and note.strip() else None,
+        tags=dedupe_casefold(parsing.split_list(tag or [])),
+        directors=parsing.split_list(director or []),
+        genres=dedupe_casefold(parsing.split_list(genre or [])),
+        runtime=None if runtime is None else parsing.parse_runtime(runtime),
+    )
+    with journal(ctx).transaction() as session:
+        editor = Editor(session)
+        for other in editor.entries():
+            from filmlog.watchlist import same_film
+
+            if same_film(entry, other):
+                raise InvalidInput(
+                    f"{other.display_title} is on the watchlist already, as #{other.id}"
+                )
+        editor.add(entry)
+    out(f"Added to the watchlist: #{entry.id} {entry.display_title}")
+
+
+@watchlist_app.command()
+def remove(
+    ctx: typer.Context,
+    entry_ids: Annotated[list[int], typer.Argument(metavar="ID...", help="Watchlist IDs.")],
+) -> None:
+    """Take films off the watchlist ('filmlog undo' puts them back). Their IDs are never reused."""
+    from filmlog.watchlist import Editor
+
+    with journal(ctx).transaction() as session:
+        removed = Editor(session).remove(entry_ids)
+    for film in removed:
+        out(f"Removed from the watchlist: #{film.id} {film.display_title}")
+
+
+def _get(store: Journal, entry_id: int) -> Entry:
+    from filmlog.errors import NotFound
+
+    for film in _entries(store):
+        if film.id == entry_id:
+            return film
+    raise NotFound(f"no film with ID {entry_id} on the watchlist")
+
+
+@watchlist_app.command()
+def show(ctx: typer.Context, entry_id: ID, as_json: JSON = False) -> None:
+    """Everything known about one film on the watchlist."""
+    film = _get(journal(ctx), entry_id)
+    if as_json:
+        print_json(film.to_json())
+        return
+    from filmlog.render import watchlist_panel
+
+    console().print(watchlist_panel(film))
+
+
+@watchlist_app.command()
+def pick(
+    ctx: typer.Context,
+    words: WORDS = None,
+    genre: GENRE = None,
+    director: DIRECTOR = None,
+    year: YEAR = None,
+    tag: TAG = None,
+    max_runtime: MAX_RUNTIME = None,
+    seed: Annotated[
+        int | None, _opt("--seed", "Seed the choice, for the same pick every time.")
+    ] = None,
+    as_json: JSON = False,
+) -> None:
+    """Pick one film from the (filtered) watchlist at random: tonight's film."""
+    import random
+
+    from filmlog import watchlist
+
+    everything = _entries(journal(ctx))
+    found = watchlist.select(everything, _filters(words, genre, director, year, tag, max_runtime))
+    chosen = watchlist.pick(found, random.Random(seed))
+    if chosen is None:
+        info("No film on the watchlist matches." if everything else "The watchlist is empty.")
+        raise typer.Exit(ExitCode.ERROR)
+    if as_json:
+        print_json(chosen.to_json())
+        return
+    from filmlog.render import watchlist_panel
+
+    console().print(watchlist_panel(chosen))
+    info(f"Log it when it ends: filmlog add --from-watchlist {chosen.id}")
+
+
+@watchlist_app.command("export")
+def export_(
+    ctx: typer.Context,
+    output_text: Annotated[
+        str | None,
+        _opt("--output -o", "Write to this file instead of standard output.", metavar="FILE"),
+    ] = None,
+    force: Annotated[bool, _opt("--force", "Replace the file if it exists.")] = False,
+) -> None:
+    """Export the watchlist as CSV that Letterboxd's watchlist import reads."""
+    from filmlog.cli.transfer import _as_path, _to_stdout, _write_files
+    from filmlog.exporters.watchlist import export
+
+    store = journal(ctx)
+    films = _entries(store)
+    part = export(films)
+    if output_text in (None, "-"):
+        _to_stdout(part.data)
+        return
+    target = _as_path(output_text)
+    _write_files([(target, part.data)], force=force, keep=(store.target, store.lock_path))
+    noun = "film" if len(films) == 1 else "films"
+    info(f"Exported {len(films):,} {noun} to {target}")
+
+
+def _usage(message: str) -> None:
+    from filmlog.cli.base import error
+
+    error(message)
+    raise typer.Exit(ExitCode.USAGE)

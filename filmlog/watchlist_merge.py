@@ -1,0 +1,127 @@
+"""The three-way merge of two journals' watchlists that share an ancestor.
+
+Pure: given the tables of the common ancestor (``base``), of this journal
+(``ours``) and of the other (``theirs``), :func:`merge` returns the merged
+watchlist, tombstones and counter; :meth:`Merged.apply` puts them into a
+journal's tables. Films are matched by UUID:
+
+- a film on one side only is kept if that side added it, and dropped if the
+  other side took it off (it was in the ancestor, or either side has its tombstone);
+- a film on both sides is merged field by field: a field changed on one side
+  takes that side's value; changed on both, ours wins;
+- tombstones are the union of both sides', so a film taken off anywhere stays off;
+- IDs stay as they are where they can: ours keep theirs, a film from the other side
+  keeps its ID unless this side used it (live or tombstoned), in which case it gets
+  a fresh one; the counter ends above every ID either side ever handed out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from filmlog.watchlist import _META_KEY, _META_TABLE, COUNTER, TABLE, TOMBSTONES, next_id
+
+Tables = Mapping[str, Any]
+
+
+@dataclass(slots=True)
+class _Side:
+    entries: dict[str, tuple[int, dict[str, Any]]]  # uuid -> (id, stored document)
+    stones: dict[str, dict[str, Any]]  # uuid -> stored tombstone
+    counter: int
+
+    @classmethod
+    def of(cls, tables: Tables) -> _Side:
+        docs = tables.get(TABLE) or {}
+        entries = {doc["uuid"]: (int(key), doc) for key, doc in docs.items()}
+        stones = {doc["uuid"]: doc for doc in (tables.get(TOMBSTONES) or {}).values()}
+        return cls(entries, stones, next_id(tables))
+
+    def ids(self) -> set[int]:
+        return {entry_id for entry_id, _ in self.entries.values()} | {
+            stone["id"] for stone in self.stones.values()
+        }
+
+
+@dataclass(slots=True)
+class Merged:
+    """The merged watchlist: its table and tombstones in stored form, and its counter."""
+
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tombstones: dict[str, dict[str, Any]] = field(default_factory=dict)
+    next_id: int = 1
+
+    def apply(self, tables: dict[str, Any]) -> None:
+        """Put the merged watchlist into a journal's ``tables`` in place of its own."""
+        tables[TABLE] = dict(self.entries)
+        tables[TOMBSTONES] = dict(self.tombstones)
+        tables.setdefault(_META_TABLE, {}).setdefault(_META_KEY, {})[COUNTER] = self.next_id
+
+
+def _fields(
+    base: dict[str, Any] | None, ours: dict[str, Any], theirs: dict[str, Any]
+) -> dict[str, Any]:
+    """One film's document merged field by field: a change on one side wins over none."""
+    before = base or {}
+    merged = {}
+    for key in [*ours, *(key for key in theirs if key not in ours)]:
+        mine, other = ours.get(key), theirs.get(key)
+        merged[key] = other if mine == before.get(key) and key in theirs else mine
+    return merged
+
+
+def merge(base: Tables, ours: Tables, theirs: Tables) -> Merged:
+    """Merge the watchlists of ``ours`` and ``theirs``, journals' tables descended from ``base``.
+
+    Each argument is a journal's tables (only the watchlist's tables and
+    counter are read) and is left unchanged; a missing table is an empty one.
+    """
+    old, mine, other = _Side.of(base), _Side.of(ours), _Side.of(theirs)
+    stones: dict[str, dict[str, Any]] = {}
+    for side in (mine, other, old):
+        for uuid, stone in side.stones.items():
+            kept = stones.get(uuid)
+            if kept is None or (stone["removed_at"], stone["id"]) < (
+                kept["removed_at"],
+                kept["id"],
+            ):
+                stones[uuid] = stone
+    chosen: dict[str, tuple[int, dict[str, Any]]] = {}
+    arriving: list[tuple[int, str, dict[str, Any]]] = []
+    for uuid in [*mine.entries, *(u for u in other.entries if u not in mine.entries)]:
+        if uuid in stones:
+            continue
+        here, there, before = mine.entries.get(uuid), other.entries.get(uuid), old.entries.get(uuid)
+        if here is not None and there is not None:
+            chosen[uuid] = (here[0], _fields(before and before[1], here[1], there[1]))
+        elif before is not None:
+            continue  # one side took it off
+        elif here is not None:
+            chosen[uuid] = here
+        elif there is not None:
+            arriving.append((there[0], uuid, there[1]))
+    taken = {entry_id for entry_id, _ in chosen.values()} | {
+        stone["id"] for stone in mine.stones.values()
+    }
+    highest = max(
+        [*mine.ids(), *other.ids(), *old.ids(), *(s["id"] for s in stones.values())], default=0
+    )
+    counter = max(mine.counter, other.counter, old.counter, highest + 1)
+    for entry_id, uuid, doc in sorted(arriving, key=lambda item: (item[0], item[1])):
+        if entry_id in taken:
+            entry_id = counter
+            counter += 1
+        taken.add(entry_id)
+        chosen[uuid] = (entry_id, doc)
+    entries = {
+        str(entry_id): dict(doc)
+        for entry_id, doc in sorted(chosen.values(), key=lambda item: item[0])
+    }
+    ordered = sorted(stones.values(), key=lambda stone: (stone["id"], stone["uuid"]))
+    return Merged(
+        entries=entries,
+        tombstones={str(n): dict(stone) for n, stone in enumerate(ordered, 1)},
+        next_id=max(counter, max((int(key) for key in entries), default=0) + 1),
+    )
