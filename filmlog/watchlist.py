@@ -243,8 +243,8 @@ def _checked(tables: Mapping[str, Any], path: Path) -> None:
     wrong = problems(tables)
     if wrong:
         raise CorruptJournal(
-            f"journal {path} has a damaged watchlist ({wrong[0]}); it was left unchanged: "
-            "run filmlog doctor"
+            f"journal {path} has a damaged watchlist ({wrong[0]}); it was left unchanged "
+            "(filmlog doctor lists what is wrong)"
         )
 
 
