@@ -453,6 +453,29 @@ class Editor:
         self._remove(gone)
         return gone
 
+    def bring(
+        self,
+        incoming: Sequence[Entry],
+        reviews: Sequence[Film],
+        *,
+        removed: Sequence[Tombstone] = (),
+        counter: int | None = None,
+        keep_ids: bool = False,
+    ) -> Brought:
+        """Put the new films of an import on the watchlist (see :func:`bring`).
+
+        ``removed``, ``counter`` and ``keep_ids`` come with another filmlog
+        journal's watchlist: its tombstones take those films off here too, its
+        counter is carried over, and its films keep their IDs where this
+        watchlist never handed them out.
+        """
+        result = bring(self.entries(), self.tombstones(), reviews, incoming)
+        self.add_many(result.added, keep_ids=keep_ids)
+        result.taken_off = self.bury(removed)
+        if counter is not None:
+            self.raise_counter(counter)
+        return result
+
     def cross_off(self, reviews: Sequence[Review]) -> list[Entry]:
         """Take off every film one of ``reviews`` logs; returns what was taken off."""
         docs = self._tables.get(TABLE)
@@ -485,6 +508,9 @@ class Brought:
     present: list[Entry] = field(default_factory=list)  # on the watchlist already
     logged: list[Entry] = field(default_factory=list)  # a review of the film exists
     removed: list[Entry] = field(default_factory=list)  # taken off before: not put back
+    taken_off: list[Entry] = field(default_factory=list)  # by the other journal's tombstones
+    crossed: list[Entry] = field(default_factory=list)  # logged by the import: taken off
+    offered: int = 0  # films the import brought
 
 
 def bring(
@@ -500,16 +526,15 @@ def bring(
     with a review is not wanted any more. Importing the same file twice adds
     nothing the second time.
     """
-    result = Brought()
+    incoming = list(incoming)
+    result = Brought(offered=len(incoming))
     gone = {stone.uuid for stone in removed}
     uuids = {entry.uuid for entry in current}
     sources = {(name, value) for entry in current for name, value in entry.sources.items()}
     films = FilmIndex(current)
     logged = FilmIndex(reviews)
     for entry in incoming:
-        if entry.uuid in gone:
-            result.removed.append(entry)
-        elif (
+        if (
             entry.uuid in uuids
             or not sources.isdisjoint(entry.sources.items())
             or films.matches(entry)
@@ -517,6 +542,8 @@ def bring(
             result.present.append(entry)
         elif logged.matches(entry):
             result.logged.append(entry)
+        elif entry.uuid in gone:
+            result.removed.append(entry)
         else:
             result.added.append(entry)
             uuids.add(entry.uuid)

@@ -29,7 +29,11 @@ if TYPE_CHECKING:
     from filmlog.exporters import Part
     from filmlog.importers import Parsed
     from filmlog.importers.merge import Plan
+    from filmlog.importers.watchlist import Films
     from filmlog.model import Review
+    from filmlog.session import Session
+    from filmlog.storage import Journal
+    from filmlog.watchlist import Brought
 
 # Choices built from the registries: a new format module shows up here by itself.
 ExportChoice = Enum("ExportChoice", {name: name for name in EXPORT_FORMATS}, type=str)  # type: ignore[misc]  # members come from the registry
@@ -104,7 +108,7 @@ def export(
         files = "file" if len(parts) == 1 else "files"
         info(f"Exported {len(reviews):,} {noun} to {split}{os.sep} ({len(parts):,} {files})")
         return
-    parts = exporter(name)(reviews)
+    parts = exporter(name)(reviews, **_watchlist_export(name, store))
     if output is None:
         if len(parts) > 1:
             raise InvalidInput(
@@ -149,15 +153,20 @@ def import_(
         # Importers only read: whatever the system refused, it was reading the input.
         raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
     store = journal(ctx)
+    wanted = _watchlist_of(source, name)
     if dry_run:
         result = _plan(store.reviews(), parsed)
+        brought = _watchlist_plan(store, wanted, result)
     else:
         with store.transaction() as session:
             result = _plan(session.reviews(), parsed)
-            session.add_many(entry.review for entry in result.add)
+            added = session.add_many(entry.review for entry in result.add)
             for update in result.update:
                 session.update(update.review, stamp=update.stamp)
-    _print_summary(result, f"{source} ({name})", dry_run=dry_run)
+            brought = _bring_watchlist(session, wanted, added)
+    if wanted is not None:
+        result.rejected.extend(wanted.rejected)
+    _print_summary(result, f"{source} ({name})", dry_run=dry_run, watchlist=brought)
     if result.rejected:
         count = len(result.rejected)
         rows = "row was" if count == 1 else "rows were"
@@ -204,7 +213,71 @@ def _plan(existing: Sequence[Review], parsed: Parsed) -> Plan:
         return plan(existing, parsed, progress=advance)
 
 
-def _print_summary(result: Plan, source: str, *, dry_run: bool) -> None:
+def _watchlist_export(name: str, store: Journal) -> dict[str, Any]:
+    """The watchlist for the filmlog JSON export, so that a restore brings it back."""
+    if name != "json":
+        return {}
+    from filmlog import watchlist
+
+    tables = store.load()
+    return {
+        "watchlist": (
+            watchlist.entries(tables, store.path),
+            watchlist.tombstones(tables, store.path),
+            watchlist.next_id(tables),
+        )
+    }
+
+
+def _watchlist_of(source: Path, name: str) -> Films | None:
+    """The watchlist the import brings, if any; read before the journal is locked."""
+    from filmlog.importers.watchlist import films
+
+    try:
+        return films(source, name)
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
+
+
+def _bring_watchlist(session: Session, wanted: Films | None, added: list[Review]) -> Brought:
+    """Cross off the films the import logged; put the new films of its watchlist on."""
+    from filmlog.watchlist import Brought, Editor
+
+    editor = Editor(session)
+    crossed = editor.cross_off(added)
+    if wanted is None:
+        return Brought(crossed=crossed)
+    brought = editor.bring(
+        wanted.entries,
+        session.reviews(),
+        removed=wanted.tombstones,
+        counter=wanted.next_id,
+        keep_ids=wanted.keep_ids,
+    )
+    brought.crossed = crossed
+    return brought
+
+
+def _watchlist_plan(store: Journal, wanted: Films | None, result: Plan) -> Brought:
+    """What :func:`_bring_watchlist` would do, for a dry run."""
+    from filmlog import watchlist
+
+    tables = store.load()
+    current = watchlist.entries(tables, store.path)
+    logged = [*store.reviews(), *(entry.review for entry in result.add)]
+    crossed = watchlist.FilmIndex([entry.review for entry in result.add])
+    brought = watchlist.Brought(crossed=[film for film in current if crossed.matches(film)])
+    if wanted is not None:
+        brought = watchlist.bring(
+            current, watchlist.tombstones(tables, store.path), logged, wanted.entries
+        )
+        brought.crossed = [film for film in current if crossed.matches(film)]
+    return brought
+
+
+def _print_summary(
+    result: Plan, source: str, *, dry_run: bool, watchlist: Brought | None = None
+) -> None:
     from filmlog.render import import_summary
 
     would = "Would be " if dry_run else ""
@@ -215,8 +288,27 @@ def _print_summary(result: Plan, source: str, *, dry_run: bool) -> None:
         ("Already present, skipped", len(result.skip)),
         ("Rejected", len(result.rejected)),
     ]
+    if watchlist is not None:
+        counts += _watchlist_counts(watchlist, would)
     rejected = [(row.where, row.title, row.reason) for row in result.rejected]
     console().print(import_summary(title, counts, rejected))
+
+
+def _watchlist_counts(brought: Brought, would: str) -> list[tuple[str, int]]:
+    """The watchlist's lines of the import summary: only those with something to count."""
+    counts = [
+        (f"Watchlist: {would.lower()}added", len(brought.added)),
+        ("Watchlist: already on it, skipped", len(brought.present)),
+        ("Watchlist: already logged, skipped", len(brought.logged)),
+        ("Watchlist: taken off before, skipped", len(brought.removed)),
+        (f"Watchlist: {would.lower()}taken off (removed in the import)", len(brought.taken_off)),
+        (f"Watchlist: {would.lower()}crossed off (logged by the import)", len(brought.crossed)),
+    ]
+    return [
+        (label, count)
+        for n, (label, count) in enumerate(counts)
+        if count or (n == 0 and brought.offered)
+    ]
 
 
 def _to_stdout(data: bytes) -> None:

@@ -306,7 +306,7 @@ def export_(
 ) -> None:
     """Export the watchlist as CSV that Letterboxd's watchlist import reads."""
     from filmlog.cli.transfer import _as_path, _to_stdout, _write_files
-    from filmlog.exporters.watchlist import export
+    from filmlog.exporters._watchlist import export
 
     store = journal(ctx)
     films = _entries(store)
