@@ -10,9 +10,9 @@ journal's tables. Films are matched by UUID:
 - a film on both sides is merged field by field: a field changed on one side
   takes that side's value; changed on both, ours wins;
 - tombstones are the union of both sides', so a film taken off anywhere stays off;
-- IDs stay as they are where they can: ours keep theirs, a film from the other side
-  keeps its ID unless this side used it (live or tombstoned), in which case it gets
-  a fresh one; the counter ends above every ID either side ever handed out.
+- IDs stay as they are where they can: a film keeps its ID unless the other side gave
+  that ID to another film (a live one, or one it took off), in which case one of the
+  two gets a fresh ID; the counter ends above every ID either side ever handed out.
 """
 
 from __future__ import annotations
@@ -88,40 +88,40 @@ def merge(base: Tables, ours: Tables, theirs: Tables) -> Merged:
                 kept["id"],
             ):
                 stones[uuid] = stone
-    chosen: dict[str, tuple[int, dict[str, Any]]] = {}
+    kept: list[tuple[int, str, dict[str, Any]]] = []
     arriving: list[tuple[int, str, dict[str, Any]]] = []
     for uuid in [*mine.entries, *(u for u in other.entries if u not in mine.entries)]:
         if uuid in stones:
             continue
         here, there, before = mine.entries.get(uuid), other.entries.get(uuid), old.entries.get(uuid)
         if here is not None and there is not None:
-            chosen[uuid] = (here[0], _fields(before and before[1], here[1], there[1]))
+            kept.append((here[0], uuid, _fields(before and before[1], here[1], there[1])))
         elif before is not None:
             continue  # one side took it off
         elif here is not None:
-            chosen[uuid] = here
+            kept.append((here[0], uuid, here[1]))
         elif there is not None:
             arriving.append((there[0], uuid, there[1]))
-    taken = {entry_id for entry_id, _ in chosen.values()} | {
-        stone["id"] for stone in mine.stones.values()
-    }
-    highest = max(
-        [*mine.ids(), *other.ids(), *old.ids(), *(s["id"] for s in stones.values())], default=0
-    )
-    counter = max(mine.counter, other.counter, old.counter, highest + 1)
-    for entry_id, uuid, doc in sorted(arriving, key=lambda item: (item[0], item[1])):
+    # A tombstone's ID stays its film's; a film either side added under an ID the other
+    # side gave another film (or a tombstone holds) moves to a fresh one.
+    taken = {stone["id"] for stone in stones.values()}
+    everything = [*mine.ids(), *other.ids(), *old.ids(), *taken]
+    counter = max(mine.counter, other.counter, old.counter, max(everything, default=0) + 1)
+    chosen: dict[int, dict[str, Any]] = {}
+    moved = []
+    for entry_id, _uuid, doc in [*sorted(kept), *sorted(arriving)]:
         if entry_id in taken:
-            entry_id = counter
-            counter += 1
-        taken.add(entry_id)
-        chosen[uuid] = (entry_id, doc)
-    entries = {
-        str(entry_id): dict(doc)
-        for entry_id, doc in sorted(chosen.values(), key=lambda item: item[0])
-    }
+            moved.append(doc)
+        else:
+            taken.add(entry_id)
+            chosen[entry_id] = doc
+    for doc in moved:
+        chosen[counter] = doc
+        counter += 1
+    entries = {str(entry_id): dict(chosen[entry_id]) for entry_id in sorted(chosen)}
     ordered = sorted(stones.values(), key=lambda stone: (stone["id"], stone["uuid"]))
     return Merged(
         entries=entries,
         tombstones={str(n): dict(stone) for n, stone in enumerate(ordered, 1)},
-        next_id=max(counter, max((int(key) for key in entries), default=0) + 1),
+        next_id=counter,
     )
