@@ -82,10 +82,11 @@ def merge(base: Tables, ours: Tables, theirs: Tables) -> Merged:
     stones: dict[str, dict[str, Any]] = {}
     for side in (mine, other, old):
         for uuid, stone in side.stones.items():
-            kept = stones.get(uuid)
-            if kept is None or (stone["removed_at"], stone["id"]) < (
-                kept["removed_at"],
-                kept["id"],
+            first = stones.get(uuid)
+            # The same film taken off on both sides: the earlier removal is the one kept.
+            if first is None or (stone["removed_at"], stone["id"]) < (
+                first["removed_at"],
+                first["id"],
             ):
                 stones[uuid] = stone
     kept: list[tuple[int, str, dict[str, Any]]] = []
