@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from filmlog.watchlist import _META_KEY, _META_TABLE, COUNTER, TABLE, TOMBSTONES, next_id
@@ -72,6 +73,11 @@ def _fields(
     return merged
 
 
+def _when(stone: dict[str, Any]) -> tuple[datetime, int]:
+    # Parsed: removals made in different time zones carry different offsets.
+    return datetime.fromisoformat(stone["removed_at"]), stone["id"]
+
+
 def merge(base: Tables, ours: Tables, theirs: Tables) -> Merged:
     """Merge the watchlists of ``ours`` and ``theirs``, journals' tables descended from ``base``.
 
@@ -84,10 +90,7 @@ def merge(base: Tables, ours: Tables, theirs: Tables) -> Merged:
         for uuid, stone in side.stones.items():
             first = stones.get(uuid)
             # The same film taken off on both sides: the earlier removal is the one kept.
-            if first is None or (stone["removed_at"], stone["id"]) < (
-                first["removed_at"],
-                first["id"],
-            ):
+            if first is None or _when(stone) < _when(first):
                 stones[uuid] = stone
     kept: list[tuple[int, str, dict[str, Any]]] = []
     arriving: list[tuple[int, str, dict[str, Any]]] = []

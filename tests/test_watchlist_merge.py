@@ -191,3 +191,19 @@ def test_a_missing_table_is_an_empty_one() -> None:
 
     assert [doc["title"] for doc in merged.entries.values()] == ["Paterson"]
     assert merged.next_id == 2
+
+
+def test_a_film_taken_off_on_both_sides_keeps_the_earlier_removal() -> None:
+    base = play(FakeSession().data, [("add", 0)], "base")
+    ours, theirs = copy.deepcopy(base), copy.deepcopy(base)
+    for tables, when in (
+        (ours, "2024-05-01T10:00:00+02:00"),
+        (theirs, "2024-05-01T09:30:00+00:00"),
+    ):
+        del tables[watchlist.TABLE]["1"]
+        tables[watchlist.TOMBSTONES] = {"1": {"uuid": "base-0", "id": 1, "removed_at": when}}
+
+    for merged in (merge(base, ours, theirs), merge(base, theirs, ours)):
+        # 10:00 at +02:00 is 08:00 UTC: ours took it off first, although its text sorts later.
+        assert list(merged.tombstones.values()) == [ours[watchlist.TOMBSTONES]["1"]]
+        assert merged.entries == {}
