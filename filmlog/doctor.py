@@ -295,6 +295,7 @@ def _raw_of(skipped: list[tuple[Backup, Report]]) -> list[bytes]:
 
 _COUNTER = re.compile(rb'"next_id"\s*:\s*(\d{1,15})')
 _KEY = re.compile(rb'"(\d{1,15})"\s*:\s*\{')
+_WATCH_COUNTER = re.compile(rb'"watchlist_next_id"\s*:\s*(\d{1,15})')
 
 
 def _raise_counter(raw: bytes, path: Path, newer: list[bytes]) -> bytes:
@@ -307,9 +308,13 @@ def _raise_counter(raw: bytes, path: Path, newer: list[bytes]) -> bytes:
     seen += [int(m[1]) + 1 for data in newer for m in _KEY.finditer(data)]
     tables = parse_journal(raw, path)
     meta = tables[META_TABLE][_META_KEY]
-    if max(seen, default=0) <= meta["next_id"]:
+    # The watchlist's counter likewise (its entries' IDs cannot be told from reviews').
+    listed = [int(m[1]) for data in newer for m in _WATCH_COUNTER.finditer(data)]
+    if max(listed, default=0) > watch.next_id(tables):
+        meta[watch.COUNTER] = max(listed)
+    elif max(seen, default=0) <= meta["next_id"]:
         return raw
-    meta["next_id"] = max(seen)
+    meta["next_id"] = max(meta["next_id"], *seen)
     return serialise(tables)
 
 

@@ -538,3 +538,18 @@ def test_the_watchlist_in_real_processes(run_filmlog: Run, journal_path: Path) -
     assert (missing.returncode, missing.stderr) == (
         1, "Error: no film with ID 1 on the watchlist\n"
     )  # fmt: skip
+
+
+def test_repair_never_hands_out_watchlist_ids_the_damaged_journal_used(
+    cli: Invoke, three: Path
+) -> None:
+    assert cli("watchlist", "add", "Her").exit_code == 0
+    assert cli("watchlist", "add", "Ran").exit_code == 0
+    three.write_bytes(three.read_bytes()[:-40])  # damaged after #5 was handed out
+    assert b'"watchlist_next_id":6' in three.read_bytes()
+
+    result = cli("doctor", "--repair", "--yes")
+
+    assert result.exit_code == 0, result.stderr
+    assert watchlist.next_id(Journal(three).load()) == 6
+    assert cli("watchlist", "add", "Ikiru").stdout == "Added to the watchlist: #6 Ikiru\n"
