@@ -334,6 +334,24 @@ class FilmIndex:
         for key in keys:
             self._by_key.setdefault(key, []).append(film)
 
+    def may_match(self, doc: object) -> bool:
+        """Whether a stored entry could be of an indexed film: never False when it is.
+
+        Read from the raw document, for speed; anything unexpected says True, and
+        the caller then reads the entry properly (which reports the damage).
+        """
+        if not isinstance(doc, dict):
+            return True
+        try:
+            keys: list[object] = [("tmdb", doc.get("tmdb_id"))]
+            imdb = doc.get("imdb_id") or (doc.get("sources") or {}).get("imdb")
+            keys.append(("imdb", imdb))
+            titles = [doc["title"], doc.get("original_title") or ""]  # no title: damaged
+            keys += [fold(" ".join(title.split())) for title in titles if title]
+            return any(key in self._by_key for key in keys)
+        except (AttributeError, TypeError, KeyError):
+            return True
+
     def matches(self, film: Film) -> list[Film]:
         """The indexed records of the same film (see :func:`same_film`), each once."""
         keys: list[object] = [(name, value) for name, value in _ids(film).items()]
@@ -355,9 +373,13 @@ class Editor:
     def __init__(self, session: Session) -> None:
         self._session = session
         self._tables = session.tables()
-        _checked(self._tables, session.path)
+        self._checked = False
 
     def _docs(self) -> dict[str, Any]:
+        """The stored entries, checked first (once: this editor's own changes keep them so)."""
+        if not self._checked:
+            _checked(self._tables, self._session.path)
+            self._checked = True
         docs: dict[str, Any] = self._tables.setdefault(TABLE, {})
         return docs
 
@@ -366,6 +388,7 @@ class Editor:
 
     def entries(self) -> list[Entry]:
         """Every entry as it stands in this transaction, in ID order."""
+        self._docs()
         return entries(self._tables, self._session.path)
 
     def tombstones(self) -> list[Tombstone]:
@@ -390,9 +413,9 @@ class Editor:
         added = [entry.validate() for entry in new]
         if not added:
             return added
+        docs = self._docs()
         counter = next_id(self._tables)
         stamp = _now()
-        docs = self._docs()
         for entry in sorted(added, key=lambda e: e.id or 0) if keep_ids else added:
             if keep_ids and entry.id is not None and entry.id >= counter:
                 counter = entry.id
@@ -477,11 +500,17 @@ class Editor:
         return result
 
     def cross_off(self, reviews: Sequence[Review]) -> list[Entry]:
-        """Take off every film one of ``reviews`` logs; returns what was taken off."""
+        """Take off every film one of ``reviews`` logs; returns what was taken off.
+
+        Every ``add`` runs this, so the stored entries are first screened by their
+        raw fields; the watchlist is read (and checked) only when one could match.
+        """
         docs = self._tables.get(TABLE)
         if not docs or not reviews:  # the common case: nothing to read
             return []
         index = FilmIndex(reviews)
+        if isinstance(docs, dict) and not any(index.may_match(doc) for doc in docs.values()):
+            return []
         done = [entry for entry in self.entries() if index.matches(entry)]
         self._remove(done)
         return done

@@ -396,7 +396,10 @@ def test_doctor_counts_a_healthy_watchlist(cli: Invoke, three: Path) -> None:
 @pytest.mark.parametrize(
     ("damage", "problem"),
     [
-        (lambda t: t.update({watchlist.TABLE: []}), "the watchlist table is damaged"),
+        (
+            lambda t: t.update({watchlist.TABLE: list(t[watchlist.TABLE].values())}),
+            "the watchlist table is damaged",
+        ),
         (
             lambda t: t[watchlist.TABLE]["2"].update({"year": 12}),
             "watchlist entry 2 is invalid: year must be a four-digit year, not 12",
@@ -429,17 +432,24 @@ def test_doctor_names_a_damaged_watchlist_and_commands_refuse_it(
 
     report = cli("doctor")
     listing = cli("watchlist")
-    adding = cli("add", "Her")
+    adding = cli("watchlist", "add", "Her")
+    logging = cli("add", "Some Like It Hot", "--year", "1959")  # would cross #2 off
 
     assert report.exit_code == 1
     assert problem in report.stdout
-    assert listing.exit_code == 1 and adding.exit_code == 1
-    for result in (listing, adding):
+    for result in (listing, adding, logging):
+        assert result.exit_code == 1
         assert result.stderr.startswith(f"Error: journal {three} has a damaged watchlist (")
         assert "filmlog doctor" in result.stderr
     assert three.read_bytes() == before
-    # Reading reviews does not need the watchlist.
+    # Reviews do not need the watchlist: logging another film leaves it exactly as it was
+    # (or is refused, where the damage hides whether the film is on it).
     assert cli("list").exit_code == 0
+    other = cli("add", "Tampopo")
+    assert other.exit_code == 0 or "damaged watchlist" in other.stderr
+    after = tables(three)
+    for name in (watchlist.TABLE, watchlist.TOMBSTONES):
+        assert after.get(name) == data.get(name)
 
 
 def test_doctor_repair_restores_a_good_watchlist(cli: Invoke, three: Path) -> None:
