@@ -255,6 +255,19 @@ def entries(tables: Mapping[str, Any], path: Path) -> list[Entry]:
     return [Entry.from_dict(docs[key], int(key)) for key in sorted(docs, key=int)]
 
 
+def find(tables: Mapping[str, Any], path: Path, entry_id: int) -> Entry:
+    """One entry of a journal's tables by ID; NotFound when the watchlist has no such film."""
+    _checked(tables, path)
+    doc = tables.get(TABLE, {}).get(str(entry_id))
+    if doc is None:
+        raise _not_found(entry_id)
+    return Entry.from_dict(doc, entry_id)
+
+
+def _not_found(entry_id: int) -> NotFound:
+    return NotFound(f"no film with ID {entry_id} on the watchlist")
+
+
 def tombstones(tables: Mapping[str, Any], path: Path) -> list[Tombstone]:
     """Every tombstone of a journal's tables, oldest ID first."""
     _checked(tables, path)
@@ -397,7 +410,7 @@ class Editor:
     def get(self, entry_id: int) -> Entry:
         doc = self._docs().get(str(entry_id))
         if doc is None:
-            raise NotFound(f"no film with ID {entry_id} on the watchlist")
+            raise _not_found(entry_id)
         return Entry.from_dict(doc, entry_id)
 
     def add(self, entry: Entry) -> Entry:

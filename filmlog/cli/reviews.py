@@ -22,7 +22,7 @@ from filmlog.cli.base import (
     summary,
 )
 from filmlog.cli.options import ReviewOptions, build_filters, filter_options, review_options
-from filmlog.errors import ExitCode, FilmlogError, NotFound
+from filmlog.errors import ExitCode, FilmlogError
 from filmlog.model import Review
 
 if TYPE_CHECKING:
@@ -180,10 +180,7 @@ def _watchlist_film(ctx: typer.Context, entry_id: int) -> watchlist.Entry:
     from filmlog import watchlist
 
     store = journal(ctx)
-    for film in watchlist.entries(store.load(), store.path):
-        if film.id == entry_id:
-            return film
-    raise NotFound(f"no film with ID {entry_id} on the watchlist")
+    return watchlist.find(store.load(), store.path, entry_id)
 
 
 @app.command()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from filmlog.cli.base import app, console, info, journal, out, print_json
+from filmlog.cli.options import _extend
 from filmlog.errors import ExitCode, InvalidInput
 
 if TYPE_CHECKING:
@@ -61,24 +63,47 @@ ID = Annotated[int, typer.Argument(metavar="ID", help="The film's watchlist ID."
 DEFAULT_LIMIT = 20
 
 
-def _filters(
-    words: list[str] | None,
-    genre: list[str] | None,
-    director: list[str] | None,
-    year: str | None,
-    tag: list[str] | None,
-    max_runtime: str | None,
-) -> Filters:
+FILTERS = {
+    "genre": GENRE,
+    "director": DIRECTOR,
+    "year": YEAR,
+    "tag": TAG,
+    "max_runtime": MAX_RUNTIME,
+}
+
+
+@dataclass(slots=True)
+class Listing:
+    """How ``watchlist`` and ``watchlist list`` show what they find."""
+
+    limit: int | None
+    show_all: bool
+    sort_by: SortKey | None
+    reverse: bool
+    as_json: bool
+
+
+# The filters and the list options, declared once for the commands that take them.
+filter_options = _extend(FILTERS, "filters", dict)
+listing_options = _extend(
+    {"limit": LIMIT, "show_all": ALL, "sort_by": SORT, "reverse": REVERSE, "as_json": JSON},
+    "listing",
+    lambda values: Listing(**values),
+)
+
+
+def _filters(words: list[str] | None, values: dict[str, Any]) -> Filters:
     from filmlog import parsing
     from filmlog.watchlist import Filters
 
+    year, runtime = values["year"], values["max_runtime"]
     return Filters(
         words=list(words or []),
-        genres=parsing.split_list(genre or []),
-        directors=list(director or []),
-        tags=parsing.split_list(tag or []),
+        genres=parsing.split_list(values["genre"] or []),
+        directors=list(values["director"] or []),
+        tags=parsing.split_list(values["tag"] or []),
         year=None if year is None else parsing.parse_year(year),
-        max_runtime=None if max_runtime is None else parsing.parse_runtime(max_runtime),
+        max_runtime=None if runtime is None else parsing.parse_runtime(runtime),
     )
 
 
@@ -88,24 +113,17 @@ def _entries(store: Journal) -> list[Entry]:
     return watchlist.entries(store.load(), store.path)
 
 
-def _show_list(
-    ctx: typer.Context,
-    chosen: Filters,
-    *,
-    limit: int | None,
-    show_all: bool,
-    sort_by: SortKey,
-    reverse: bool,
-    as_json: bool,
-) -> None:
+def _show_list(ctx: typer.Context, chosen: Filters, listing: Listing) -> None:
     from filmlog import watchlist
 
     everything = _entries(journal(ctx))
-    found = watchlist.order(watchlist.select(everything, chosen), sort_by.value, reverse=reverse)
-    if limit is None and not show_all and not as_json:
+    sort_by = (listing.sort_by or SortKey.added).value
+    found = watchlist.order(watchlist.select(everything, chosen), sort_by, reverse=listing.reverse)
+    limit = listing.limit
+    if limit is None and not listing.show_all and not listing.as_json:
         limit = DEFAULT_LIMIT
-    shown = found if show_all or not limit else found[:limit]
-    if as_json:
+    shown = found if listing.show_all or not limit else found[:limit]
+    if listing.as_json:
         print_json([film.to_json() for film in shown])
         return
     if not shown:
@@ -126,58 +144,22 @@ def _show_list(
 
 
 @watchlist_app.callback(invoke_without_command=True)
-def watchlist(
-    ctx: typer.Context,
-    limit: LIMIT = None,
-    show_all: ALL = False,
-    sort_by: SORT = SortKey.added,
-    reverse: REVERSE = False,
-    as_json: JSON = False,
-    genre: GENRE = None,
-    director: DIRECTOR = None,
-    year: YEAR = None,
-    tag: TAG = None,
-    max_runtime: MAX_RUNTIME = None,
-) -> None:
+@listing_options
+@filter_options
+def watchlist(ctx: typer.Context, *, listing: Listing, filters: dict[str, Any]) -> None:
     """Films to see: list them (the default), add, remove, show, pick one for tonight, export."""
-    if ctx.invoked_subcommand is not None:
-        return
-    _show_list(
-        ctx,
-        _filters(None, genre, director, year, tag, max_runtime),
-        limit=limit,
-        show_all=show_all,
-        sort_by=sort_by,
-        reverse=reverse,
-        as_json=as_json,
-    )
+    if ctx.invoked_subcommand is None:
+        _show_list(ctx, _filters(None, filters), listing)
 
 
 @watchlist_app.command("list")
+@listing_options
+@filter_options
 def list_(
-    ctx: typer.Context,
-    words: WORDS = None,
-    limit: LIMIT = None,
-    show_all: ALL = False,
-    sort_by: SORT = SortKey.added,
-    reverse: REVERSE = False,
-    as_json: JSON = False,
-    genre: GENRE = None,
-    director: DIRECTOR = None,
-    year: YEAR = None,
-    tag: TAG = None,
-    max_runtime: MAX_RUNTIME = None,
+    ctx: typer.Context, words: WORDS = None, *, listing: Listing, filters: dict[str, Any]
 ) -> None:
     """List the watchlist, newest added first (20 unless --limit or --all)."""
-    _show_list(
-        ctx,
-        _filters(words, genre, director, year, tag, max_runtime),
-        limit=limit,
-        show_all=show_all,
-        sort_by=sort_by,
-        reverse=reverse,
-        as_json=as_json,
-    )
+    _show_list(ctx, _filters(words, filters), listing)
 
 
 @watchlist_app.command()
@@ -241,12 +223,9 @@ def remove(
 
 
 def _get(store: Journal, entry_id: int) -> Entry:
-    from filmlog.errors import NotFound
+    from filmlog import watchlist
 
-    for film in _entries(store):
-        if film.id == entry_id:
-            return film
-    raise NotFound(f"no film with ID {entry_id} on the watchlist")
+    return watchlist.find(store.load(), store.path, entry_id)
 
 
 @watchlist_app.command()
@@ -262,18 +241,16 @@ def show(ctx: typer.Context, entry_id: ID, as_json: JSON = False) -> None:
 
 
 @watchlist_app.command()
+@filter_options
 def pick(
     ctx: typer.Context,
     words: WORDS = None,
-    genre: GENRE = None,
-    director: DIRECTOR = None,
-    year: YEAR = None,
-    tag: TAG = None,
-    max_runtime: MAX_RUNTIME = None,
     seed: Annotated[
         int | None, _opt("--seed", "Seed the choice, for the same pick every time.")
     ] = None,
     as_json: JSON = False,
+    *,
+    filters: dict[str, Any],
 ) -> None:
     """Pick one film from the (filtered) watchlist at random: tonight's film."""
     import random
@@ -281,7 +258,7 @@ def pick(
     from filmlog import watchlist
 
     everything = _entries(journal(ctx))
-    found = watchlist.select(everything, _filters(words, genre, director, year, tag, max_runtime))
+    found = watchlist.select(everything, _filters(words, filters))
     chosen = watchlist.pick(found, random.Random(seed))
     if chosen is None:
         info("No film on the watchlist matches." if everything else "The watchlist is empty.")

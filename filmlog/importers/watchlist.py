@@ -22,6 +22,7 @@ from typing import Any
 
 from filmlog.errors import InvalidInput
 from filmlog.importers import Parsed, Probe, Rejected, _tabular, stable_uuid
+from filmlog.importers.imdb import _columns, _normal
 from filmlog.importers.letterboxd import MAX_FILE_BYTES, URI
 from filmlog.model import IMDB_ID
 from filmlog.watchlist import Entry, Tombstone
@@ -66,14 +67,7 @@ def _header(head: bytes, name: str) -> list[str]:
 
 
 def _imdb_columns(header: list[str]) -> dict[str, str]:
-    spelled = {" ".join(name.lower().split()): name for name in header}
-    found = {}
-    for ours, names in IMDB_COLUMNS.items():
-        for name in names:
-            if name in spelled:
-                found[ours] = spelled[name]
-                break
-    return found
+    return _columns(header, IMDB_COLUMNS)
 
 
 _REVIEW_FILES = {"diary.csv", "reviews.csv", "ratings.csv", "watched.csv"}
@@ -90,7 +84,7 @@ def detect(probe: Probe) -> bool:
         return "watchlist" in probe.path.name.lower() and not {"Rating", "Review"} & set(header)
     columns = _imdb_columns(header)
     # Old ratings exports had a Position too, and a "You rated" column no list has.
-    rated = any(" ".join(name.lower().split()) == "you rated" for name in header)
+    rated = any(_normal(name) == "you rated" for name in header)
     return "const" in columns and "position" in columns and not rated
 
 
