@@ -23,5 +23,7 @@ def main() -> int:
 
     gc.disable()
     from filmlog.cli import main as run
+    from filmlog.cli.base import use_timezone
 
-    return run(args)
+    failed = use_timezone(args)
+    return run(args) if failed is None else failed

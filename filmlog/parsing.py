@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
+from filmlog import clock
 from filmlog.errors import InvalidInput
 
 __all__ = [
@@ -352,7 +353,7 @@ def parse_watched_date(text: str, today: date | None = None) -> date:
 
     ``today`` defaults to the system's current date.
     """
-    today = date.today() if today is None else today
+    today = clock.today() if today is None else today
     words = " ".join(text.lower().split())
     try:
         watched = _relative_watched_date(words, today)
@@ -383,7 +384,7 @@ def parse_date(text: str) -> date:
     except ValueError:
         pass
     try:
-        return _dateutil_parse(cleaned, datetime(date.today().year, 1, 1)).date()
+        return _dateutil_parse(cleaned, datetime(clock.today().year, 1, 1)).date()
     except ValueError as error:
         raise InvalidInput(f"invalid date {_quote(text)}: {_DATE_HINT}") from error
 
@@ -492,7 +493,7 @@ def parse_timestamp(text: str, *, now: datetime | None = None) -> tuple[datetime
     after ``now`` are refused.
     """
     if now is None:
-        now = datetime.now().astimezone()
+        now = clock.now()
     elif now.tzinfo is None:
         now = now.astimezone()
     cleaned = " ".join(re.sub(_AMPM_RE, r"\1M", text).split())
@@ -583,7 +584,7 @@ def parse_mpaa(text: str) -> str:
 
 def parse_year(text: str | int) -> int:
     """Parse a film's year, from 1870 up to ten years after the current one."""
-    latest = date.today().year + YEARS_AHEAD
+    latest = clock.today().year + YEARS_AHEAD
     shown = str(text)
     year: int | None = None
     if isinstance(text, bool):

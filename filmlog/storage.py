@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
-from filmlog import backups
+from filmlog import backups, clock
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.lock import FileLock
 from filmlog.model import Review, ReviewSummary
@@ -43,10 +43,15 @@ Documents = list[tuple[int, dict[str, Any]]]  # stored review documents with the
 
 
 def default_path() -> Path:
-    """The journal used when no ``--db`` is given: ``FILMLOG_DB``, else the user data folder."""
+    """The journal used when no ``--db`` is given: ``FILMLOG_DB``, the config's, the data folder."""
     env = os.environ.get("FILMLOG_DB")
     if env:
         return Path(env).expanduser()
+    from filmlog.config import load
+
+    configured = load().get("journal")
+    if configured is not None:
+        return Path(configured).expanduser()
     from platformdirs import user_data_path
 
     return user_data_path("filmlog", appauthor=False) / "journal.json"
@@ -54,7 +59,7 @@ def default_path() -> Path:
 
 def now() -> datetime:
     """The current moment in the local time zone, timezone-aware."""
-    return datetime.now().astimezone().replace(microsecond=0)
+    return clock.now()
 
 
 def _empty_tables() -> dict[str, Any]:

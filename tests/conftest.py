@@ -6,8 +6,11 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -25,10 +28,47 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("FILMLOG_DB", str(journal))
     for name in ("FILMLOG_REVIEWER", "FILMLOG_DEBUG", "NO_COLOR", "VISUAL", "EDITOR"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FILMLOG_CONFIG", str(tmp_path / "config.toml"))
+    for name in ("FILMLOG_EDITOR", "FILMLOG_PAGER", "PAGER", "FILMLOG_TIMEZONE"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("FILMLOG_LOCK_TIMEOUT", "5")
     monkeypatch.setenv("COLUMNS", "100")
-    monkeypatch.setenv("TZ", "America/Denver")
     return journal
+
+
+TEST_ZONE = "America/Denver"
+
+
+@pytest.fixture(autouse=True)
+def local_zone() -> Iterator[str]:
+    """Every test runs in America/Denver, whatever the host's zone.
+
+    ``time.tzset()`` makes this process (and filmlog inside it) see the zone, not
+    only the subprocesses that inherit ``TZ``; the host's zone comes back after.
+    """
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = TEST_ZONE
+    time.tzset()
+    yield TEST_ZONE
+    if saved is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = saved
+    time.tzset()
+
+
+# Half an hour after midnight in the test zone: "today" here is a day ahead of UTC's
+# evening before, the hour at which a test that reads the host's clock goes wrong.
+FROZEN_NOW = datetime(2024, 4, 13, 0, 30, tzinfo=ZoneInfo(TEST_ZONE))
+
+
+@pytest.fixture
+def frozen_now(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """Stop filmlog's clock (in this process) at :data:`FROZEN_NOW`; returns that moment."""
+    from filmlog import clock
+
+    monkeypatch.setattr(clock, "now", lambda: FROZEN_NOW)
+    return FROZEN_NOW
 
 
 @pytest.fixture
@@ -37,6 +77,7 @@ def journal_path(isolated_env: Path) -> Path:
 
 
 Invoke = Callable[..., Result]
+RunFilmlog = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture
@@ -65,9 +106,7 @@ def filmlog_exe() -> str:
 
 
 @pytest.fixture
-def run_filmlog(
-    filmlog_exe: str, journal_path: Path
-) -> Callable[..., subprocess.CompletedProcess[str]]:
+def run_filmlog(filmlog_exe: str, journal_path: Path) -> RunFilmlog:
     """Run the installed filmlog in a real subprocess with the test's journal."""
 
     def run(

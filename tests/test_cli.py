@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from filmlog.model import JSON_KEYS
-from tests.conftest import Invoke
+from tests.conftest import Invoke, RunFilmlog
 
 
 def add(cli: Invoke, title: str, *args: str) -> None:
@@ -130,14 +131,13 @@ def library(cli: Invoke) -> None:
 # --- add -------------------------------------------------------------------------------
 
 
-def test_add_prints_id_and_summary_and_defaults_to_today(cli: Invoke) -> None:
+def test_add_prints_id_and_summary_and_defaults_to_today(cli: Invoke, frozen_now: datetime) -> None:
     result = cli("add", "Her", "--rating", "4")
     assert result.exit_code == 0
-    assert result.stdout == f"Added #1 Her ★★★★☆ watched {date.today().isoformat()}\n"
+    assert result.stdout == "Added #1 Her ★★★★☆ watched 2024-04-13\n"
     [review] = as_json(cli, "show", "1")
-    assert review["watched_on"] == date.today().isoformat()
-    assert review["logged_at"] == review["updated_at"]
-    assert datetime.fromisoformat(str(review["logged_at"])).utcoffset() is not None
+    assert review["watched_on"] == "2024-04-13"
+    assert review["logged_at"] == review["updated_at"] == "2024-04-13T00:30:00-06:00"
 
 
 @pytest.mark.parametrize(
@@ -163,21 +163,29 @@ def test_add_accepts_every_runtime_form(cli: Invoke, text: str, minutes: int) ->
         ("2024-04-12", date(2024, 4, 12)),
         ("04/12/24", date(2024, 4, 12)),
         ("April 12 2024", date(2024, 4, 12)),
-        ("today", date.today()),
-        ("yesterday", date.today() - timedelta(days=1)),
-        ("3 days ago", date.today() - timedelta(days=3)),
+        ("today", date(2024, 4, 13)),
+        ("yesterday", date(2024, 4, 12)),
+        ("3 days ago", date(2024, 4, 10)),
+        ("saturday", date(2024, 4, 13)),  # a weekday: the most recent one, today included
+        ("monday", date(2024, 4, 8)),
     ],
 )
-def test_add_accepts_watched_date_forms(cli: Invoke, text: str, expected: date) -> None:
+def test_add_accepts_watched_date_forms(
+    cli: Invoke, frozen_now: datetime, text: str, expected: date
+) -> None:
     add(cli, "Film", "--watched", text)
     assert as_json(cli, "show", "1")[0]["watched_on"] == expected.isoformat()
 
 
-def test_add_weekday_means_most_recent_such_day(cli: Invoke) -> None:
-    add(cli, "Film", "--watched", "monday")
-    watched = date.fromisoformat(str(as_json(cli, "show", "1")[0]["watched_on"]))
-    assert watched.weekday() == 0
-    assert 0 <= (date.today() - watched).days < 7
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12", "UTC", "America/Denver"])
+def test_today_is_the_date_in_the_users_zone(run_filmlog: RunFilmlog, zone: str) -> None:
+    # UTC+14 and UTC-12 are on different dates for 22 hours of every day.
+    before = datetime.now(ZoneInfo(zone)).date()
+    result = run_filmlog("add", "Film", env={"TZ": zone})
+    after = datetime.now(ZoneInfo(zone)).date()
+    assert result.returncode == 0, result.stderr
+    watched = date.fromisoformat(result.stdout.rsplit(" ", 1)[1].strip())
+    assert watched in {before, after}
 
 
 @pytest.mark.parametrize(
@@ -271,7 +279,7 @@ def test_failing_editor_saves_nothing(cli: Invoke, tmp_path: Path, journal_path:
     assert not journal_path.exists()
 
 
-def test_add_interactive_prompts_and_reasks(cli: Invoke) -> None:
+def test_add_interactive_prompts_and_reasks(cli: Invoke, frozen_now: datetime) -> None:
     answers = "2013\nyesterday\nsix\n4\nRomance, Sci-Fi\nSpike Jonze\nGood\nLove in the future\nn\n"
     result = cli("add", "Her", "--interactive", input=answers)
     assert result.exit_code == 0, result.stderr
@@ -283,7 +291,7 @@ def test_add_interactive_prompts_and_reasks(cli: Invoke) -> None:
     assert review["directors"] == ["Spike Jonze"]
     assert review["verdict"] == "Good"
     assert review["headline"] == "Love in the future"
-    assert review["watched_on"] == (date.today() - timedelta(days=1)).isoformat()
+    assert review["watched_on"] == "2024-04-12"
 
 
 def test_reviewer_defaults_from_environment(cli: Invoke) -> None:

@@ -132,7 +132,9 @@ def test_doctor_on_a_healthy_journal(cli: Invoke, journal_path: Path, three: lis
         "3 valid reviews."
     )
     assert lines[3] == f"Backups: 2 in {journal_path}.backups, newest first:"
-    assert len(lines) == 6
+    config = journal_path.parent / "config.toml"
+    assert lines[6] == f"Config: {config} (none yet; see filmlog config)"
+    assert len(lines) == 7
     assert result.stderr == ""
     assert files_in(journal_path.parent) == before
 

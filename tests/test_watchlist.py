@@ -98,7 +98,7 @@ def test_a_film_already_on_the_watchlist_is_refused(cli: Invoke, three: Path) ->
         (("watchlist", "remove", "7"), "Error: no film with ID 7 on the watchlist\n"),
         (("watchlist", "show", "7"), "Error: no film with ID 7 on the watchlist\n"),
         (("add", "--from-watchlist", "7"), "Error: no film with ID 7 on the watchlist\n"),
-        (("add",), "Error: the title must not be empty\n"),
+        (("add",), "Error: give the film's title: filmlog add TITLE"),
     ],
 )
 def test_bad_input_is_one_line(cli: Invoke, args: tuple[str, ...], message: str) -> None:

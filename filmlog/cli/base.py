@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import sys
 import traceback
 from dataclasses import dataclass
@@ -37,13 +38,44 @@ COMMANDS = {
     "show": "reviews", "list": "reviews", "search": "reviews", "watchlist": "watchlist",
     "stats": "insight", "history": "insight",
     "import": "transfer", "export": "transfer",
-    "doctor": "maintenance", "undo": "maintenance",
+    "doctor": "maintenance", "undo": "maintenance", "config": "settings",
 }  # fmt: skip
 COMMAND_ORDER = tuple(COMMANDS)
 
 
-class FilmlogGroup(TyperGroup):
-    """The error boundary: a FilmlogError becomes one line on stderr and its exit code."""
+class HelpGroup(TyperGroup):
+    """A group whose --help lists each command with its whole first sentence."""
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        from filmlog.cli.usage import summary
+
+        rows = [
+            (name, summary(command))
+            for name in self.list_commands(ctx)
+            if (command := self.get_command(ctx, name)) is not None and not command.hidden
+        ]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class FilmlogGroup(HelpGroup):
+    """The error boundary: a FilmlogError becomes one line on stderr and its exit code.
+
+    Its commands' values are named as a person would name them (see
+    :mod:`filmlog.cli.usage`), and global options may follow the command.
+    """
+
+    def __init__(self, **attrs: Any) -> None:
+        from filmlog.cli.usage import polish
+
+        super().__init__(**attrs)
+        polish(self)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        from filmlog.cli.usage import hoist
+
+        return list(super().parse_args(ctx, hoist(args)))
 
     def list_commands(self, ctx: Any) -> list[str]:
         rank = {name: i for i, name in enumerate(COMMAND_ORDER)}
@@ -75,11 +107,18 @@ class State:
     """What the global options decided, kept on the Typer context for the commands."""
 
     db: Path | None = None
+    no_pager: bool = False
+
+    def journal_path(self) -> Path:
+        """``--db``, else :func:`filmlog.storage.default_path`."""
+        from filmlog.storage import default_path
+
+        return self.db or default_path()
 
     def journal(self) -> Journal:
-        from filmlog.storage import Journal, default_path
+        from filmlog.storage import Journal
 
-        return Journal(self.db or default_path())
+        return Journal(self.journal_path())
 
 
 def state(ctx: typer.Context) -> State:
@@ -126,12 +165,16 @@ def main_options(
         typer.Option(
             "--db",
             metavar="PATH",
-            help="Journal file to use. Default: $FILMLOG_DB, else the user data folder.",
+            help="Journal file to use. Default: $FILMLOG_DB, the config's journal, else the user "
+            "data folder.",
             show_default=False,
         ),
     ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show the full traceback when something fails.")
+    ] = False,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Never send long output through a pager.")
     ] = False,
     version: Annotated[
         bool,
@@ -148,6 +191,7 @@ def main_options(
         os.environ["FILMLOG_DEBUG"] = "1"
     # Taken as text, not Typer's path type, which fails on undecodable bytes in a name.
     state(ctx).db = Path(db).expanduser() if db else None
+    state(ctx).no_pager = no_pager
 
 
 def _use_colour(stream: Any) -> bool:
@@ -185,16 +229,52 @@ class EndOfInput(FilmlogError):
     """Standard input ended before a question was answered."""
 
 
-def ask(question: str, default: str = "") -> str:
-    """Read one answer from stdin, asking on stderr; Ctrl-C exits 130.
+# What a terminal may send that is not text: escape sequences (arrow keys where
+# no line editor read them) and other control characters. Never stored.
+_KEYS = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|O.|.)?|[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def _line_editing() -> bool:
+    """True when a person types at a terminal, so that input() can edit lines."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):  # replaced or closed streams
+        return False
+
+
+def _edit_line(prompt: str, prefill: str) -> str:
+    """input() with readline: arrow keys move, history recalls, ``prefill`` starts the line."""
+    try:
+        import readline
+    except ImportError:  # Windows: the console edits the line itself
+        return input(prompt)
+    if prefill:
+        readline.set_startup_hook(lambda: readline.insert_text(prefill))
+    try:
+        return input(prompt)
+    finally:
+        readline.set_startup_hook()
+
+
+def ask(question: str, default: str = "", *, prefill: str = "") -> str:
+    """Read one answer from stdin; Ctrl-C exits 130.
+
+    At a terminal the line is read with readline, so arrow keys edit it, and
+    ``prefill`` is put on the line to edit; elsewhere ``prefill`` is shown in
+    brackets. No answer takes ``prefill``, else ``default``. The question goes
+    to stderr unless a terminal shows it (readline writes it to stdout).
 
     Typer's prompt turns both Ctrl-C and end of input into one Abort; they
     mean different things, so filmlog asks for itself. End of input raises
     :class:`EndOfInput`, so that no loop can keep asking a closed stream.
     """
     try:
-        typer.echo(f"{question}: ", err=True, nl=False)
-        answer = input()
+        if _line_editing():
+            answer = _edit_line(f"{question}: ", prefill)
+        else:
+            shown = f" [{prefill}]" if prefill else ""
+            typer.echo(f"{question}{shown}: ", err=True, nl=False)
+            answer = input()
     except EOFError:
         typer.echo(err=True)
         raise EndOfInput("standard input ended before the question was answered") from None
@@ -204,16 +284,17 @@ def ask(question: str, default: str = "") -> str:
     except KeyboardInterrupt:
         typer.echo(err=True)
         raise typer.Exit(ExitCode.INTERRUPTED) from None
-    return answer.strip() or default
+    return _KEYS.sub("", answer).strip() or prefill or default
 
 
-def confirm(question: str, *, default: bool = False) -> bool:
-    """Ask a yes/no question; no answer takes ``default``, and so does end of input."""
+def confirm(question: str, *, default: bool = False, at_end: bool | None = None) -> bool:
+    """Ask a yes/no question; no answer takes ``default``, and so does end of input unless
+    ``at_end`` says otherwise. Ctrl-C exits 130."""
     while True:
         try:
             answer = ask(f"{question} [{'Y/n' if default else 'y/N'}]").lower()
         except EndOfInput:
-            return default
+            return default if at_end is None else at_end
         if not answer:
             return default
         if answer in ("y", "yes", "n", "no"):
@@ -273,6 +354,32 @@ def _command_name(info: Any) -> str:  # Any: Typer's CommandInfo is not public
     from typer.main import get_command_name
 
     return str(info.name or get_command_name(info.callback.__name__))
+
+
+def use_timezone(args: list[str]) -> int | None:
+    """Make the configured time zone this process's local zone; an exit code if it cannot.
+
+    Setting ``TZ`` reaches every "today" and local time at once (dates typed,
+    timestamps logged and shown, imports). It changes the whole process, so
+    only the console script calls this, before :func:`main`. Where the
+    platform cannot change zones (Windows), the system's zone stays.
+    """
+    import time
+
+    from filmlog.config import timezone
+
+    try:
+        zone = timezone()
+    except FilmlogError as exc:
+        # A broken config file must not lock out the command that mends it, or --help.
+        if requested_command(args) in (None, "config"):
+            return None
+        error(str(exc))
+        return exc.exit_code
+    if zone and hasattr(time, "tzset") and os.environ.get("TZ") != zone:
+        os.environ["TZ"] = zone
+        time.tzset()
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:

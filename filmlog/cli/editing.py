@@ -36,8 +36,20 @@ def read_text(path: str) -> str:
 
 
 def editor_command() -> list[str]:
-    """``$VISUAL``, else ``$EDITOR``, else a platform default, split as a shell would."""
-    command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    """The editor to run, split as a shell would.
+
+    ``$FILMLOG_EDITOR``, the config's ``editor``, ``$VISUAL``, ``$EDITOR``, else
+    a platform default: as with git's editor, filmlog's own settings come before
+    the system-wide variables, or the config could never override them.
+    """
+    from filmlog import config
+
+    command = (
+        os.environ.get("FILMLOG_EDITOR")
+        or config.load().get("editor")
+        or os.environ.get("VISUAL")
+        or os.environ.get("EDITOR")
+    )
     if not command:
         command = "notepad" if sys.platform == "win32" else "vi"
     return shlex.split(command, posix=sys.platform != "win32")

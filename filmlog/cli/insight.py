@@ -7,8 +7,9 @@ from typing import Annotated, Any
 
 import typer
 
-from filmlog.cli.base import app, console, fail, info, journal, matching, print_json
+from filmlog.cli.base import app, fail, info, journal, matching, print_json
 from filmlog.cli.options import FILTER_PANEL, build_filters, filter_options_except
+from filmlog.cli.pager import page
 from filmlog.errors import ExitCode
 
 JSON = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (see README).")]
@@ -98,7 +99,7 @@ def stats_command(
     )
     if watch_year is not None:
         heading += f" watched in {watch_year}"
-    console().print(stats_view(result, heading))
+    page(ctx, stats_view(result, heading))
 
 
 @app.command()
@@ -127,4 +128,4 @@ def history(
         return
     from filmlog.charts import history_view
 
-    console().print(history_view(found))
+    page(ctx, history_view(found))

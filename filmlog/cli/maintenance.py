@@ -100,6 +100,7 @@ def doctor(
     store = journal(ctx)
     report = checkup.check(store)
     _print_report(report, store, check_backups=not report.healthy)
+    out(_config_line())
     if report.healthy:
         if repair:
             out("Nothing to repair.")
@@ -125,6 +126,16 @@ def doctor(
         f"Restored backup {plan.backup.name}: the journal holds "
         f"{checkup.plural(plan.report.reviews, 'review')} again."
     )
+
+
+def _config_line() -> str:
+    from filmlog import config
+
+    try:
+        found = config.load()
+    except config.ConfigError as exc:
+        return f"Config: {exc}"
+    return f"Config: {found.path}" + ("" if found.exists else " (none yet; see filmlog config)")
 
 
 def _describe_undo(plan: UndoPlan) -> list[str]:

@@ -84,7 +84,12 @@ REVIEW_FIELDS: dict[str, Any] = {
         ),
     ],
     "reviewer": Annotated[
-        Text, _opt("--reviewer", "Who wrote it. Default: $FILMLOG_REVIEWER.", REVIEW_PANEL)
+        Text,
+        _opt(
+            "--reviewer",
+            "Who wrote it. Default: $FILMLOG_REVIEWER, else the config's reviewer.",
+            REVIEW_PANEL,
+        ),
     ],
     "tags": Annotated[Many, _opt("--tag", "Tag (repeatable, or comma-separated).", REVIEW_PANEL)],
     "liked": Annotated[Flag, _opt("--liked/--not-liked", "Mark as liked or not.", REVIEW_PANEL)],

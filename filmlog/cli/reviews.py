@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from filmlog.cli.base import (
+    EndOfInput,
     app,
     ask,
     confirm,
@@ -22,7 +23,8 @@ from filmlog.cli.base import (
     summary,
 )
 from filmlog.cli.options import ReviewOptions, build_filters, filter_options, review_options
-from filmlog.errors import ExitCode, FilmlogError
+from filmlog.cli.pager import page
+from filmlog.errors import ExitCode, FilmlogError, InvalidInput
 from filmlog.model import Review
 
 if TYPE_CHECKING:
@@ -42,6 +44,9 @@ class SortKey(Enum):
     logged = "logged"
 
 
+INTERACTIVE = Annotated[
+    bool, typer.Option("--interactive", "-i", help="Ask for the main fields, one by one.")
+]
 SORT = Annotated[
     SortKey,
     typer.Option("--sort", help="Order by: watched, rating, title, year or logged."),
@@ -59,44 +64,93 @@ def _resolve_body(options: ReviewOptions, current: str | None) -> None:
     if options.body_file is not None:
         options.fields.body = editing.read_text(options.body_file)
     elif options.editor:
-        options.fields.body = editing.edit_text(current or "")
+        text = editing.edit_text(current or "")
+        # Saving without a change (an editor may add a final newline) changes nothing.
+        unchanged = text.rstrip() == (current or "").rstrip()
+        options.fields.body = None if unchanged and current is not None else text
 
 
-def _prompt_fields(options: ReviewOptions, title: str) -> None:
-    """Ask for the main fields not given on the command line; re-ask after a bad answer."""
-    from filmlog.entry import apply
+QUESTIONS = (
+    ("year", "Year of release"),
+    ("watched", "Watched (date, today, yesterday, 3 days ago)"),
+    ("rating", "Rating (4, 3.5, ★★★½, 7/10)"),
+    ("genres", "Genres (comma-separated)"),
+    ("directors", "Directors (comma-separated)"),
+    ("verdict", "Verdict (e.g. Good)"),
+    ("headline", "Headline"),
+)
+LISTS = ("genres", "directors")
+
+
+def _as_answer(review: Review, name: str) -> str:
+    """A field's value as an answer would give it, to edit in ``edit -i``."""
+    if name == "watched":
+        return review.watched_on.isoformat() if review.watched_on else ""
+    if name == "rating":
+        from filmlog.parsing import format_stars_number
+
+        return "" if review.rating is None else format_stars_number(review.rating)
+    value = getattr(review, name)
+    if name in LISTS:
+        return ", ".join(value)
+    return "" if value is None else str(value)
+
+
+def _ask_title() -> str:
+    while True:
+        title = ask("Title")
+        if title:
+            return title
+        info("  the title must not be empty")
+
+
+def _prompt_fields(options: ReviewOptions, title: str, current: Review | None = None) -> None:
+    """Ask for the main fields not given on the command line; re-ask after a bad answer.
+
+    For ``edit -i`` (``current`` given) each answer starts as the current value:
+    Enter keeps it, ``-`` clears it. End of input ends the questions and keeps
+    the answers given; Ctrl-C exits 130.
+    """
+    from filmlog.entry import ReviewInput, apply
 
     Review(title=title).validate()  # or no answer could ever be accepted
     fields = options.fields
-    questions = [
-        ("year", "Year of release"),
-        ("watched", "Watched (date, today, yesterday, 3 days ago)"),
-        ("rating", "Rating (4, 3.5, ★★★½, 7/10)"),
-        ("genres", "Genres (comma-separated)"),
-        ("directors", "Directors (comma-separated)"),
-        ("verdict", "Verdict (e.g. Good)"),
-        ("headline", "Headline"),
-    ]
-    for name, question in questions:
-        if getattr(fields, name) is not None:
-            continue
-        while True:
-            answer = ask(question)
-            value: Any = [answer] if name in ("genres", "directors") else answer
-            probe = type(fields)(**{name: value})
-            try:
-                apply(Review(title=title), probe)
-            except FilmlogError as exc:
-                info(f"  {exc}")
+    questions = ((("title", "Title"),) if current else ()) + QUESTIONS
+    try:
+        for name, question in questions:
+            if getattr(fields, name) is not None:
                 continue
-            setattr(fields, name, value)
-            break
-    if (
-        fields.body is None
-        and not options.editor
-        and typer.confirm("Write the review in your editor?", default=True, err=True)
-    ):
-        options.editor = True
+            was = _as_answer(current, name) if current else ""
+            # Enter means today, as it does for add without -i.
+            default = "today" if name == "watched" and not current else ""
+            while True:
+                answer = ask(
+                    f"{question} [{default}]" if default else question, default, prefill=was
+                )
+                if current and answer == was:
+                    break  # kept as it is
+                if answer == "-":
+                    answer = ""
+                value: Any = [answer] if name in LISTS else answer
+                try:
+                    if name == "title" and not answer:
+                        raise InvalidInput("the title must not be empty")
+                    apply(Review(title=title), ReviewInput(**{name: value}))
+                except FilmlogError as exc:
+                    info(f"  {exc}")
+                    continue
+                setattr(fields, name, value)
+                break
+        if fields.body is not None or options.editor:
+            return
+        if current:
+            options.editor = confirm("Edit the review text in your editor?", at_end=False)
+        elif confirm("Write the review in your editor?", default=True, at_end=False):
+            options.editor = True
+        else:
+            fields.body = ask("Review text, one paragraph (Enter for none)") or None
+    except EndOfInput:
+        return
 
 
 def _apply(session: Session, review: Review, fields: ReviewInput) -> Review:
@@ -122,12 +176,12 @@ def add(
     title: Annotated[
         str | None,
         typer.Argument(
-            help="The film's title (from the watchlist if not given).", show_default=False
+            metavar="TITLE",
+            help="The film's title (asked for with -i; from the watchlist with --from-watchlist).",
+            show_default=False,
         ),
     ] = None,
-    interactive: Annotated[
-        bool, typer.Option("--interactive", "-i", help="Prompt for the main fields.")
-    ] = False,
+    interactive: INTERACTIVE = False,
     from_watchlist: Annotated[
         int | None,
         typer.Option(
@@ -147,16 +201,23 @@ def add(
     from filmlog import watchlist
 
     wanted = None if from_watchlist is None else _watchlist_film(ctx, from_watchlist)
-    title = title if title is not None or wanted is None else wanted.title
-    if title is None or not title.strip():
+    if title is None and wanted is not None:
+        title = wanted.title
+    if title is None and interactive:
+        title = _ask_title()
+    if title is None:
+        fail("give the film's title: filmlog add TITLE (or add -i to be asked)", ExitCode.USAGE)
+    if not title.strip():
         fail("the title must not be empty", ExitCode.USAGE)
     if interactive:
         _prompt_fields(options, title)
     _resolve_body(options, None)
     fields = options.fields
     fields.title = title
-    if fields.reviewer is None and os.environ.get("FILMLOG_REVIEWER"):
-        fields.reviewer = os.environ["FILMLOG_REVIEWER"]
+    if fields.reviewer is None:
+        from filmlog import config
+
+        fields.reviewer = os.environ.get("FILMLOG_REVIEWER") or config.load().get("reviewer")
     if fields.watched is None:
         fields.watched = "today"
     with journal(ctx).transaction() as session:
@@ -191,21 +252,30 @@ def edit(
     title: Annotated[
         str | None, typer.Option("--title", help="Correct the title.", show_default=False)
     ] = None,
+    interactive: INTERACTIVE = False,
     *,
     options: ReviewOptions,
 ) -> None:
     """Change a review: only the options given change (an empty value clears a field)."""
     options.fields.title = title
-    current = journal(ctx).get(review_id) if options.editor else None
-    _resolve_body(options, current.body if current else None)
-    if not options.fields.given():
-        fail("nothing to change: give at least one option (see --help)", ExitCode.USAGE)
     if title is not None and not title.strip():
         fail("the title must not be empty", ExitCode.USAGE)
+    current = journal(ctx).get(review_id) if options.editor or interactive else None
+    if interactive and current is not None:
+        _prompt_fields(options, current.title, current)
+    _resolve_body(options, current.body if current else None)
+    if not options.fields.given():
+        if current is None:
+            fail("nothing to change: give at least one option (see --help)", ExitCode.USAGE)
+        out(f"No changes to {summary(current)}")
+        return
     with journal(ctx).transaction() as session:
+        before = session.get(review_id)
         review = _apply(session, session.get(review_id), options.fields)
-        session.update(review)
-    out(f"Updated {summary(review)}")
+        changed = review.to_dict() != before.to_dict()
+        if changed:  # an unchanged review keeps its version: no write, no backup
+            session.update(review)
+    out(f"{'Updated' if changed else 'No changes to'} {summary(review)}")
 
 
 @app.command()
@@ -265,7 +335,7 @@ def show(
         return
     from filmlog.render import review_panels
 
-    console().print(review_panels(reviews))
+    page(ctx, review_panels(reviews))
 
 
 LIMIT = Annotated[
@@ -319,8 +389,10 @@ def _find_and_show(
         info(f"Showing {len(shown)} of {len(ordered):,}; use --all or --limit to see more.")
     from filmlog import render
 
-    view = render.review_panels(shown) if full else render.review_table(shown, title=title)
-    console().print(view)
+    if full:
+        page(ctx, render.review_panels(shown))
+    else:
+        console().print(render.review_table(shown, title=title))
 
 
 @app.command("list")
