@@ -563,3 +563,17 @@ def test_repair_never_hands_out_watchlist_ids_the_damaged_journal_used(
     assert result.exit_code == 0, result.stderr
     assert watchlist.next_id(Journal(three).load()) == 6
     assert cli("watchlist", "add", "Ikiru").stdout == "Added to the watchlist: #6 Ikiru\n"
+
+
+def test_help_names_values_and_gives_whole_summaries(cli: Invoke) -> None:
+    import re
+
+    text = cli("watchlist", "--help", env={"COLUMNS": "100"}).stdout
+    pick = cli("watchlist", "pick", "--help", env={"COLUMNS": "100"}).stdout
+
+    assert "Pick one film from the (filtered) watchlist at random: tonight's film." in " ".join(
+        text.split()
+    )
+    assert "..." not in text.split("Commands:")[1]
+    assert "--max-runtime MINUTES" in pick and "--genre GENRE" in pick
+    assert not re.search(r"<(str|int|float|int range)>|\{[a-z_]+\}", text + pick)

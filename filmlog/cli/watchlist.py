@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from filmlog.cli.base import app, console, info, journal, out, print_json
+from filmlog.cli.base import HelpGroup, app, console, info, journal, out, print_json
 from filmlog.cli.options import _extend
 from filmlog.errors import ExitCode, InvalidInput
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 HELP = "Films to see: list them (the default), add, remove, show, pick one for tonight, export."
 
 watchlist_app = typer.Typer(
+    cls=HelpGroup,
     name="watchlist",
     help=HELP,
     rich_markup_mode=None,
@@ -53,7 +54,11 @@ YEAR = Annotated[str | None, _opt("--year", "Released in this year.")]
 TAG = Annotated[list[str] | None, _opt("--tag", "Any of these tags (repeatable).")]
 MAX_RUNTIME = Annotated[
     str | None,
-    _opt("--max-runtime", "At most this long: 100, 1h 40m (films of unknown length are left out)."),
+    _opt(
+        "--max-runtime",
+        "At most this long: 100, 1h 40m (films of unknown length are left out).",
+        metavar="MINUTES",
+    ),
 ]
 WORDS = Annotated[
     list[str] | None,
