@@ -314,7 +314,7 @@ def _raise_counter(raw: bytes, path: Path, newer: list[bytes]) -> bytes:
         meta[watch.COUNTER] = max(listed)
     elif max(seen, default=0) <= meta["next_id"]:
         return raw
-    meta["next_id"] = max(meta["next_id"], *seen)
+    meta["next_id"] = max([meta["next_id"], *seen])
     return serialise(tables)
 
 

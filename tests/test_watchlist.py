@@ -577,3 +577,17 @@ def test_help_names_values_and_gives_whole_summaries(cli: Invoke) -> None:
     assert "..." not in text.split("Commands:")[1]
     assert "--max-runtime MINUTES" in pick and "--genre GENRE" in pick
     assert not re.search(r"<(str|int|float|int range)>|\{[a-z_]+\}", text + pick)
+
+
+def test_repair_raises_the_watchlist_counter_alone_when_no_review_id_is_legible(
+    cli: Invoke, three: Path
+) -> None:
+    assert cli("watchlist", "add", "Her").exit_code == 0
+    raw = three.read_bytes()
+    # Damaged so that only the start, with the counters, survives.
+    three.write_bytes(raw[: raw.index(b'"watchlist_next_id":5') + 22])
+
+    result = cli("doctor", "--repair", "--yes")
+
+    assert result.exit_code == 0, result.stderr
+    assert watchlist.next_id(Journal(three).load()) == 5

@@ -264,14 +264,13 @@ def _watchlist_plan(store: Journal, wanted: Films | None, result: Plan) -> Broug
 
     tables = store.load()
     current = watchlist.entries(tables, store.path)
-    logged = [*store.reviews(), *(entry.review for entry in result.add)]
-    crossed = watchlist.FilmIndex([entry.review for entry in result.add])
-    brought = watchlist.Brought(crossed=[film for film in current if crossed.matches(film)])
+    brought = watchlist.Brought()
     if wanted is not None:
-        brought = watchlist.bring(
-            current, watchlist.tombstones(tables, store.path), logged, wanted.entries
-        )
-        brought.crossed = [film for film in current if crossed.matches(film)]
+        logged = [*store.reviews(), *(entry.review for entry in result.add)]
+        removed = watchlist.tombstones(tables, store.path)
+        brought = watchlist.bring(current, removed, logged, wanted.entries)
+    added = watchlist.FilmIndex([entry.review for entry in result.add])
+    brought.crossed = [film for film in current if added.matches(film)]
     return brought
 
 
