@@ -215,11 +215,16 @@ def problems(tables: Mapping[str, Any]) -> list[str]:
     if bad:
         found.append(f"watchlist entries with an ID that is not a positive whole number: {bad[:5]}")
     invalid = []
+    uuids: dict[str, str] = {}
     for key, doc in docs.items():
         try:
-            Entry.from_dict(doc).validate()
+            uuid = Entry.from_dict(doc).validate().uuid
         except InvalidInput as exc:
             invalid.append(f"watchlist entry {key} is invalid: {exc}")
+            continue
+        if uuid in uuids:  # merges match films by UUID: two would become one
+            invalid.append(f"watchlist entries {uuids[uuid]} and {key} share the UUID {uuid}")
+        uuids.setdefault(uuid, key)
     found.extend(invalid[:10])
     if len(invalid) > 10:
         found.append(f"and {len(invalid) - 10:,} more invalid watchlist entries")
@@ -229,14 +234,20 @@ def problems(tables: Mapping[str, Any]) -> list[str]:
             used.append(Tombstone.from_dict(doc).id)
         except InvalidInput as exc:
             found.append(f"watchlist tombstone {key!r} is damaged ({exc})")
-    meta = tables.get(_META_TABLE, {}).get(_META_KEY, {})
-    counter = meta.get(COUNTER) if isinstance(meta, dict) else None
+    counter = _counter(tables)
     if (used or counter is not None) and not (_is_id(counter) and counter > max(used, default=0)):
         found.append(
             f"the watchlist's ID counter ({COUNTER} {counter!r}) is not above its highest ID "
             f"{max(used, default=0)}, so an ID could be reused"
         )
     return found
+
+
+def _counter(tables: Mapping[str, Any]) -> object:
+    """The stored counter, as it is (None when there is none)."""
+    records = tables.get(_META_TABLE)
+    meta = records.get(_META_KEY) if isinstance(records, dict) else None
+    return meta.get(COUNTER) if isinstance(meta, dict) else None
 
 
 def _checked(tables: Mapping[str, Any], path: Path) -> None:
@@ -277,8 +288,7 @@ def tombstones(tables: Mapping[str, Any], path: Path) -> list[Tombstone]:
 
 def next_id(tables: Mapping[str, Any]) -> int:
     """The next ID the watchlist hands out (its counter, kept above every ID it used)."""
-    meta = tables.get(_META_TABLE, {}).get(_META_KEY, {})
-    counter = meta.get(COUNTER) if isinstance(meta, dict) else None
+    counter = _counter(tables)
     used = [int(key) for key in tables.get(TABLE, {}) if _is_key(key)]
     used += [
         doc["id"]

@@ -420,6 +420,10 @@ def test_doctor_counts_a_healthy_watchlist(cli: Invoke, three: Path) -> None:
             lambda t: t.update({watchlist.TOMBSTONES: {"1": {"uuid": "u", "id": "one"}}}),
             "watchlist tombstone '1' is damaged",
         ),
+        (
+            lambda t: t[watchlist.TABLE]["2"].update(uuid=t[watchlist.TABLE]["1"]["uuid"]),
+            "watchlist entries 1 and 2 share the UUID",
+        ),
     ],
 )
 def test_doctor_names_a_damaged_watchlist_and_commands_refuse_it(
