@@ -133,15 +133,10 @@ class Review:
             "uuid",
         ):  # fmt: skip
             validate_text(name, getattr(self, name))
-        for name in ("directors", "genres", "tags"):
-            for item in getattr(self, name):
-                validate_text(name, item, required=True)
+        validate_lists(self)
         for member in self.cast:
             validate_text("cast", member.actor, required=True)
             validate_text("cast", member.role)
-        for key, value in self.sources.items():
-            validate_text("sources", key, required=True)
-            validate_text("sources", value, required=True)
         if self.rating is not None and not (
             _is_int(self.rating) and MIN_HALF_STARS <= self.rating <= MAX_HALF_STARS
         ):
@@ -322,12 +317,26 @@ def validate_text(name: str, value: object, *, required: bool = False) -> None:
 
 
 class FilmFacts(Protocol):
-    """The facts about a film that a review and a watchlist entry both hold."""
+    """What a review and a watchlist entry both hold about a film."""
 
     year: int | None
     runtime: int | None
     tmdb_id: int | None
     imdb_id: str | None
+    directors: list[str]
+    genres: list[str]
+    tags: list[str]
+    sources: dict[str, str]
+
+
+def validate_lists(record: FilmFacts) -> None:
+    """Check the lists of names and the sources of a review or watchlist entry (InvalidInput)."""
+    for name in ("directors", "genres", "tags"):
+        for item in getattr(record, name):
+            validate_text(name, item, required=True)
+    for key, value in record.sources.items():
+        validate_text("sources", key, required=True)
+        validate_text("sources", value, required=True)
 
 
 def validate_film(film: FilmFacts) -> None:

@@ -28,6 +28,7 @@ from filmlog.model import (
     _str_list,
     new_uuid,
     validate_film,
+    validate_lists,
     validate_text,
 )
 
@@ -90,12 +91,7 @@ class Entry:
         validate_text("title", self.title, required=True)
         for name in ("original_title", "note", "uuid"):
             validate_text(name, getattr(self, name))
-        for name in ("directors", "genres", "tags"):
-            for item in getattr(self, name):
-                validate_text(name, item, required=True)
-        for key, value in self.sources.items():
-            validate_text("sources", key, required=True)
-            validate_text("sources", value, required=True)
+        validate_lists(self)
         validate_film(self)
         if self.added_at is not None and self.added_at.tzinfo is None:
             raise InvalidInput("added_at must carry a time zone")

@@ -22,7 +22,7 @@ from typing import Any
 
 from filmlog.errors import InvalidInput
 from filmlog.importers import Parsed, Probe, Rejected, _tabular, stable_uuid
-from filmlog.importers.imdb import _columns, _normal
+from filmlog.importers.imdb import COLUMNS, _columns, _normal
 from filmlog.importers.letterboxd import MAX_FILE_BYTES, URI
 from filmlog.model import IMDB_ID
 from filmlog.watchlist import Entry, Tombstone
@@ -30,17 +30,13 @@ from filmlog.watchlist import Entry, Tombstone
 NAME = "watchlist.csv"
 _ZIP = b"PK\x03\x04"
 _SKIPPED_FOLDERS = {"deleted", "orphaned"}
-# Our name for an IMDb column -> the header names it goes by, lower-cased.
+# Our name for an IMDb column -> the header names it goes by, lower-cased: the film's
+# columns as the ratings export has them, and a list's own.
+_SHARED = ("const", "title", "original", "year", "genres", "directors", "runtime")
 IMDB_COLUMNS = {
-    "const": ("const",),
+    **{name: COLUMNS[name] for name in _SHARED},
     "position": ("position",),
     "created": ("created",),
-    "title": ("title",),
-    "original": ("original title",),
-    "year": ("year",),
-    "genres": ("genres",),
-    "directors": ("directors",),
-    "runtime": ("runtime (mins)", "runtime"),
     "description": ("description",),
 }
 
