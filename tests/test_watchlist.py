@@ -121,6 +121,21 @@ def test_list_is_newest_added_first_and_watchlist_alone_lists(cli: Invoke, three
         assert "Jim Jarmusch" in titles[2]
 
 
+def test_the_table_shows_twenty_unless_told_otherwise(cli: Invoke, journal_path: Path) -> None:
+    with Journal(journal_path).transaction() as session:
+        watchlist.Editor(session).add_many(watchlist.Entry(f"Film {n}") for n in range(1, 22))
+
+    shown = cli("watchlist")
+    everything = cli("watchlist", "--all")
+
+    assert shown.stdout.splitlines()[0].strip() == "20 of 21 films to see"
+    assert shown.stderr == "Showing 20 of 21; use --all or --limit to see more.\n"
+    assert "Film 1 " not in shown.stdout and "Film 21" in shown.stdout
+    assert everything.stdout.splitlines()[0].strip() == "21 films to see"
+    assert "Film 1 " in everything.stdout and everything.stderr == ""
+    assert len(json.loads(cli("watchlist", "--json").stdout)) == 21
+
+
 def test_empty_watchlist_says_how_to_add(cli: Invoke) -> None:
     result = cli("watchlist")
 
@@ -360,6 +375,7 @@ def test_undo_puts_a_crossed_off_film_back(cli: Invoke, three: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert "  it puts back the watchlist 1 film:\n    #1 Paterson (2016)\n" in result.stderr
     assert "it removes 1 review" in result.stderr
+    assert result.stdout.splitlines()[1] == "Watchlist: 0 taken off, 1 put back."
     assert [film.id for film in films(three)] == [1, 2, 3]
     assert Journal(three).reviews() == []
 

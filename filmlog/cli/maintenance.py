@@ -201,4 +201,9 @@ def undo(ctx: typer.Context, yes: YES = False) -> None:
         f"{len(plan.reverted):,} reverted; the journal holds "
         f"{checkup.plural(plan.after, 'review')}."
     )
+    if plan.films_removed or plan.films_restored:
+        out(
+            f"Watchlist: {len(plan.films_removed):,} taken off, "
+            f"{len(plan.films_restored):,} put back."
+        )
     out(f"The version you undid is kept as a backup: '{_command(ctx, 'undo')}' again redoes it.")
