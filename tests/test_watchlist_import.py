@@ -311,3 +311,21 @@ def test_a_restore_into_a_journal_with_its_own_watchlist_never_reuses_ids(
     ids = [f.id for f in films(other)]
     assert ids == [1, 2, 3, 4, 5, 6]
     assert [f.title for f in films(other)][4:] == ["Paterson", "Columbus"]
+
+
+def test_an_export_with_an_empty_watchlist_brings_none(
+    cli: Invoke, journal_path: Path, tmp_path: Path
+) -> None:
+    from filmlog.importers.watchlist import films
+
+    assert cli("add", "Her").exit_code == 0
+    target = tmp_path / "filmlog.json"
+    assert cli("export", "--format", "json", "--output", str(target)).exit_code == 0
+    assert b'"watchlist": []' in target.read_bytes()
+
+    assert films(target, "json") is None  # no second parse of the file
+    assert cli("watchlist", "add", "Paterson").exit_code == 0
+    target.unlink()
+    assert cli("export", "--format", "json", "--output", str(target)).exit_code == 0
+    found = films(target, "json")
+    assert found is not None and [film.title for film in found.entries] == ["Paterson"]

@@ -16,6 +16,7 @@ importing the same file twice, or on two machines, gives the same entries.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -230,14 +231,23 @@ def _imdb_entry(cells: dict[str, str], title: str) -> Entry:
     ).validate()
 
 
+# A watchlist or its tombstones that is not empty. In JSON an unescaped quote can only
+# open or close a string, so this finds keys, never text inside a review; were a review
+# to have such a key, the file is only parsed for nothing.
+_HOLDS_FILMS = re.compile(rb'"watchlist(?:_tombstones|-tombstones)?"\s*:(?!\s*[\[{]\s*[\]}])')
+
+
 def _filmlog(path: Path) -> Films | None:
     """The watchlist of a filmlog JSON export or journal file: entries, tombstones, counter."""
     import orjson
 
     from filmlog import watchlist
 
+    raw = path.read_bytes()
+    if not _HOLDS_FILMS.search(raw):
+        return None  # the common case: a second parse of a large file would be for nothing
     try:
-        data = orjson.loads(path.read_bytes())
+        data = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return None  # the review import has said what is wrong with it
     if not isinstance(data, dict):
