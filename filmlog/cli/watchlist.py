@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from filmlog.cli.base import HelpGroup, app, console, info, journal, out, print_json
+from filmlog.cli.base import HelpGroup, app, console, fail, info, journal, out, print_json
 from filmlog.cli.options import _extend
 from filmlog.errors import ExitCode, InvalidInput
 
@@ -171,7 +171,7 @@ def list_(
 def add(
     ctx: typer.Context,
     title: Annotated[str, typer.Argument(help="The film's title.", show_default=False)],
-    year: YEAR = None,
+    year: Annotated[str | None, _opt("--year", "Year of the film's release, e.g. 2016.")] = None,
     note: Annotated[
         str | None, _opt("--note", "Why it is on the list, e.g. 'Ana says the ending is great'.")
     ] = None,
@@ -187,10 +187,10 @@ def add(
     """Put a film on the watchlist; prints its watchlist ID."""
     from filmlog import parsing
     from filmlog.model import dedupe_casefold
-    from filmlog.watchlist import Editor, Entry
+    from filmlog.watchlist import Editor, Entry, same_film
 
     if not title.strip():
-        _usage("the title must not be empty")
+        fail("the title must not be empty", ExitCode.USAGE)
     entry = Entry(
         title=" ".join(title.split()),
         year=None if year is None else parsing.parse_year(year),
@@ -202,13 +202,11 @@ def add(
     )
     with journal(ctx).transaction() as session:
         editor = Editor(session)
-        for other in editor.entries():
-            from filmlog.watchlist import same_film
-
-            if same_film(entry, other):
-                raise InvalidInput(
-                    f"{other.display_title} is on the watchlist already, as #{other.id}"
-                )
+        same = [other for other in editor.entries() if same_film(entry, other)]
+        if same:
+            raise InvalidInput(
+                f"{same[0].display_title} is on the watchlist already, as #{same[0].id}"
+            )
         editor.add(entry)
     out(f"Added to the watchlist: #{entry.id} {entry.display_title}")
 
@@ -300,10 +298,3 @@ def export_(
     _write_files([(target, part.data)], force=force, keep=(store.target, store.lock_path))
     noun = "film" if len(films) == 1 else "films"
     info(f"Exported {len(films):,} {noun} to {target}")
-
-
-def _usage(message: str) -> None:
-    from filmlog.cli.base import error
-
-    error(message)
-    raise typer.Exit(ExitCode.USAGE)
