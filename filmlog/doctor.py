@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 
 from filmlog import backups, tombstones
+from filmlog import watchlist as watch
 from filmlog.backups import Backup
 from filmlog.errors import CorruptJournal, FilmlogError, InvalidInput, StorageError
 from filmlog.model import Review, is_int
@@ -42,6 +43,7 @@ from filmlog.storage import (
     parse_journal,
     serialise,
 )
+from filmlog.watchlist import Entry as WatchEntry
 
 MAX_LISTED = 10
 _META_KEY = "1"
@@ -61,6 +63,7 @@ class Report:
     deleted: int = 0  # tombstones: deleted reviews remembered for merges
     conflicts: list[str] = field(default_factory=list)  # values merges set aside, oldest first
     newer: bool = False  # written by a newer filmlog: unreadable here, but not damaged
+    watchlist: int = 0  # films on the watchlist
 
     @property
     def healthy(self) -> bool:
@@ -134,6 +137,7 @@ def check_bytes(raw: bytes, path: Path) -> Report:
     if not isinstance(reviews, dict):
         problems.append("the reviews table is damaged (it is not a table of reviews)")
         return report
+    _check_watchlist(data, report)
     _check_ids(raw, reviews, meta, report)
     _check_reviews(reviews, report)
     _check_tombstones(data, reviews, report)
@@ -144,6 +148,12 @@ def check_bytes(raw: bytes, path: Path) -> Report:
         except CorruptJournal as exc:
             problems.append(exc.message)
     return report
+
+
+def _check_watchlist(data: dict[str, Any], report: Report) -> None:
+    report.problems.extend(watch.problems(data))
+    table = data.get(watch.TABLE)
+    report.watchlist = len(table) if isinstance(table, dict) else 0
 
 
 def _check_ids(raw: bytes, reviews: dict[str, Any], meta: dict[str, Any], report: Report) -> None:
@@ -323,6 +333,7 @@ def _raw_of(skipped: list[tuple[Backup, Report]]) -> list[bytes]:
 
 _COUNTER = re.compile(rb'"next_id"\s*:\s*(\d{1,15})')
 _KEY = re.compile(rb'"(\d{1,15})"\s*:\s*\{')
+_WATCH_COUNTER = re.compile(rb'"watchlist_next_id"\s*:\s*(\d{1,15})')
 
 
 def _raise_counter(raw: bytes, path: Path, newer: list[bytes]) -> bytes:
@@ -335,9 +346,13 @@ def _raise_counter(raw: bytes, path: Path, newer: list[bytes]) -> bytes:
     seen += [int(m[1]) + 1 for data in newer for m in _KEY.finditer(data)]
     tables = parse_journal(raw, path)
     meta = tables[META_TABLE][_META_KEY]
-    if max(seen, default=0) <= meta["next_id"]:
+    # The watchlist's counter likewise (its entries' IDs cannot be told from reviews').
+    listed = [int(m[1]) for data in newer for m in _WATCH_COUNTER.finditer(data)]
+    if max(listed, default=0) > watch.next_id(tables):
+        meta[watch.COUNTER] = max(listed)
+    elif max(seen, default=0) <= meta["next_id"]:
         return raw
-    meta["next_id"] = max(seen)
+    meta["next_id"] = max([meta["next_id"], *seen])
     return serialise(tables)
 
 
@@ -394,6 +409,9 @@ class UndoPlan:
     removed: list[Review]  # in the journal now, not in the backup
     restored: list[Review]  # in the backup, not in the journal now
     reverted: list[Review]  # in both but different: the backup's version
+    # Films the undo takes off the watchlist, and films it puts back on.
+    films_removed: list[WatchEntry] = field(default_factory=list)
+    films_restored: list[WatchEntry] = field(default_factory=list)
 
     @property
     def reviews_change(self) -> bool:
@@ -461,6 +479,10 @@ def plan_undo(journal: Journal) -> UndoPlan:
     if counter != old_meta["next_id"]:
         old_meta["next_id"] = counter
         payload = serialise(old)
+    films_removed, films_restored, watch_counter = _watchlist_undo(old, new, journal.path)
+    if watch_counter is not None:
+        old_meta[watch.COUNTER] = watch_counter
+        payload = serialise(old)
     return UndoPlan(
         current=current,
         backup=backup,
@@ -474,7 +496,27 @@ def plan_undo(journal: Journal) -> UndoPlan:
             [k for k in old_docs if k in new_docs and old_docs[k] != new_docs[k]],
             backup.path,
         ),
+        films_removed=films_removed,
+        films_restored=films_restored,
     )
+
+
+def _watchlist_undo(
+    old: dict[str, Any], new: dict[str, Any], path: Path
+) -> tuple[list[WatchEntry], list[WatchEntry], int | None]:
+    """The films an undo takes off and puts back, and the counter it needs (None: as it is).
+
+    Like review IDs, watchlist IDs an undo takes away are never handed out again.
+    """
+    before = {entry.uuid: entry for entry in watch.entries(old, path)}
+    now = {entry.uuid: entry for entry in watch.entries(new, path)}
+    films_removed = [entry for uuid, entry in now.items() if uuid not in before]
+    films_restored = [entry for uuid, entry in before.items() if uuid not in now]
+    counter = max(watch.next_id(old), watch.next_id(new))
+    current = old[META_TABLE][_META_KEY].get(watch.COUNTER)
+    if counter == (current if isinstance(current, int) else 1):
+        return films_removed, films_restored, None  # the backup's bytes can stay as they are
+    return films_removed, films_restored, counter
 
 
 def undo(journal: Journal, plan: UndoPlan) -> Path | None:

@@ -123,6 +123,11 @@ def merge(
     )
     stored = [{k: v for k, v in entry.items() if k != "uuid_key"} for entry in conflicts]
     tables = _tables(mine, other, result, [*mine.conflicts, *other.conflicts, *stored], next_id)
+    from filmlog import watchlist, watchlist_merge  # the watchlist merges by rules of its own
+
+    copies = (base or {}, ours, theirs)
+    if any(watchlist.TABLE in c or watchlist.TOMBSTONES in c for c in copies):
+        watchlist_merge.merge(*copies).apply(tables)
     merged = Merged(tables, [line for _, line in sorted(notices)])
     merged.conflicts = len(conflicts)
     merged.renumbered = sum(isinstance(state, _Live) for _, state in renumbered.values())

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from filmlog.errors import InvalidInput
 
@@ -177,38 +177,15 @@ class Review:
             "uuid",
         ):  # fmt: skip
             validate_text(name, getattr(self, name))
-        for name in ("directors", "genres", "tags"):
-            for item in getattr(self, name):
-                validate_text(name, item, required=True)
+        validate_lists(self)
         for member in self.cast:
             validate_text("cast", member.actor, required=True)
             validate_text("cast", member.role)
-        for key, value in self.sources.items():
-            validate_text("sources", key, required=True)
-            validate_text("sources", value, required=True)
         if self.rating is not None and not (
             is_int(self.rating) and MIN_HALF_STARS <= self.rating <= MAX_HALF_STARS
         ):
             raise InvalidInput(f"rating must be 1 to 10 half-stars, not {self.rating!r}")
-        latest = latest_year()
-        if self.year is not None and not (
-            is_int(self.year) and FIRST_FILM_YEAR <= self.year <= latest
-        ):
-            raise InvalidInput(
-                f"year must be from {FIRST_FILM_YEAR} to {latest}, not {self.year!r}"
-            )
-        if self.runtime is not None and not (
-            is_int(self.runtime) and MIN_RUNTIME <= self.runtime <= MAX_RUNTIME
-        ):
-            raise InvalidInput(
-                f"runtime must be {MIN_RUNTIME} to {MAX_RUNTIME} minutes, not {self.runtime!r}"
-            )
-        if self.tmdb_id is not None and not (is_int(self.tmdb_id) and self.tmdb_id > 0):
-            raise InvalidInput(f"tmdb_id must be a positive whole number, not {self.tmdb_id!r}")
-        if self.imdb_id is not None and not (
-            isinstance(self.imdb_id, str) and IMDB_ID.fullmatch(self.imdb_id)
-        ):
-            raise InvalidInput(f"imdb_id must look like tt0137523, not {self.imdb_id!r}")
+        validate_film(self)
         if self.release_precision is not None:
             if self.release_precision not in RELEASE_PRECISIONS:
                 raise InvalidInput(
@@ -406,6 +383,48 @@ def validate_text(name: str, value: object, *, required: bool = False) -> None:
         raise InvalidInput(
             f"{name} contains bytes that are not valid UTF-8 (at character {exc.start})"
         ) from None
+
+
+class FilmFacts(Protocol):
+    """What a review and a watchlist entry both hold about a film."""
+
+    year: int | None
+    runtime: int | None
+    tmdb_id: int | None
+    imdb_id: str | None
+    directors: list[str]
+    genres: list[str]
+    tags: list[str]
+    sources: dict[str, str]
+
+
+def validate_lists(record: FilmFacts) -> None:
+    """Check the lists of names and the sources of a review or watchlist entry (InvalidInput)."""
+    for name in ("directors", "genres", "tags"):
+        for item in getattr(record, name):
+            validate_text(name, item, required=True)
+    for key, value in record.sources.items():
+        validate_text("sources", key, required=True)
+        validate_text("sources", value, required=True)
+
+
+def validate_film(film: FilmFacts) -> None:
+    """Check the year, runtime and film IDs of a review or watchlist entry (InvalidInput)."""
+    latest = latest_year()
+    if film.year is not None and not (is_int(film.year) and FIRST_FILM_YEAR <= film.year <= latest):
+        raise InvalidInput(f"year must be from {FIRST_FILM_YEAR} to {latest}, not {film.year!r}")
+    if film.runtime is not None and not (
+        is_int(film.runtime) and MIN_RUNTIME <= film.runtime <= MAX_RUNTIME
+    ):
+        raise InvalidInput(
+            f"runtime must be {MIN_RUNTIME} to {MAX_RUNTIME} minutes, not {film.runtime!r}"
+        )
+    if film.tmdb_id is not None and not (is_int(film.tmdb_id) and film.tmdb_id > 0):
+        raise InvalidInput(f"tmdb_id must be a positive whole number, not {film.tmdb_id!r}")
+    if film.imdb_id is not None and not (
+        isinstance(film.imdb_id, str) and IMDB_ID.fullmatch(film.imdb_id)
+    ):
+        raise InvalidInput(f"imdb_id must look like tt0137523, not {film.imdb_id!r}")
 
 
 def dedupe_casefold(values: Iterable[str], known: Mapping[str, str] | None = None) -> list[str]:

@@ -24,14 +24,16 @@ from filmlog.facts import (
     cast_line,
     identity_line,
     logged_time,
+    long_date,
     metadata_line,
     verdict_line,
     watched_line,
 )
 from filmlog.model import Review
-from filmlog.parsing import format_stars
+from filmlog.parsing import format_runtime, format_stars
 from filmlog.query import Snippet
 from filmlog.safe import clean
+from filmlog.watchlist import Entry as WatchEntry
 
 
 def plain(text: str | None, style: str = "") -> Text:
@@ -129,6 +131,61 @@ class _TitledPanel(Panel):
             name.truncate(room - cell_len(self.year), overflow="ellipsis")
             self.title = Text.assemble((name.plain + self.year, "bold"))
         yield from super().__rich_console__(console, options)
+
+
+def watchlist_table(films: Sequence[WatchEntry], *, title: str | None = None) -> Table:
+    """The watchlist view: ID, date added, title (year), runtime, genres, directors."""
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False)
+    table.add_column("ID", justify="right", style="dim", no_wrap=True)
+    table.add_column("Added", no_wrap=True)
+    table.add_column("Title", style="bold", ratio=3)
+    table.add_column("Runtime", no_wrap=True)
+    table.add_column("Genres", ratio=2)
+    table.add_column("Directed by", ratio=2)
+    for film in films:
+        table.add_row(
+            Text(str(film.id)),
+            Text(film.added_at.date().isoformat() if film.added_at else "—"),
+            plain(film.display_title),
+            Text(format_runtime(film.runtime) if film.runtime else ""),
+            plain(", ".join(film.genres)),
+            plain(", ".join(film.directors)),
+        )
+    return table
+
+
+def watchlist_panel(film: WatchEntry) -> Panel:
+    """One film on the watchlist, with everything known about it."""
+    lines: list[RenderableType] = []
+    if film.original_title and film.original_title != film.title:
+        lines.append(plain(film.original_title, "italic"))
+    facts = " | ".join(
+        part
+        for part in (
+            ", ".join(film.genres),
+            format_runtime(film.runtime) if film.runtime else "",
+        )
+        if part
+    )
+    if facts:
+        lines.append(plain(facts, "cyan"))
+    if film.directors:
+        lines.append(Text.assemble(("Directed by ", "dim"), clean(", ".join(film.directors))))
+    if film.tags:
+        lines.append(Text.assemble(("Tags: ", "dim"), clean(", ".join(film.tags))))
+    if film.note:
+        lines.append(plain(film.note))
+    if film.added_at:
+        lines.append(plain(f"On the watchlist since {long_date(film.added_at.date())}", "dim"))
+    return Panel(
+        Group(*lines) if lines else Text(""),
+        title=Text.assemble((clean(film.display_title), "bold")),
+        title_align="left",
+        subtitle=Text(f"watchlist #{film.id}", style="dim"),
+        subtitle_align="right",
+        box=box.ROUNDED,
+        padding=(0, 1),
+    )
 
 
 # Anything Markdown could read as more than paragraphs of text: inline syntax, entities,

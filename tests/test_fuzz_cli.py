@@ -146,6 +146,11 @@ def invocation(draw: st.DrawFn, files: dict[str, str]) -> list[str]:
     """A command and a random selection of its own options and arguments, in random order."""
     name = draw(st.sampled_from(sorted(COMMANDS)))
     command = COMMANDS[name]
+    words = [name]
+    subcommands = getattr(command, "commands", None)  # a group, such as watchlist
+    if subcommands and draw(st.booleans()):
+        words.append(draw(st.sampled_from(sorted(subcommands))))
+        command = subcommands[words[-1]]
     pieces: list[list[str]] = []
     for param in command.params:
         if not draw(st.booleans()):
@@ -163,7 +168,7 @@ def invocation(draw: st.DrawFn, files: dict[str, str]) -> list[str]:
     if draw(st.integers(min_value=0, max_value=9)) == 0:
         pieces.append([draw(TEXT)])  # a stray word
     order = draw(st.permutations(range(len(pieces)))) if pieces else []
-    return [name] + [token for index in order for token in pieces[index]]
+    return words + [token for index in order for token in pieces[index]]
 
 
 # Anything at all on the command line (no "/", so no path outside the test folder is written).

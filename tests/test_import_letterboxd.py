@@ -175,9 +175,11 @@ def test_a_second_import_adds_nothing(cli: Invoke, journal_path: Path) -> None:
         "Already present, skipped": 2659,
         "Rejected": 0,
         "Joined to another row of the same film": 2244,
-        "Not imported: watchlist": 805,
         # 2,132 diary rows, 162 reviews, 5 ratings, 2,604 watched and 805 in the watchlist.
         "Rows read": 5708,
+        "Watchlist: added": 0,
+        "Watchlist: already on it, skipped": 776,
+        "Watchlist: already logged, skipped": 29,
     }
     assert journal_path.read_bytes() == before
 
@@ -226,8 +228,8 @@ def test_a_lone_reviews_file_is_a_set_of_entries(cli: Invoke, journal_path: Path
     assert len(reviews(journal_path)) == 2133
 
 
-def test_a_watchlist_is_refused(cli: Invoke, journal_path: Path) -> None:
-    result = cli("import", str(SAMPLE / "watchlist.csv"))
+def test_a_watchlist_alone_is_refused_as_reviews(cli: Invoke, journal_path: Path) -> None:
+    result = cli("import", str(SAMPLE / "watchlist.csv"), "--format", "letterboxd")
     assert result.exit_code == 1
     assert "watchlist" in result.stderr
     assert not journal_path.exists()

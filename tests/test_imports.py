@@ -135,6 +135,11 @@ ONE_LINE_COMMANDS = [
     pytest.param(("rate", "1", "3.5"), "Rated #1 Arrival", id="rate"),
     pytest.param(("edit", "2", "--headline", "Still good"), "Updated #2 Her", id="edit"),
     pytest.param(("delete", "3", "--yes"), "Deleted #3 Paterson", id="delete"),
+    pytest.param(
+        ("watchlist", "add", "Tampopo", "--year", "1985", "--tag", "food"),
+        "Added to the watchlist: #1 Tampopo (1985)",
+        id="watchlist-add",
+    ),
 ]
 
 
@@ -181,9 +186,14 @@ def test_shell_completion_imports_no_rich(
     [
         pytest.param(("list",), id="list"),
         pytest.param(("search", "letters"), id="search"),
+        pytest.param(("watchlist",), id="watchlist"),
     ],
 )
-def test_tables_load_rich_table_but_not_markdown(trace: TraceRun, args: tuple[str, ...]) -> None:
+def test_tables_load_rich_table_but_not_markdown(
+    trace: TraceRun, cli: Invoke, args: tuple[str, ...]
+) -> None:
+    assert cli("watchlist", "add", "Paterson").exit_code == 0
+
     result = trace(*args)
 
     assert "Paterson" in result.stdout
@@ -260,7 +270,12 @@ def test_show_lays_out_a_plain_body_without_the_markdown_parser(
     assert not result.loaded("markdown_it"), result.explain("markdown_it")
 
 
-AREAS = ("filmlog.cli.reviews", "filmlog.cli.insight", "filmlog.cli.transfer")
+AREAS = (
+    "filmlog.cli.reviews",
+    "filmlog.cli.insight",
+    "filmlog.cli.transfer",
+    "filmlog.cli.watchlist",
+)
 
 
 @pytest.mark.usefixtures("journal_with_reviews")
@@ -270,6 +285,7 @@ AREAS = ("filmlog.cli.reviews", "filmlog.cli.insight", "filmlog.cli.transfer")
         pytest.param(("list",), "filmlog.cli.reviews", id="list"),
         pytest.param(("--db", "x.json", "stats", "--help"), "filmlog.cli.insight", id="stats"),
         pytest.param(("export", "--help"), "filmlog.cli.transfer", id="export"),
+        pytest.param(("watchlist", "--json"), "filmlog.cli.watchlist", id="watchlist"),
     ],
 )
 def test_a_command_loads_only_its_own_module(

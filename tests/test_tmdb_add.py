@@ -103,6 +103,7 @@ def test_a_read_access_token_works_too(
 def test_without_a_credential_add_works_as_before_with_a_tip_once(
     cli: Invoke, tmp_path: Path
 ) -> None:
+    (tmp_path / "cache" / "tmdb-hint-shown").unlink()  # as on a machine that never saw it
     first = cli("add", "Her", "--year", "2013")
     second = cli("add", "Arrival")
 

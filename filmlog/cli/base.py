@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 # commands first, then looking back, moving data, upkeep.
 COMMANDS = {
     "add": "reviews", "edit": "reviews", "rate": "reviews", "delete": "reviews",
-    "show": "reviews", "list": "reviews", "search": "reviews",
+    "show": "reviews", "list": "reviews", "search": "reviews", "watchlist": "watchlist",
     "stats": "insight", "history": "insight",
     "import": "transfer", "export": "transfer", "enrich": "facts_cmd",
     "doctor": "maintenance", "undo": "maintenance", "config": "settings",

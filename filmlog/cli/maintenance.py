@@ -57,6 +57,8 @@ def _print_report(report: Report, store: Journal, *, check_backups: bool) -> Non
             "  Healthy: valid JSON in filmlog's format, unique numeric IDs below the ID counter, "
             f"{plural(report.reviews, 'valid review')}."
         )
+        if report.watchlist:
+            out(f"  Watchlist: {plural(report.watchlist, 'film')}, all valid.")
     elif report.newer:
         out(f"  Not readable by this filmlog: {report.problems[0]}")
     else:
@@ -149,8 +151,10 @@ def _describe_undo(plan: UndoPlan) -> list[str]:
     from filmlog.parsing import plural  # not at import: completion loads this module
 
     lines = [f"Undo goes back to the journal as it was before {_when(plan.backup.taken)}:"]
+    lines += _describe_watchlist_undo(plan)
     if not plan.reviews_change:
-        lines.append("  no review changes; only the journal's bookkeeping differs.")
+        if len(lines) == 1:
+            lines.append("  no review changes; only the journal's bookkeeping differs.")
         return lines
     count = (
         f"from {plural(plan.before, 'review')} to {plan.after:,}"
@@ -173,6 +177,22 @@ def _describe_undo(plan: UndoPlan) -> list[str]:
     return lines
 
 
+def _describe_watchlist_undo(plan: UndoPlan) -> list[str]:
+    from filmlog import doctor as checkup
+    from filmlog.parsing import plural
+
+    lines = []
+    for verb, films in (("takes off", plan.films_removed), ("puts back", plan.films_restored)):
+        if films:
+            lines.append(f"  it {verb} the watchlist {plural(len(films), 'film')}:")
+            lines += [
+                f"    #{film.id} {film.display_title}" for film in films[: checkup.MAX_LISTED]
+            ]
+            if len(films) > checkup.MAX_LISTED:
+                lines.append(f"    ... and {len(films) - checkup.MAX_LISTED:,} more")
+    return lines
+
+
 @app.command()
 def undo(ctx: typer.Context, yes: YES = False) -> None:
     """Undo the last change, showing what it changes first. Undo again to redo."""
@@ -192,4 +212,9 @@ def undo(ctx: typer.Context, yes: YES = False) -> None:
         f"{len(plan.reverted):,} reverted; the journal holds "
         f"{plural(plan.after, 'review')}."
     )
+    if plan.films_removed or plan.films_restored:
+        out(
+            f"Watchlist: {len(plan.films_removed):,} taken off, "
+            f"{len(plan.films_restored):,} put back."
+        )
     out(f"The version you undid is kept as a backup: '{_command(ctx, 'undo')}' again redoes it.")

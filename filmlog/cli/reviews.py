@@ -30,6 +30,7 @@ from filmlog.errors import ExitCode, FilmlogError, InvalidInput
 from filmlog.model import Review
 
 if TYPE_CHECKING:
+    from filmlog import watchlist
     from filmlog.entry import ReviewInput
     from filmlog.session import Session
     from filmlog.tmdb.film import Film
@@ -181,7 +182,9 @@ def add(
     title: Annotated[
         str | None,
         typer.Argument(
-            metavar="TITLE", help="The film's title (asked for with -i).", show_default=False
+            metavar="TITLE",
+            help="The film's title (asked for with -i; from the watchlist with --from-watchlist).",
+            show_default=False,
         ),
     ] = None,
     interactive: INTERACTIVE = False,
@@ -196,6 +199,15 @@ def add(
         ),
     ] = False,
     refresh: REFRESH = False,
+    from_watchlist: Annotated[
+        int | None,
+        typer.Option(
+            "--from-watchlist",
+            metavar="ID",
+            help="Log a film from the watchlist, with what it knows of it (options given win).",
+            show_default=False,
+        ),
+    ] = None,
     *,
     options: ReviewOptions,
 ) -> None:
@@ -203,7 +215,13 @@ def add(
 
     With a TMDB credential set, the film is looked up and every fact not typed
     (year, release date, directors, cast, genres, runtime, MPAA rating) is filled in.
+    A film on the watchlist comes off it.
     """
+    from filmlog import watchlist
+
+    wanted = None if from_watchlist is None else _watchlist_film(ctx, from_watchlist)
+    if title is None and wanted is not None:
+        title = wanted.title
     if title is None and interactive:
         title = _ask_title()
     if title is None:
@@ -228,10 +246,18 @@ def add(
         from filmlog.entry import apply
 
         apply(Review(title=title), fields)  # a typing mistake is refused before any lookup
+        if wanted is not None and tmdb_id is None and imdb is None:
+            tmdb_id, imdb = wanted.tmdb_id, wanted.imdb_id  # the film the watchlist knows
         film = _look_up(title, fields.year, tmdb_id, imdb, refresh)
     changed: list[str] = []
     with journal(ctx).transaction() as session:
+        editor = watchlist.Editor(session)
         review = Review(title=title)
+        if wanted is not None:
+            # Read again under the lock: what was read before may have changed since.
+            wanted = editor.get(wanted.id or 0)
+            review = watchlist.review_of(wanted, title)
+            editor.remove([wanted.id or 0])
         if film is not None:
             from filmlog.cli.lookup import fill_review, typed
 
@@ -240,7 +266,11 @@ def add(
         review = _apply(session, review, fields)
         session.add(review)
         earlier = session.same_film(review) if fields.rewatch is None else []
+        crossed = [wanted] if wanted else []
+        crossed += editor.cross_off([review])
     out(f"Added {summary(review)}")
+    for entry in crossed:
+        info(f"Crossed off the watchlist: #{entry.id} {entry.display_title}")
     if earlier:
         seen = ", ".join(f"#{i}" for i in earlier)
         info(
@@ -274,6 +304,13 @@ def _look_up(
     escape = "; nothing was added (use --no-lookup to add it as typed)"
     with lookup.client(chosen, refresh=refresh) as api:
         return lookup.find(api, title, year, tmdb_id=tmdb_id, imdb=pinned, escape=escape)
+
+
+def _watchlist_film(ctx: typer.Context, entry_id: int) -> watchlist.Entry:
+    from filmlog import watchlist
+
+    store = journal(ctx)
+    return watchlist.find(store.load(), store.path, entry_id)
 
 
 @app.command()

@@ -29,8 +29,11 @@ if TYPE_CHECKING:
     from filmlog.exporters import Part
     from filmlog.importers import Parsed, Rejected
     from filmlog.importers.merge import Plan
+    from filmlog.importers.watchlist import Films
     from filmlog.model import Review
+    from filmlog.session import Session
     from filmlog.storage import Journal
+    from filmlog.watchlist import Brought
 
 # Choices built from the registries: a new format module shows up here by itself.
 ExportChoice = Enum("ExportChoice", {name: name for name in EXPORT_FORMATS}, type=str)  # type: ignore[misc]  # members come from the registry
@@ -111,7 +114,9 @@ def export(
             known = {review.uuid for review in store.find().reviews}
             _remove_stale(stale.stale_posts(split, names, known))
         return
-    parts = exporter(name)(reviews, **_journal_extras(name, store))
+    parts = exporter(name)(
+        reviews, **_journal_extras(name, store), **_watchlist_export(name, store)
+    )
     if output is None:
         if len(parts) > 1:
             raise InvalidInput(
@@ -180,7 +185,8 @@ def import_(
             from filmlog.importers.filmlog_json import read_tables
 
             incoming, rejected = read_tables(source)
-            _merge_journal(journal(ctx), incoming, rejected, f"{source} ({name})", dry_run)
+            wanted = _watchlist_of(source, name)
+            _merge_journal(journal(ctx), incoming, rejected, wanted, f"{source} ({name})", dry_run)
             return
         options = {"include_series": True} if include_series else {}
         parsed = reader(name)(source, **options)
@@ -188,8 +194,10 @@ def import_(
         # Importers only read: whatever the system refused, it was reading the input.
         raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
     store = journal(ctx)
+    wanted = _watchlist_of(source, name)
     if dry_run:
         result = _plan(store.reviews(), parsed)
+        brought = _watchlist_plan(store, wanted, result)
     else:
         from filmlog.importers.merge import consulted
 
@@ -197,13 +205,16 @@ def import_(
             uuids = consulted(parsed)
             existing = session.reviews() if uuids is None else session.reviews_with(uuids)
             result = _plan(existing, parsed)
-            session.add_many(entry.review for entry in result.add)
+            added = session.add_many(entry.review for entry in result.add)
             for stamp in (False, True):
                 session.update_many(
                     (update.review for update in result.update if update.stamp is stamp),
                     stamp=stamp,
                 )
-    _print_summary(result, parsed, f"{source} ({name})", dry_run=dry_run)
+            brought = _bring_watchlist(session, wanted, added)
+    if wanted is not None:
+        result.rejected.extend(wanted.rejected)
+    _print_summary(result, parsed, f"{source} ({name})", dry_run=dry_run, watchlist=brought)
     if result.rejected:
         count = len(result.rejected)
         rows = "row was" if count == 1 else "rows were"
@@ -230,7 +241,12 @@ def _journal_extras(name: str, store: Journal) -> dict[str, Any]:
 
 
 def _merge_journal(
-    store: Journal, incoming: dict[str, Any], rejected: list[Rejected], source: str, dry_run: bool
+    store: Journal,
+    incoming: dict[str, Any],
+    rejected: list[Rejected],
+    wanted: Films | None,
+    source: str,
+    dry_run: bool,
 ) -> None:
     """Merge another copy of the journal (an export or a journal file) into this one, by UUID.
 
@@ -239,6 +255,7 @@ def _merge_journal(
     """
     from filmlog.merging import merge, same_content
 
+    brought = None
     if dry_run:
         merged = merge(None, store.load(), incoming)
     else:
@@ -246,6 +263,9 @@ def _merge_journal(
             merged = merge(None, session.tables(), incoming)
             if not same_content(merged.tables, session.tables()):
                 session.replace(merged.tables)
+            if wanted is not None:
+                # An export carries its watchlist beside the reviews, not as tables.
+                brought = _bring_watchlist(session, wanted, [])
     for line in merged.notices:
         info(line)
     reviews = len(incoming.get("reviews", {}))
@@ -260,6 +280,8 @@ def _merge_journal(
         ("Already present, skipped", max(0, reviews - merged.added - merged.updated)),
         ("Rejected", len(rejected)),
     ]
+    if brought is not None:
+        counts += _watchlist_counts(brought, would)
     shown = [(row.where, row.title, row.reason) for row in rejected]
     console().print(import_summary(title, counts, shown))
     if rejected:
@@ -307,7 +329,75 @@ def _plan(existing: Sequence[Review], parsed: Parsed) -> Plan:
         return plan(existing, parsed, progress=advance)
 
 
-def _print_summary(result: Plan, parsed: Parsed, source: str, *, dry_run: bool) -> None:
+def _watchlist_export(name: str, store: Journal) -> dict[str, Any]:
+    """The watchlist for the filmlog JSON export, so that a restore brings it back."""
+    if name != "json":
+        return {}
+    from filmlog import watchlist
+
+    tables = store.load()
+    return {
+        "watchlist": (
+            watchlist.entries(tables, store.path),
+            watchlist.tombstones(tables, store.path),
+            watchlist.next_id(tables),
+        )
+    }
+
+
+def _watchlist_of(source: Path, name: str) -> Films | None:
+    """The watchlist the import brings, if any; read before the journal is locked."""
+    from filmlog.importers.watchlist import films
+
+    try:
+        return films(source, name)
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
+
+
+def _bring_watchlist(session: Session, wanted: Films | None, added: list[Review]) -> Brought:
+    """Cross off the films the import logged; put the new films of its watchlist on."""
+    from filmlog.watchlist import Brought, Editor
+
+    editor = Editor(session)
+    crossed = editor.cross_off(added)
+    if wanted is None:
+        return Brought(crossed=crossed)
+    brought = editor.bring(
+        wanted.entries,
+        session.reviews(),
+        removed=wanted.tombstones,
+        counter=wanted.next_id,
+        keep_ids=wanted.keep_ids,
+    )
+    brought.crossed = crossed
+    return brought
+
+
+def _watchlist_plan(store: Journal, wanted: Films | None, result: Plan) -> Brought:
+    """What :func:`_bring_watchlist` would do, for a dry run."""
+    from filmlog import watchlist
+
+    tables = store.load()
+    current = watchlist.entries(tables, store.path)
+    brought = watchlist.Brought()
+    if wanted is not None:
+        logged = [*store.reviews(), *(entry.review for entry in result.add)]
+        removed = watchlist.tombstones(tables, store.path)
+        brought = watchlist.bring(current, removed, logged, wanted.entries)
+    added = watchlist.FilmIndex([entry.review for entry in result.add])
+    brought.crossed = [film for film in current if added.matches(film)]
+    return brought
+
+
+def _print_summary(
+    result: Plan,
+    parsed: Parsed,
+    source: str,
+    *,
+    dry_run: bool,
+    watchlist: Brought | None = None,
+) -> None:
     from filmlog.render import import_summary
 
     would = "Would be " if dry_run else ""
@@ -320,15 +410,39 @@ def _print_summary(result: Plan, parsed: Parsed, source: str, *, dry_run: bool) 
     ]
     if parsed.joined:
         counts.append(("Joined to another row of the same film", parsed.joined))
-    counts.extend((f"Not imported: {label}", count) for label, count in parsed.left_out.items())
+    counts.extend(
+        (f"Not imported: {label}", count)
+        for label, count in parsed.left_out.items()
+        # The watchlist of an export is imported now: its lines below say what became of it.
+        if not (watchlist is not None and label == "watchlist")
+    )
     if parsed.rows is not None:
         counts.append(("Rows read", parsed.rows))
+    if watchlist is not None:
+        counts += _watchlist_counts(watchlist, would)
     rejected = [(row.where, row.title, row.reason) for row in result.rejected]
     conflicts = [
         (c.review.display_title, c.field, {"imdb": "IMDb"}.get(c.source, c.source.title()))
         for c in result.conflicts
     ]
     console().print(import_summary(title, counts, rejected, conflicts))
+
+
+def _watchlist_counts(brought: Brought, would: str) -> list[tuple[str, int]]:
+    """The watchlist's lines of the import summary: only those with something to count."""
+    counts = [
+        (f"Watchlist: {would.lower()}added", len(brought.added)),
+        ("Watchlist: already on it, skipped", len(brought.present)),
+        ("Watchlist: already logged, skipped", len(brought.logged)),
+        ("Watchlist: taken off before, skipped", len(brought.removed)),
+        (f"Watchlist: {would.lower()}taken off (removed in the import)", len(brought.taken_off)),
+        (f"Watchlist: {would.lower()}crossed off (logged by the import)", len(brought.crossed)),
+    ]
+    return [
+        (label, count)
+        for n, (label, count) in enumerate(counts)
+        if count or (n == 0 and brought.offered)
+    ]
 
 
 def _to_stdout(data: bytes) -> None:

@@ -104,6 +104,9 @@ FORMATS: dict[str, ImportFormat] = {
         ImportFormat("json", "filmlog_json", "a filmlog JSON export (or a journal file)"),
         ImportFormat("markdown", "markdown", "Markdown files written by export --split"),
         ImportFormat(
+            "watchlist", "watchlist", "a watchlist alone: Letterboxd's watchlist.csv or IMDb's"
+        ),
+        ImportFormat(
             "letterboxd", "letterboxd", "a Letterboxd export: the ZIP, its folder, or one CSV"
         ),
         ImportFormat("imdb", "imdb", "an IMDb ratings export (ratings.csv)"),

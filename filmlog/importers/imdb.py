@@ -59,11 +59,11 @@ def _normal(name: str) -> str:
     return " ".join(name.lower().split())
 
 
-def _columns(header: list[str]) -> dict[str, str]:
+def _columns(header: list[str], columns: dict[str, tuple[str, ...]] = COLUMNS) -> dict[str, str]:
     """Our column name -> the header as this file spells it."""
     spelled = {_normal(name): name for name in header}
     found = {}
-    for ours, names in COLUMNS.items():
+    for ours, names in columns.items():
         for name in names:
             if name in spelled:
                 found[ours] = spelled[name]
