@@ -486,7 +486,7 @@ def test_doctor_repair_restores_a_good_watchlist(cli: Invoke, three: Path) -> No
 def test_entry_validation_reuses_the_review_rules() -> None:
     for bad, message in (
         ({"year": 99}, "year must be from 1870 to"),
-        ({"runtime": 0}, "runtime must be a positive count of minutes"),
+        ({"runtime": 0}, "runtime must be 1 to 1500 minutes"),
         ({"tmdb_id": -1}, "tmdb_id must be a positive whole number"),
         ({"imdb_id": "0137523"}, "imdb_id must look like tt0137523"),
         ({"title": " "}, "title must not be empty"),
