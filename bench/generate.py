@@ -414,6 +414,7 @@ def reviews(count: int, seed: int = DEFAULT_SEED) -> list[dict[str, Any]]:
                 "original_title": film.title,
                 "year": film.year,
                 "release_date": film.release_date.isoformat(),
+                "release_precision": None,
                 "directors": list(film.directors),
                 "cast": [dict(member) for member in film.cast],
                 "genres": list(film.genres),

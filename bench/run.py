@@ -12,6 +12,10 @@ installed entry point, next to its floor measured in the same run:
 - stock TinyDB inserting one review in a fresh process (default JSONStorage),
   the comparison the write targets are set against.
 
+One more write is a batch: ``filmlog import`` of a filmlog export holding
+2,000 of the journal's reviews, each changed and newer, so that one command
+updates 2,000 reviews; it is compared with a single ``rate``.
+
 Every repetition runs every item once, in a shuffled order, so that a burst of
 noise on the machine hits commands and floors alike. Write commands get a fresh,
 fsynced copy of the journal before each run, outside the timed region. Wall
@@ -42,7 +46,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import NoReturn
 
@@ -60,6 +64,8 @@ GNU_TIME = "/usr/bin/time"
 READ_FLOOR_TARGET = {10_000: 1.2}
 IMPORT_READ_TARGET = {1_000: 1.3}
 WRITE_VS_TINYDB_TARGET = {10_000: 0.5}
+BATCH_VS_RATE_TARGET = {10_000: 1.5}
+BATCH_UPDATES = 2_000
 READ_MEMORY_TARGET = {10_000: 3.0}
 
 # Variables that would change what is measured (profiling, debug allocators, no bytecode cache).
@@ -220,6 +226,27 @@ def commands_of(filmlog: Path, env: dict[str, str]) -> set[str]:
     return names
 
 
+def batch_file(journal: Path, count: int) -> Path:
+    """A filmlog export of ``count`` of the journal's reviews, spread over it, each changed and
+    a day newer, so that importing it updates every one of them; written once, beside it."""
+    target = journal.with_name(f"{journal.stem}-updates{count}.json")
+    if target.exists():
+        return target
+    with journal.open(encoding="utf-8") as handle:
+        docs = json.load(handle)["reviews"]
+    keys = sorted(docs, key=int)
+    step = max(1, len(keys) // count)
+    chosen = []
+    for key in keys[::step][:count]:
+        doc = dict(docs[key], id=int(key), headline="A second look changes everything")
+        stamp = doc.get("updated_at") or doc.get("logged_at") or "2020-01-01T00:00:00+00:00"
+        doc["updated_at"] = (datetime.fromisoformat(stamp) + timedelta(days=1)).isoformat()
+        chosen.append(doc)
+    payload = {"format": "filmlog-export", "version": 1, "filmlog": "bench", "reviews": chosen}
+    target.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    return target
+
+
 def build_items(
     filmlog: Path, python: Path, journal: Path, work: Path, size: int, commands: set[str]
 ) -> list[Item]:
@@ -312,6 +339,11 @@ def build_items(
         ("edit", f"filmlog edit {middle} --headline ...", edit_args),
         ("delete", f"filmlog delete {middle} --yes", ["delete", middle, "--yes"]),
     ]
+    if "import" in commands:
+        count = min(BATCH_UPDATES, size)
+        updates = str(batch_file(journal, count))
+        label = f"filmlog import (updates {count:,} reviews)"
+        writes.append(("batch", label, ["import", updates, "--format", "json"]))
     items += [
         Item(key, label, [exe, *args], "write", floor="write", write=True)
         for key, label, args in writes
@@ -451,7 +483,7 @@ def row_for(result: SizeResult, item: Item) -> list[str]:
             targets.append(f"peak ≤ {limit:g}× file: {verdict(ok)}")
     if item.kind == "write":
         tinydb = result.item("tinydb_insert")
-        if tinydb:
+        if tinydb and item.key != "batch":  # the TinyDB yardstick is for one-review writes
             share = item.median / tinydb.median
             if size in WRITE_VS_TINYDB_TARGET:
                 limit = WRITE_VS_TINYDB_TARGET[size]
@@ -460,6 +492,14 @@ def row_for(result: SizeResult, item: Item) -> list[str]:
                 )
             else:
                 targets.append(f"{share:.2f}× TinyDB insert")
+        rate = result.item("rate")
+        if item.key == "batch" and rate:
+            share = item.median / rate.median
+            if size in BATCH_VS_RATE_TARGET:
+                limit = BATCH_VS_RATE_TARGET[size]
+                targets.append(f"≤ {limit}× rate ({share:.2f}×): {verdict(share <= limit)}")
+            else:
+                targets.append(f"{share:.2f}× rate")
     return [
         f"`{item.label}`",
         f"{item.median:.3f}",

@@ -77,8 +77,8 @@ def list_backups(target: Path) -> list[Backup]:
 def save(target: Path) -> Path | None:
     """Keep the current ``target`` as the newest backup; None when there is no file yet.
 
-    Raises OSError when neither a link nor a copy can be made; a half-made
-    copy is removed first, so a backup that exists is always complete.
+    Raises OSError or StorageError when neither a link nor a copy can be made;
+    a half-made copy is removed first, so a backup that exists is always complete.
     """
     try:
         journal = os.stat(target)
@@ -102,21 +102,16 @@ def save(target: Path) -> Path | None:
 
 
 def copy_file(source: Path, destination: Path) -> None:
-    """Copy through a temporary name and fsync, so a crash never leaves a partial backup."""
-    import shutil
+    """Copy through the atomic write, so a crash never leaves a partial backup.
 
-    partial = destination.with_name(destination.name + _TEMP_SUFFIX)
-    try:
-        with open(source, "rb") as reader, open(partial, "xb") as writer:
-            owners.keep(writer.fileno(), os.fstat(reader.fileno()))
-            shutil.copyfileobj(reader, writer, 1 << 20)
-            writer.flush()
-            os.fsync(writer.fileno())
-        shutil.copystat(source, partial)
-        os.replace(partial, destination)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    Raises OSError when ``source`` cannot be read, StorageError when the copy
+    cannot be written. The copy has the owner of ``source``.
+    """
+    from filmlog.files import atomic_write
+
+    with open(source, "rb") as reader:
+        pieces = iter(lambda: reader.read(1 << 20), b"")
+        atomic_write(destination, pieces, private=True, owner=os.fstat(reader.fileno()))
 
 
 def discard(backup: Path) -> None:
@@ -136,5 +131,6 @@ def prune(target: Path, keep: int) -> None:
             backup.path.unlink()
     with contextlib.suppress(OSError):
         for partial in folder(target).iterdir():
-            if partial.name.endswith(_TEMP_SUFFIX):
+            # Left by a copy that was interrupted (and, from older versions, ".partial").
+            if partial.name.endswith(_TEMP_SUFFIX) or partial.name.endswith(".tmp"):
                 partial.unlink(missing_ok=True)

@@ -20,10 +20,10 @@ from rich.table import Table
 from rich.text import Text
 
 from filmlog import stats as st
-from filmlog.parsing import format_runtime, format_stars
+from filmlog.parsing import MONTH_NAMES, format_average, format_runtime, format_stars, plural
 from filmlog.render import plain
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS = tuple(name[:3] for name in MONTH_NAMES)
 # Eighth-block characters give bars a resolution of an eighth of a column.
 _PARTIAL = " ▏▎▍▌▋▊▉"
 _FULL = "█"
@@ -41,11 +41,6 @@ def bar(value: int, maximum: int, width: int) -> str:
     eighths = max(1, (value * width * 16 + maximum) // (2 * maximum))
     full, part = divmod(min(eighths, width * 8), 8)
     return _FULL * full + (_PARTIAL[part] if part else "")
-
-
-def average_text(value: float | None) -> str:
-    """An average in stars to two places (``3.62``), or ``—``."""
-    return "—" if value is None else f"{value:.2f}"
 
 
 def _amount(half_stars: int) -> str:
@@ -165,10 +160,6 @@ def _note(message: str) -> Text:
     return Text(message, style="dim")
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
-
-
 def totals_panel(totals: st.Totals) -> Panel:
     """Reviews, films, rewatches, liked; time watched, average, median, how many rated."""
     grid = Table.grid(padding=(0, 2))
@@ -182,8 +173,11 @@ def totals_panel(totals: st.Totals) -> Panel:
         watched = format_runtime(totals.minutes)
         if totals.without_runtime:
             lack = "lacks" if totals.without_runtime == 1 else "lack"
-            watched += f" ({_plural(totals.without_runtime, 'review')} {lack} a runtime)"
+            watched += f" ({plural(totals.without_runtime, 'review')} {lack} a runtime)"
     average = "—" if totals.average_rating is None else f"{totals.average_rating:.2f} stars"
+    if totals.average_rating is not None and totals.rated < totals.reviews:
+        # Say what the average rests on: one rated review of hundreds is no average to trust.
+        average = f"{totals.average_rating:.2f} from {totals.rated:,} rated of {totals.reviews:,}"
     median = "—" if totals.median_rating is None else f"{totals.median_rating:g} stars"
     rated = "none" if not totals.rated else f"{totals.rated:,} of {totals.reviews:,}"
     rows = [
@@ -206,16 +200,18 @@ def ratings_panel(ratings: Sequence[st.RatingCount]) -> Panel:
 
 
 def _group_chart(rows: Sequence[st.GroupRow], header: str, *, user_text: bool) -> BarChart:
+    # A "Rated" column only when some average rests on fewer reviews than the row counts.
+    partly = any(row.rated < row.reviews for row in rows)
     return BarChart(
         [
             BarRow(
                 plain(row.name) if user_text else Text(row.name),
                 row.reviews,
-                (average_text(row.average_rating),),
+                ((f"{row.rated:,}",) if partly else ()) + (format_average(row.average_rating),),
             )
             for row in rows
         ],
-        headers=(header, "Reviews", "Avg ★"),
+        headers=(header, "Reviews", *(("Rated",) if partly else ()), "Avg ★"),
     )
 
 
@@ -226,13 +222,56 @@ def genres_panel(rows: Sequence[st.GroupRow]) -> Panel:
     return _section("Genres", _group_chart(rows, "Genre", user_text=True))
 
 
+def tags_panel(rows: Sequence[st.GroupRow]) -> Panel:
+    """Reviews and average rating per tag, most used first."""
+    if not rows:
+        return _section("Tags", _note("No tags recorded."))
+    return _section("Tags", _group_chart(rows, "Tag", user_text=True))
+
+
+def top_rated_panel(films: Sequence[st.Summary]) -> Panel:
+    """The best-rated films (those above the median rating), best first."""
+    if not films:
+        return _section("Top-rated films", _note("No ratings yet."))
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", style="dim", no_wrap=True)
+    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    grid.add_column(style="yellow", no_wrap=True)
+    for rank, film in enumerate(films, start=1):
+        name = f"{film.title} ({film.year})" if film.year else film.title
+        grid.add_row(f"{rank}.", plain(name), format_stars(film.rating))
+    return _section("Top-rated films", grid)
+
+
+# Runs of at least this many years without a viewing fold into one row of the year chart.
+EMPTY_RUN = 3
+
+
+def _year_rows(periods: Sequence[st.Period]) -> list[BarRow]:
+    """One row per year, but a long run of empty years as one row (``1991–2009``)."""
+    rows: list[BarRow] = []
+    index = 0
+    while index < len(periods):
+        end = index
+        while end < len(periods) and not periods[end].reviews:
+            end += 1
+        if end - index >= EMPTY_RUN:
+            label = f"{periods[index].label}–{periods[end - 1].label}"
+            rows.append(BarRow(Text(label, style="dim"), 0))
+            index = end
+            continue
+        rows.append(BarRow(Text(periods[index].label), periods[index].reviews))
+        index += 1
+    return rows
+
+
 def decades_panel(decades: st.Decades) -> Panel:
     """Reviews and average rating per decade of release."""
     if not decades.rows:
         return _section("Decades of release", _note("No release years recorded."))
     parts: list[RenderableType] = [_group_chart(decades.rows, "Decade", user_text=False)]
     if decades.unknown:
-        parts.append(_note(f"{_plural(decades.unknown, 'review')} without a year."))
+        parts.append(_note(f"{plural(decades.unknown, 'review')} without a year."))
     return _section("Decades of release", Group(*parts))
 
 
@@ -243,17 +282,18 @@ def timeline_panel(timeline: st.Timeline) -> Panel:
     if timeline.by == "month":
         title = f"Watched per month, {timeline.periods[0].year}"
         labels = [MONTHS[(p.month or 1) - 1] for p in timeline.periods]
+        rows = [
+            BarRow(Text(label), p.reviews)
+            for label, p in zip(labels, timeline.periods, strict=True)
+        ]
     else:
         title = "Watched per year"
-        labels = [p.label for p in timeline.periods]
-    rows = [
-        BarRow(Text(label), p.reviews) for label, p in zip(labels, timeline.periods, strict=True)
-    ]
+        rows = _year_rows(timeline.periods)
     parts: list[RenderableType] = [BarChart(rows)]
     if timeline.undated:
-        parts.append(_note(f"{_plural(timeline.undated, 'review')} without a watch date."))
+        parts.append(_note(f"{plural(timeline.undated, 'review')} without a watch date."))
     if timeline.outside:
-        parts.append(_note(f"{_plural(timeline.outside, 'review')} watched in other years."))
+        parts.append(_note(f"{plural(timeline.outside, 'review')} watched in other years."))
     return _section(title, Group(*parts))
 
 
@@ -261,9 +301,17 @@ def people_panel(rows: Sequence[st.PersonRow], title: str, header: str, empty: s
     """People ranked by films, with the average rating of their films."""
     if not rows:
         return _section(title, _note(empty))
+    partly = any(p.rated_films < p.films for p in rows)
     chart = BarChart(
-        [BarRow(plain(p.name), p.films, (average_text(p.average_rating),)) for p in rows],
-        headers=(header, "Films", "Avg ★"),
+        [
+            BarRow(
+                plain(p.name),
+                p.films,
+                ((f"{p.rated_films:,}",) if partly else ()) + (format_average(p.average_rating),),
+            )
+            for p in rows
+        ],
+        headers=(header, "Films", *(("Rated",) if partly else ()), "Avg ★"),
         label_max=28,
     )
     return _section(title, chart)
@@ -287,6 +335,7 @@ class StatsView:
                 people_panel(s.directors, "Top directors", "Director", "No directors recorded."),
                 people_panel(s.actors, "Top actors", "Actor", "No cast recorded."),
             ),
+            (top_rated_panel(s.top_rated), tags_panel(s.tags)),
         ]
         wide = options.max_width >= WIDE
         for pair in pairs:
@@ -315,7 +364,7 @@ def stats_view(stats: st.Stats, heading: str) -> StatsView:
 def rating_change_line(history: st.History) -> str:
     """How the rating moved from the first rated viewing to the last, in one sentence."""
     ratings = history.ratings
-    viewings = _plural(len(history.viewings), "viewing")
+    viewings = plural(len(history.viewings), "viewing")
     if not ratings:
         return f"Never rated in {viewings}."
     if len(ratings) == 1:
@@ -338,7 +387,7 @@ def history_view(history: st.History) -> Group:
         span = f", {first.isoformat()}" + (f" to {last.isoformat()}" if last != first else "")
     heading = Text.assemble(
         plain(history.display_title, "bold"),
-        (f" · {_plural(len(history.viewings), 'viewing')}{span}", "dim"),
+        (f" · {plural(len(history.viewings), 'viewing')}{span}", "dim"),
     )
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("ID", justify="right", style="dim", no_wrap=True)

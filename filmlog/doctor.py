@@ -23,23 +23,30 @@ from typing import Any
 
 import orjson
 
-from filmlog import backups, validation
+from filmlog import backups, tombstones, validation
+from filmlog import watchlist as watch
 from filmlog.backups import Backup
 from filmlog.errors import CorruptJournal, FilmlogError, InvalidInput, StorageError
-from filmlog.model import Review
-from filmlog.storage import (
-    FORMAT_NAME,
+from filmlog.model import Review, is_int
+from filmlog.parsing import plural
+from filmlog.schema import (
+    CONFLICTS_TABLE,
     META_TABLE,
     REVIEWS_TABLE,
     SCHEMA_VERSION,
+    FormatProblem,
+    check_format,
+    empty_tables,
+)
+from filmlog.storage import (
     Journal,
     atomic_write,
-    empty_tables,
     json_position,
     parse_journal,
     serialise,
     temp_files,
 )
+from filmlog.watchlist import Entry as WatchEntry
 
 MAX_LISTED = 10
 _META_KEY = "1"
@@ -56,7 +63,10 @@ class Report:
     reviews: int = 0
     highest_id: int = 0
     next_id: int | None = None
+    deleted: int = 0  # tombstones: deleted reviews remembered for merges
+    conflicts: list[str] = field(default_factory=list)  # values merges set aside, oldest first
     newer: bool = False  # written by a newer filmlog: unreadable here, but not damaged
+    watchlist: int = 0  # films on the watchlist
 
     @property
     def healthy(self) -> bool:
@@ -67,15 +77,6 @@ def listed(items: list[str], limit: int = 5) -> str:
     """``a, b, c and 4 more``."""
     shown = ", ".join(items[:limit])
     return shown if len(items) <= limit else f"{shown} and {len(items) - limit} more"
-
-
-def plural(count: int, noun: str) -> str:
-    """``1 review``, ``3 reviews``."""
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class _Object(dict[str, Any]):
@@ -117,13 +118,14 @@ def check_bytes(raw: bytes, path: Path) -> Report:
     except orjson.JSONDecodeError as exc:
         problems.append(f"the file is not valid JSON ({json_position(exc, raw)})")
         return report
-    meta_table = data.get(META_TABLE) if isinstance(data, dict) else None
-    meta = meta_table.get(_META_KEY) if isinstance(meta_table, dict) else None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+    problem, schema = check_format(data)
+    if problem is FormatProblem.NOT_A_JOURNAL:
         problems.append("the file is JSON but not a filmlog journal (no filmlog format marker)")
         return report
-    schema = meta.get("schema")
-    if type(schema) is int and schema > SCHEMA_VERSION:
+    meta = data[META_TABLE][_META_KEY]
+    if problem is FormatProblem.INVALID_SCHEMA:
+        problems.append(f"the schema version {schema!r} is missing or invalid")
+    elif problem is FormatProblem.NEWER_SCHEMA:
         report.newer = True
         problems.append(
             f"it was written by a newer filmlog (schema {schema}; this one reads up to "
@@ -134,22 +136,10 @@ def check_bytes(raw: bytes, path: Path) -> Report:
     if not isinstance(reviews, dict):
         problems.append("the reviews table is damaged (it is not a table of reviews)")
         return report
-    ids = [int(key) for key in reviews if validation.is_id(key)]
-    report.reviews = len(reviews)
-    report.highest_id = max(ids, default=0)
-    found = validation.problems(meta, reviews, limit=None)
-    problems.extend(map(str, found[:MAX_LISTED]))
-    if len(found) > MAX_LISTED:
-        problems.append(f"and {len(found) - MAX_LISTED:,} more problems")
-    if not found:
-        report.next_id = meta["next_id"]
-    duplicates = _duplicate_ids(raw)
-    if duplicates:
-        problems.append(
-            f"{plural(len(duplicates), 'review ID')} written more than once, so only the last "
-            f"copy of each can be read: {listed(duplicates)}"
-        )
+    _check_watchlist(data, report)
+    _check_ids(raw, reviews, meta, report)
     _check_uuids(reviews, report)
+    _check_tombstones(data, reviews, report)
     if not problems:
         # What every other command runs on open: anything it refuses must show up here too.
         try:
@@ -157,6 +147,32 @@ def check_bytes(raw: bytes, path: Path) -> Report:
         except CorruptJournal as exc:
             problems.append(exc.message)
     return report
+
+
+def _check_watchlist(data: dict[str, Any], report: Report) -> None:
+    report.problems.extend(watch.problems(data))
+    table = data.get(watch.TABLE)
+    report.watchlist = len(table) if isinstance(table, dict) else 0
+
+
+def _check_ids(raw: bytes, reviews: dict[str, Any], meta: dict[str, Any], report: Report) -> None:
+    """The IDs, the counter and every review's fields: the check every read makes, in full."""
+    ids = [int(key) for key in reviews if validation.is_id(key)]
+    report.reviews = len(reviews)
+    report.highest_id = max(ids, default=0)
+    found = validation.problems(meta, reviews, limit=None)
+    report.problems.extend(map(str, found[:MAX_LISTED]))
+    if len(found) > MAX_LISTED:
+        report.problems.append(f"and {len(found) - MAX_LISTED:,} more problems")
+    counter = meta.get("next_id")
+    if is_int(counter) and counter > report.highest_id:
+        report.next_id = counter
+    duplicates = _duplicate_ids(raw)
+    if duplicates:
+        report.problems.append(
+            f"{plural(len(duplicates), 'review ID')} written more than once, so only the last "
+            f"copy of each can be read: {listed(duplicates)}"
+        )
 
 
 def _check_uuids(reviews: dict[str, Any], report: Report) -> None:
@@ -170,6 +186,47 @@ def _check_uuids(reviews: dict[str, Any], report: Report) -> None:
         report.warnings.append(
             f"{plural(len(shared), 'UUID')} shared by more than one review: {listed(shared, 3)}"
         )
+
+
+def _check_tombstones(data: dict[str, Any], reviews: dict[str, Any], report: Report) -> None:
+    """The deleted reviews remembered: each readable, none live, all IDs below the counter."""
+    try:
+        found = tombstones.read(data)
+    except InvalidInput as exc:
+        report.problems.append(str(exc))
+        return
+    report.deleted = len(found)
+    report.conflicts = _conflicts(data.get(CONFLICTS_TABLE))
+    if report.next_id is not None and any(t.id >= report.next_id for t in found):
+        highest = max(t.id for t in found)
+        report.problems.append(
+            f"the ID counter (next ID {report.next_id}) is not above the ID of deleted review "
+            f"{highest}, so its ID could be reused"
+        )
+    uuids = (doc.get("uuid") for doc in reviews.values() if isinstance(doc, dict))
+    live = {uuid for uuid in uuids if isinstance(uuid, str)}
+    both = sorted(str(t.id) for t in found if t.uuid in live)
+    if both:
+        report.warnings.append(
+            f"{plural(len(both), 'review')} both present and remembered as deleted (merges "
+            f"keep the review): tombstones of IDs {listed(both)}"
+        )
+
+
+def _conflicts(table: object) -> list[str]:
+    """One line per value a merge set aside: which review, which field, what was kept."""
+    if not isinstance(table, dict):
+        return []
+    lines = []
+    for entry in table.values():
+        if not isinstance(entry, dict):
+            continue
+        kept, lost = (orjson.dumps(entry.get(k)).decode()[:60] for k in ("kept", "lost"))
+        lines.append(
+            f"#{entry.get('id')} {entry.get('title')}: {entry.get('field')} kept {kept}, "
+            f"set aside {lost} (edited {entry.get('lost_updated_at')})"
+        )
+    return lines
 
 
 def check(journal: Journal) -> Report:
@@ -212,7 +269,7 @@ def init(journal: Journal) -> bool:
         if os.path.exists(journal.target):
             journal.reviews()  # a damaged one is refused, as every command refuses it
             return False
-        atomic_write(journal.target, serialise(empty_tables()))
+        atomic_write(journal.target, serialise(empty_tables()), private=True, what="journal")
     return True
 
 
@@ -227,7 +284,6 @@ class RepairPlan:
     backup: Backup
     report: Report
     payload: bytes
-    skipped: list[tuple[Backup, Report]]  # newer backups that failed the check
 
 
 def plan_repair(journal: Journal, report: Report) -> RepairPlan:
@@ -251,7 +307,7 @@ def plan_repair(journal: Journal, report: Report) -> RepairPlan:
         backup_report = check_bytes(raw, backup.path)
         if backup_report.healthy:
             payload = _raise_counter(raw, backup.path, [damaged, *_raw_of(skipped)])
-            return RepairPlan(damaged, backup, backup_report, payload, skipped)
+            return RepairPlan(damaged, backup, backup_report, payload)
         skipped.append((backup, backup_report))
     where = backups.folder(journal.target)
     found = (
@@ -275,6 +331,7 @@ def _raw_of(skipped: list[tuple[Backup, Report]]) -> list[bytes]:
 
 _COUNTER = re.compile(rb'"next_id"\s*:\s*(\d{1,15})')
 _KEY = re.compile(rb'"(\d{1,15})"\s*:\s*\{')
+_WATCH_COUNTER = re.compile(rb'"watchlist_next_id"\s*:\s*(\d{1,15})')
 
 
 def _raise_counter(raw: bytes, path: Path, newer: list[bytes]) -> bytes:
@@ -287,9 +344,13 @@ def _raise_counter(raw: bytes, path: Path, newer: list[bytes]) -> bytes:
     seen += [int(m[1]) + 1 for data in newer for m in _KEY.finditer(data)]
     tables = parse_journal(raw, path)
     meta = tables[META_TABLE][_META_KEY]
-    if max(seen, default=0) <= meta["next_id"]:
+    # The watchlist's counter likewise (its entries' IDs cannot be told from reviews').
+    listed = [int(m[1]) for data in newer for m in _WATCH_COUNTER.finditer(data)]
+    if max(listed, default=0) > watch.next_id(tables):
+        meta[watch.COUNTER] = max(listed)
+    elif max(seen, default=0) <= meta["next_id"]:
         return raw
-    meta["next_id"] = max(seen)
+    meta["next_id"] = max([meta["next_id"], *seen])
     return serialise(tables)
 
 
@@ -327,7 +388,7 @@ def repair(journal: Journal, plan: RepairPlan) -> Path:
                 f"cannot move {target} aside ({exc.strerror or exc}); nothing was changed"
             ) from exc
         # The damaged version is kept aside, so it does not also become a backup.
-        atomic_write(target, plan.payload)
+        atomic_write(target, plan.payload, private=True, what="journal")
     return aside
 
 
@@ -346,6 +407,9 @@ class UndoPlan:
     removed: list[Review]  # in the journal now, not in the backup
     restored: list[Review]  # in the backup, not in the journal now
     reverted: list[Review]  # in both but different: the backup's version
+    # Films the undo takes off the watchlist, and films it puts back on.
+    films_removed: list[WatchEntry] = field(default_factory=list)
+    films_restored: list[WatchEntry] = field(default_factory=list)
 
     @property
     def reviews_change(self) -> bool:
@@ -409,11 +473,15 @@ def _plan_undo(journal: Journal, current: bytes | None, backup: Backup, raw: byt
     current_counter = new[META_TABLE][_META_KEY].get("next_id")
     counter = max(
         old_meta["next_id"],
-        current_counter if _is_int(current_counter) else 1,
+        current_counter if is_int(current_counter) else 1,
         max((int(key) + 1 for key in new_docs), default=1),
     )
     if counter != old_meta["next_id"]:
         old_meta["next_id"] = counter
+        payload = serialise(old)
+    films_removed, films_restored, watch_counter = _watchlist_undo(old, new, journal.path)
+    if watch_counter is not None:
+        old_meta[watch.COUNTER] = watch_counter
         payload = serialise(old)
     return UndoPlan(
         current=current,
@@ -428,7 +496,27 @@ def _plan_undo(journal: Journal, current: bytes | None, backup: Backup, raw: byt
             [k for k in old_docs if k in new_docs and old_docs[k] != new_docs[k]],
             backup.path,
         ),
+        films_removed=films_removed,
+        films_restored=films_restored,
     )
+
+
+def _watchlist_undo(
+    old: dict[str, Any], new: dict[str, Any], path: Path
+) -> tuple[list[WatchEntry], list[WatchEntry], int | None]:
+    """The films an undo takes off and puts back, and the counter it needs (None: as it is).
+
+    Like review IDs, watchlist IDs an undo takes away are never handed out again.
+    """
+    before = {entry.uuid: entry for entry in watch.entries(old, path)}
+    now = {entry.uuid: entry for entry in watch.entries(new, path)}
+    films_removed = [entry for uuid, entry in now.items() if uuid not in before]
+    films_restored = [entry for uuid, entry in before.items() if uuid not in now]
+    counter = max(watch.next_id(old), watch.next_id(new))
+    current = old[META_TABLE][_META_KEY].get(watch.COUNTER)
+    if counter == (current if isinstance(current, int) else 1):
+        return films_removed, films_restored, None  # the backup's bytes can stay as they are
+    return films_removed, films_restored, counter
 
 
 def undo(journal: Journal, plan: UndoPlan) -> Path | None:
@@ -448,7 +536,7 @@ def undo(journal: Journal, plan: UndoPlan) -> Path | None:
                 f"({exc.strerror or exc}); nothing was undone"
             ) from exc
         try:
-            atomic_write(target, plan.payload)
+            atomic_write(target, plan.payload, private=True, what="journal")
         except BaseException:
             if saved is not None:
                 backups.discard(saved)

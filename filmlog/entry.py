@@ -68,11 +68,14 @@ def apply(
     if given.year is not None:
         review.year = None if _blank(given.year) else parsing.parse_year(given.year.strip())
     if given.released is not None:
-        review.release_date = None if _blank(given.released) else parsing.parse_date(given.released)
+        review.release_date, review.release_precision = (
+            (None, None) if _blank(given.released) else parsing.parse_release(given.released)
+        )
     if given.directors is not None:
         review.directors = parsing.split_list(given.directors)
     if given.cast is not None:
-        review.cast = [CastMember(*parsing.parse_cast(c)) for c in given.cast if not _blank(c)]
+        # Comma-separated like directors: "A as X, B as Y" is two people, not one.
+        review.cast = [CastMember(*parsing.parse_cast(c)) for c in parsing.split_list(given.cast)]
     if given.genres is not None:
         review.genres = dedupe_casefold(parsing.split_list(given.genres), known_genres)
     if given.tags is not None:
@@ -91,7 +94,9 @@ def apply(
         review.watched_on = (
             None if _blank(given.watched) else parsing.parse_watched_date(given.watched, today)
         )
-    if given.logged is not None:
+    if given.logged is not None and _blank(given.logged):
+        review.logged_at, review.logged_zone = None, None
+    elif given.logged is not None:
         review.logged_at, review.logged_zone = parsing.parse_timestamp(given.logged, now=now)
     if given.liked is not None:
         review.liked = given.liked

@@ -7,6 +7,7 @@ them into one line on stderr and an exit code.
 from __future__ import annotations
 
 from enum import IntEnum
+from pathlib import Path
 
 
 class ExitCode(IntEnum):
@@ -41,7 +42,20 @@ class NotFound(FilmlogError):
 
 
 class CorruptJournal(FilmlogError):
-    """The journal file cannot be read as a filmlog journal; it is left untouched."""
+    """The journal file cannot be read as a filmlog journal; it is left untouched.
+
+    ``backups`` are the backups of ``journal`` that were found (newest first),
+    or None when none were looked for (a newer schema is no damage, and no
+    backup is the answer to it). The message names them; the CLI adds how to
+    restore one.
+    """
+
+    def __init__(
+        self, message: str, *, journal: Path | None = None, backups: list[Path] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.journal = journal
+        self.backups = backups
 
 
 class JournalLocked(FilmlogError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from filmlog.folding import fold
 from filmlog.model import Review
 from filmlog.parsing import format_runtime, format_stars
 
@@ -18,11 +19,17 @@ def long_date(value: date) -> str:
 
 
 def logged_time(review: Review) -> str:
-    """When the review was written, in its own zone: ``April 13, 2024 · 1:21 AM MDT``."""
+    """When the review was written, in its own zone: ``April 13, 2024 · 1:21 AM MDT``.
+
+    Midnight to the second is how a day without a time is stored (imports give
+    only the day): it shows as the day alone, not an invented ``12:00 AM``.
+    """
     stamp = review.logged_at
     if stamp is None:
         return ""
     stamp = _in_zone(stamp, review.logged_zone)
+    if not (stamp.hour or stamp.minute or stamp.second or stamp.microsecond):
+        return long_date(stamp.date())
     hour = stamp.hour % 12 or 12
     zone = stamp.tzname() or ""
     if not zone or zone.startswith(("UTC+", "UTC-")):
@@ -52,8 +59,24 @@ def metadata_line(review: Review) -> str:
     if review.runtime:
         parts.append(format_runtime(review.runtime))
     if review.release_date:
-        parts.append(f"Released {long_date(review.release_date)}")
+        released = review.release_date
+        # A partial date is shown as far as it is known: no invented day.
+        shown = {"year": f"{released.year}", "month": f"{released:%B} {released.year}"}
+        parts.append(f"Released {shown.get(review.release_precision or '', long_date(released))}")
     return " | ".join(parts)
+
+
+def identity_line(review: Review) -> str:
+    """``Original title Сталкер · TMDB 1398 · IMDb tt0079944``: how the film is known elsewhere."""
+    parts = []
+    original = review.original_title
+    if original and original.strip() and fold(original) != fold(review.title):
+        parts.append(f"Original title {review.original_title}")
+    if review.tmdb_id is not None:
+        parts.append(f"TMDB {review.tmdb_id}")
+    if review.imdb_id:
+        parts.append(f"IMDb {review.imdb_id}")
+    return " · ".join(parts)
 
 
 def verdict_line(review: Review) -> str:

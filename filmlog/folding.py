@@ -26,6 +26,16 @@ def fold(text: str) -> str:
     return COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
 
 
+def title_key(title: str) -> str:
+    """A title as two records of the same film share it: folded, spacing collapsed."""
+    return " ".join(fold(title).split())
+
+
+def film_key(title: str, year: int | None) -> tuple[str, int | None]:
+    """What makes two records the same film: the title (see :func:`title_key`) and the year."""
+    return title_key(title), year
+
+
 def missing(text: str, words: list[str]) -> list[str]:
     """The folded ``words`` that ``fold(text)`` does not contain, folding only as far as needed.
 

@@ -5,17 +5,50 @@ from __future__ import annotations
 import re
 import uuid as uuid_module
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol, TypeGuard
 
 from filmlog.errors import InvalidInput, brief
 
 MPAA_RATINGS = ("G", "PG", "PG-13", "R", "NC-17", "NR")
 MIN_HALF_STARS = 1
 MAX_HALF_STARS = 10
+MIN_RUNTIME = 1
+# Generous enough for the longest released films (some run over 14 hours) while
+# still catching a stray extra digit.
+MAX_RUNTIME = 1500
+FIRST_FILM_YEAR = 1870
+# How far ahead of this year an announced film may be dated.
+YEARS_AHEAD = 10
+
+
+def latest_year() -> int:
+    """The latest year a film may have: this year and :data:`YEARS_AHEAD` more."""
+    from filmlog import clock
+
+    return clock.today().year + YEARS_AHEAD
+
+
+def display_title(title: str, year: int | None) -> str:
+    """``Title (Year)``, or the bare title when the year is unknown."""
+    return f"{title} ({year})" if year else title
+
+
+def watch_order(review: Any) -> tuple[bool, date, int]:
+    """Sort key: oldest viewing first, undated ones after the dated, ties in ID order."""
+    return (review.watched_on is None, review.watched_on or date.min, review.id or 0)
+
+
+def is_int(value: object) -> TypeGuard[int]:
+    """A whole number, and not a bool (which Python counts as one)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 IMDB_ID = re.compile(r"tt[0-9]{7,10}")
+# How much of a release date is known when not the day: "1991-09" is a month, "1982" a year.
+RELEASE_PRECISIONS = ("year", "month")
 MAX_TEXT = 10_000_000  # a body past 10 MB is a mistake (a binary file piped in), not an essay
 
 # The keys of the `--json` view, in order; scripts rely on exactly these.
@@ -28,6 +61,7 @@ JSON_KEYS = (
     "original_title",
     "year",
     "release_date",
+    "release_precision",
     "directors",
     "cast",
     "genres",
@@ -90,6 +124,8 @@ class Review:
     original_title: str | None = None
     year: int | None = None
     release_date: date | None = None
+    # None when the day is known; "month" or "year" when release_date is the first of one.
+    release_precision: str | None = None
     directors: list[str] = field(default_factory=list)
     cast: list[CastMember] = field(default_factory=list)
     genres: list[str] = field(default_factory=list)
@@ -118,7 +154,15 @@ class Review:
     @property
     def display_title(self) -> str:
         """``Title (Year)``, or the bare title when the year is unknown."""
-        return f"{self.title} ({self.year})" if self.year else self.title
+        return display_title(self.title, self.year)
+
+    @property
+    def release_text(self) -> str | None:
+        """The release date as far as it is known: ``1991-09-20``, ``1991-09`` or ``1991``."""
+        if self.release_date is None:
+            return None
+        text = self.release_date.isoformat()
+        return {"year": text[:4], "month": text[:7]}.get(self.release_precision or "", text)
 
     @property
     def actors(self) -> list[str]:
@@ -133,18 +177,19 @@ class Review:
             "uuid",
         ):  # fmt: skip
             validate_text(name, getattr(self, name))
-        for name in ("directors", "genres", "tags"):
-            for item in getattr(self, name):
-                validate_text(name, item, required=True)
+        validate_lists(self)
         for member in self.cast:
             validate_text("cast", member.actor, required=True)
             validate_text("cast", member.role)
-        for key, value in self.sources.items():
-            validate_text("sources", key, required=True)
-            validate_text("sources", value, required=True)
-        for name, rule in NUMBER_RULES.items():
-            rule.check(name, getattr(self, name))
-        check_imdb_id(self.imdb_id)
+        check_number("rating", self.rating)
+        validate_film(self)
+        if self.release_precision is not None:
+            check_release_precision(self.release_precision)
+            day = self.release_date
+            if day is None or day.day != 1 or (self.release_precision == "year" and day.month != 1):
+                raise InvalidInput(
+                    f"a release {self.release_precision} needs the release date on its first day"
+                )
         check_mpaa(self.mpaa)
         for name in ("logged_at", "updated_at"):
             value = getattr(self, name)
@@ -162,6 +207,7 @@ class Review:
             "original_title": self.original_title,
             "year": self.year,
             "release_date": _iso(self.release_date),
+            "release_precision": self.release_precision,
             "directors": list(self.directors),
             "cast": [member.to_dict() for member in self.cast],
             "genres": list(self.genres),
@@ -214,9 +260,9 @@ class Review:
                 else CastMember(str(entry))
                 for entry in get("cast") or ()
             ]
+            review.release_precision = get("release_precision")
             review.mpaa = get("mpaa")
             review.body = get("body")
-            review.tags = _str_list(get("tags"))
             review.logged_at = _datetime(get("logged_at"))
             review.logged_zone = get("logged_zone")
             review.updated_at = _datetime(get("updated_at"))
@@ -227,10 +273,20 @@ class Review:
 
     def copy(self, **changes: Any) -> Review:
         """A copy with some fields changed (lists are copied, never shared)."""
-        for f in fields(self):
-            if f.name not in changes and isinstance(getattr(self, f.name), list | dict):
-                changes[f.name] = type(getattr(self, f.name))(getattr(self, f.name))
-        return replace(self, **changes)
+        unknown = changes.keys() - _REVIEW_FIELDS
+        if unknown:
+            raise TypeError(f"Review has no field {sorted(unknown)[0]!r}")
+        # Slot by slot rather than dataclasses.replace: an import copies thousands.
+        copied = object.__new__(Review)
+        for name in _REVIEW_FIELDS:
+            value = changes[name] if name in changes else getattr(self, name)
+            if name not in changes and type(value) in (list, dict):
+                value = value.copy()
+            setattr(copied, name, value)
+        return copied
+
+
+_REVIEW_FIELDS = tuple(f.name for f in fields(Review))
 
 
 class ReviewSummary:
@@ -254,6 +310,7 @@ class ReviewSummary:
         "reviewer",
         "rewatch",
         "runtime",
+        "tags",
         "title",
         "verdict",
         "watched_on",
@@ -267,6 +324,7 @@ class ReviewSummary:
     directors: list[str]
     actors: list[str]
     genres: list[str]
+    tags: list[str]
     runtime: int | None
     rating: int | None
     verdict: str | None
@@ -293,26 +351,41 @@ class ReviewSummary:
         return summary
 
 
-class NumberRule(NamedTuple):
-    """A whole number within ``low`` to ``high`` (or None): one definition for every check."""
-
-    low: int
-    high: int
-    expected: str
-
-    def check(self, name: str, value: object) -> None:
-        """Raise InvalidInput unless ``value`` is None or a whole number in range."""
-        if value is not None and not (_is_int(value) and self.low <= value <= self.high):  # type: ignore[operator]  # _is_int narrowed it
-            raise InvalidInput(f"{name} must be {self.expected}, not {brief(value)}")
+# IDs stay exact as JSON numbers in any reader below 2**53.
+MAX_TMDB_ID = 2**53 - 1
 
 
-# The stored numeric fields and their ranges; the journal check reads the same table.
-NUMBER_RULES = {
-    "rating": NumberRule(MIN_HALF_STARS, MAX_HALF_STARS, "1 to 10 half-stars"),
-    "year": NumberRule(1000, 9999, "a four-digit year"),
-    "runtime": NumberRule(1, 10_000, "a positive count of minutes"),
-    "tmdb_id": NumberRule(1, 2**53 - 1, "a positive whole number"),  # exact in any JSON reader
-}
+def number_rules() -> dict[str, tuple[int, int, str]]:
+    """Each stored whole-number field's lowest and highest value, and how a message says them.
+
+    The one definition of these ranges: reviews, watchlist entries and the
+    check of a whole journal all read it. A function, for the year's end moves
+    with the clock.
+    """
+    latest = latest_year()
+    return {
+        "rating": (MIN_HALF_STARS, MAX_HALF_STARS, "1 to 10 half-stars"),
+        "year": (FIRST_FILM_YEAR, latest, f"from {FIRST_FILM_YEAR} to {latest}"),
+        "runtime": (MIN_RUNTIME, MAX_RUNTIME, f"{MIN_RUNTIME} to {MAX_RUNTIME} minutes"),
+        "tmdb_id": (1, MAX_TMDB_ID, "a positive whole number"),
+    }
+
+
+def check_number(
+    name: str, value: object, rules: Mapping[str, tuple[int, int, str]] | None = None
+) -> None:
+    """Raise InvalidInput unless ``value`` is None or a whole number in ``name``'s range."""
+    if value is None:
+        return
+    low, high, expected = (rules or number_rules())[name]
+    if not (is_int(value) and low <= value <= high):
+        raise InvalidInput(f"{name} must be {expected}, not {brief(value)}")
+
+
+def check_release_precision(value: object) -> None:
+    """Raise InvalidInput unless ``value`` is None or one of :data:`RELEASE_PRECISIONS`."""
+    if value is not None and value not in RELEASE_PRECISIONS:
+        raise InvalidInput(f"release_precision must be year or month, not {brief(value)}")
 
 
 def check_imdb_id(value: object) -> None:
@@ -344,12 +417,45 @@ def validate_text(name: str, value: object, *, required: bool = False) -> None:
         raise InvalidInput(f"{name} must not be empty")
     if len(value) > MAX_TEXT:
         raise InvalidInput(f"{name} is longer than {MAX_TEXT:,} characters")
+    if value.isascii():  # known without a look at the characters; no surrogate then
+        return
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise InvalidInput(
             f"{name} contains bytes that are not valid UTF-8 (at character {exc.start})"
         ) from None
+
+
+class FilmFacts(Protocol):
+    """What a review and a watchlist entry both hold about a film."""
+
+    year: int | None
+    runtime: int | None
+    tmdb_id: int | None
+    imdb_id: str | None
+    directors: list[str]
+    genres: list[str]
+    tags: list[str]
+    sources: dict[str, str]
+
+
+def validate_lists(record: FilmFacts) -> None:
+    """Check the lists of names and the sources of a review or watchlist entry (InvalidInput)."""
+    for name in ("directors", "genres", "tags"):
+        for item in getattr(record, name):
+            validate_text(name, item, required=True)
+    for key, value in record.sources.items():
+        validate_text("sources", key, required=True)
+        validate_text("sources", value, required=True)
+
+
+def validate_film(film: FilmFacts) -> None:
+    """Check the year, runtime and film IDs of a review or watchlist entry (InvalidInput)."""
+    rules = number_rules()
+    for name in ("year", "runtime", "tmdb_id"):
+        check_number(name, getattr(film, name), rules)
+    check_imdb_id(film.imdb_id)
 
 
 def dedupe_casefold(values: Iterable[str], known: Mapping[str, str] | None = None) -> list[str]:
@@ -364,10 +470,6 @@ def dedupe_casefold(values: Iterable[str], known: Mapping[str, str] | None = Non
         seen.add(key)
         out.append(known.get(key, value) if known else value)
     return out
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _iso(value: date | None) -> str | None:
@@ -398,6 +500,7 @@ def _read_shared(
     target.release_date = _date(get("release_date"))
     target.directors = _str_list(get("directors"))
     target.genres = _str_list(get("genres"))
+    target.tags = _str_list(get("tags"))
     target.runtime = get("runtime")
     target.rating = get("rating")
     target.verdict = get("verdict")

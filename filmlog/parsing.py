@@ -15,32 +15,39 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from filmlog import clock
 from filmlog.errors import InvalidInput
+from filmlog.model import (
+    FIRST_FILM_YEAR,
+    MAX_HALF_STARS,
+    MAX_RUNTIME,
+    MIN_HALF_STARS,
+    MIN_RUNTIME,
+    MPAA_RATINGS,
+    latest_year,
+)
 
 __all__ = [
+    "format_average",
     "format_runtime",
     "format_stars",
     "format_stars_number",
     "parse_cast",
     "parse_date",
+    "parse_date_bound",
     "parse_mpaa",
     "parse_rating",
     "parse_runtime",
     "parse_timestamp",
     "parse_watched_date",
     "parse_year",
+    "plural",
+    "quote",
     "split_list",
-    "stars_value",
 ]
 
-MIN_HALF_STARS = 1
-MAX_HALF_STARS = 10
-MIN_RUNTIME = 1
-# Generous enough for the longest released films (some run over 14 hours) while
-# still catching a stray extra digit.
-MAX_RUNTIME = 1500
-FIRST_FILM_YEAR = 1870
-# How far ahead of this year an announced film may be dated.
-YEARS_AHEAD = 10
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 
 STAR = "★"
 HALF = "½"
@@ -57,12 +64,12 @@ _RUNTIME_HINT = (
     f"use {MIN_RUNTIME} to {MAX_RUNTIME} minutes, as 126, 126 min, 2h 6m, 2 hr 6 min or 2:06"
 )
 _WATCHED_HINT = "use a date such as 2024-04-13, today, yesterday, 3 days ago or friday"
+_BOUND_HINT = "use a date such as 2024-04-13, 2019, 2019-03, 3 days ago or last week"
 _DATE_HINT = "use a date such as 2024-04-13, April 13 2024 or 13 April 2024"
 _TIMESTAMP_HINT = (
     "use a date and time such as 2024-04-13 21:30, 04/13/24 1:21 AM Mountain Time or now"
 )
 _ZONE_HINT = "use an IANA name such as America/Denver or a name such as Mountain Time, PST or UTC"
-_MPAA_RATINGS = ("G", "PG", "PG-13", "R", "NC-17", "NR")
 
 # Patterns are kept as strings and compiled by re (which caches them) on first use, so
 # importing this module compiles none of them.
@@ -81,7 +88,8 @@ _RUNTIME_HOURS_RE = (
 )
 _RUNTIME_CLOCK_RE = r"(?P<hours>[0-9]+):(?P<minutes>[0-5][0-9])"
 
-_AGO_RE = r"(?P<count>[0-9]+|an?|one)\s+(?P<unit>days?|weeks?)\s+ago"
+_AGO_RE = r"(?P<count>[0-9]+|an?|one)\s+(?P<unit>days?|weeks?|months?|years?)\s+ago"
+_LAST_RE = r"last\s+(?P<unit>week|month|year)"
 _WEEKDAY_RE = r"(?P<last>last\s+)?(?P<name>[a-z]+)"
 _WEEKDAYS = {
     name: number
@@ -131,7 +139,7 @@ _MAX_ZONE_WORDS = max(len(alias.split()) for alias in _ZONE_ALIASES) + len(_ZONE
 _FUTURE_GRACE = timedelta(minutes=1)
 
 
-def _quote(text: str) -> str:
+def quote(text: str) -> str:
     """Quote user text for a one-line message: whitespace collapsed, controls hidden."""
     shown = "".join(ch if ch.isprintable() else "?" for ch in " ".join(text.split()))
     if len(shown) > _QUOTE_LIMIT:
@@ -209,7 +217,7 @@ def parse_rating(text: str) -> int:
     """
     half_stars = _rating_to_half_stars(text.strip())
     if half_stars is None or not MIN_HALF_STARS <= half_stars <= MAX_HALF_STARS:
-        raise InvalidInput(f"invalid rating {_quote(text)}: {_RATING_HINT}")
+        raise InvalidInput(f"invalid rating {quote(text)}: {_RATING_HINT}")
     return half_stars
 
 
@@ -232,12 +240,6 @@ def format_stars(half_stars: int | None, *, empty: str = EMPTY_STAR) -> str:
     full, half = divmod(half_stars, 2)
     slots = MAX_HALF_STARS // 2
     return STAR * full + HALF * half + empty * (slots - full - half)
-
-
-def stars_value(half_stars: int) -> float:
-    """Return a half-star rating as stars, e.g. 7 as 3.5. Raises ValueError outside 1 to 10."""
-    _check_half_stars(half_stars)
-    return half_stars / 2
 
 
 def format_stars_number(half_stars: int) -> str:
@@ -275,7 +277,7 @@ def parse_runtime(text: str) -> int:
     """
     minutes = _runtime_minutes(" ".join(text.split()))
     if minutes is None or not MIN_RUNTIME <= minutes <= MAX_RUNTIME:
-        raise InvalidInput(f"invalid runtime {_quote(text)}: {_RUNTIME_HINT}")
+        raise InvalidInput(f"invalid runtime {quote(text)}: {_RUNTIME_HINT}")
     return minutes
 
 
@@ -324,13 +326,14 @@ def _relative_watched_date(text: str, today: date) -> date | None:
         return today
     if text == "yesterday":
         return today - timedelta(days=1)
+    if match := re.fullmatch(_LAST_RE, text):
+        return _back(today, 1, match["unit"])
     if match := re.fullmatch(_AGO_RE, text):
         count = match["count"]
         number = _small_int(count) if count[0].isdigit() else 1
         if number is None:
             raise OverflowError(count)
-        days = number * 7 if match["unit"].startswith("week") else number
-        return today - timedelta(days=days)
+        return _back(today, number, match["unit"].rstrip("s"))
     if (match := re.fullmatch(_WEEKDAY_RE, text)) and match["name"] in _WEEKDAYS:
         back = (today.weekday() - _WEEKDAYS[match["name"]]) % 7
         if back == 0 and match["last"]:
@@ -339,12 +342,26 @@ def _relative_watched_date(text: str, today: date) -> date | None:
     return None
 
 
+def _back(today: date, count: int, unit: str) -> date:
+    """``count`` days, weeks, months or years before ``today``; a missing day (31 February)
+    becomes the month's last."""
+    if unit in ("day", "week"):
+        return today - timedelta(days=count * 7 if unit == "week" else count)
+    months = today.year * 12 + today.month - 1 - (count * 12 if unit == "year" else count)
+    year, month = divmod(months, 12)
+    if year < 1:
+        raise OverflowError(count)
+    following = date(year + 1, 1, 1) if month == 11 else date(year, month + 2, 1)
+    return date(year, month + 1, min(today.day, (following - timedelta(days=1)).day))
+
+
 def parse_watched_date(text: str, today: date | None = None) -> date:
     """Parse the day a film was watched; it may not be after ``today``.
 
     Accepted: ``today``, ``yesterday``, ``N days ago``, ``N weeks ago`` (``a week
-    ago`` too), weekday names full or short (``friday``, ``fri``), ``last friday``,
-    and any date python-dateutil reads (``2024-04-13``, ``04/13/24``,
+    ago`` too), months and years ago alike, ``last week``, ``last month`` and
+    ``last year`` (one of them ago), weekday names full or short (``friday``,
+    ``fri``), ``last friday``, and any date python-dateutil reads (``2024-04-13``, ``04/13/24``,
     ``April 13 2024``, ``13 April 2024``), missing parts filled from ``today``.
 
     A bare weekday name means the most recent such day counting today, so on a
@@ -366,7 +383,7 @@ def parse_watched_date(text: str, today: date | None = None) -> date:
         if watched is None:
             watched = _dateutil_parse(words, _midnight(today)).date()
     except (ValueError, OverflowError) as error:
-        raise InvalidInput(f"invalid date {_quote(text)}: {_WATCHED_HINT}") from error
+        raise InvalidInput(f"invalid date {quote(text)}: {_WATCHED_HINT}") from error
     if watched > today:
         raise InvalidInput(f"watched date {watched.isoformat()} is in the future")
     return watched
@@ -386,7 +403,33 @@ def parse_date(text: str) -> date:
     try:
         return _dateutil_parse(cleaned, datetime(clock.today().year, 1, 1)).date()
     except ValueError as error:
-        raise InvalidInput(f"invalid date {_quote(text)}: {_DATE_HINT}") from error
+        raise InvalidInput(f"invalid date {quote(text)}: {_DATE_HINT}") from error
+
+
+def parse_date_bound(text: str, *, end: bool = False) -> date:
+    """One end of a range of watched dates (``--from``, ``--to``), inclusive.
+
+    Takes what ``--watched`` takes (relative dates too) and dates in the future,
+    and a date that names only a year or a month (``2019``, ``2019-03``,
+    ``March 2019``) means its first day, or with ``end`` its last.
+    """
+    today = clock.today()
+    words = " ".join(text.lower().split())
+    try:
+        day = _relative_watched_date(words, today)
+        if day is not None:
+            return day
+        if len(words) == 10 and words[4] == "-":
+            try:
+                return date.fromisoformat(words)
+            except ValueError:
+                pass
+        # dateutil fills what the text leaves out from the default, and clips the day to
+        # the month's length: a default of 31 December gives the last day of what was named.
+        default = datetime(today.year, 12, 31) if end else datetime(today.year, 1, 1)
+        return _dateutil_parse(words, default).date()
+    except (ValueError, OverflowError) as error:
+        raise InvalidInput(f"invalid date {quote(text)}: {_BOUND_HINT}") from error
 
 
 # ---------------------------------------------------------------------------
@@ -437,7 +480,7 @@ class _ZoneResolver:
         if offset is not None:
             return timezone(timedelta(seconds=offset))
         if name is not None:
-            raise InvalidInput(f"unknown time zone {_quote(name)}: {_ZONE_HINT}")
+            raise InvalidInput(f"unknown time zone {quote(name)}: {_ZONE_HINT}")
         return None
 
 
@@ -508,15 +551,15 @@ def parse_timestamp(text: str, *, now: datetime | None = None) -> tuple[datetime
     except ValueError as error:
         unknown = None if zone else _unknown_trailing_zone(cleaned, default)
         if unknown is not None:
-            raise InvalidInput(f"unknown time zone {_quote(unknown)}: {_ZONE_HINT}") from error
-        raise InvalidInput(f"invalid timestamp {_quote(text)}: {_TIMESTAMP_HINT}") from error
+            raise InvalidInput(f"unknown time zone {quote(unknown)}: {_ZONE_HINT}") from error
+        raise InvalidInput(f"invalid timestamp {quote(text)}: {_TIMESTAMP_HINT}") from error
 
     if zone is not None:
         import zoneinfo
 
         if parsed.tzinfo is not None:
             raise InvalidInput(
-                f"timestamp {_quote(text)} gives both a time zone and a UTC offset: keep one"
+                f"timestamp {quote(text)} gives both a time zone and a UTC offset: keep one"
             )
         parsed = parsed.replace(tzinfo=zoneinfo.ZoneInfo(zone))
     elif parsed.tzinfo is None:
@@ -559,7 +602,7 @@ def parse_cast(text: str) -> tuple[str, str | None]:
     role = " ".join(role.split())
     if not actor:
         raise InvalidInput(
-            f"invalid cast entry {_quote(text)}: the actor is missing; use Actor or Actor as Role"
+            f"invalid cast entry {quote(text)}: the actor is missing; use Actor or Actor as Role"
         )
     return actor, role or None
 
@@ -575,16 +618,16 @@ def parse_mpaa(text: str) -> str:
     key = key.removeprefix("RATED") or key
     if key in ("NOTRATED", "UNRATED"):
         return "NR"
-    for rating in _MPAA_RATINGS:
+    for rating in MPAA_RATINGS:
         if key == rating.replace("-", ""):
             return rating
-    choices = ", ".join(_MPAA_RATINGS[:-1]) + f" or {_MPAA_RATINGS[-1]}"
-    raise InvalidInput(f"invalid MPAA rating {_quote(text)}: use {choices}")
+    choices = ", ".join(MPAA_RATINGS[:-1]) + f" or {MPAA_RATINGS[-1]}"
+    raise InvalidInput(f"invalid MPAA rating {quote(text)}: use {choices}")
 
 
 def parse_year(text: str | int) -> int:
     """Parse a film's year, from 1870 up to ten years after the current one."""
-    latest = clock.today().year + YEARS_AHEAD
+    latest = latest_year()
     shown = str(text)
     year: int | None = None
     if isinstance(text, bool):
@@ -595,7 +638,7 @@ def parse_year(text: str | int) -> int:
         year = _small_int(cleaned)
     if year is None or not FIRST_FILM_YEAR <= year <= latest:
         raise InvalidInput(
-            f"invalid year {_quote(shown)}: use a year from {FIRST_FILM_YEAR} to {latest}"
+            f"invalid year {quote(shown)}: use a year from {FIRST_FILM_YEAR} to {latest}"
         )
     return year
 
@@ -617,3 +660,31 @@ def split_list(values: list[str]) -> list[str]:
                 seen.add(key)
                 items.append(cleaned)
     return items
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 review``, ``3 reviews``."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
+def format_average(stars: float | None) -> str:
+    """An average in stars to two places (``3.62``), or ``—``."""
+    return "—" if stars is None else f"{stars:.2f}"
+
+
+_PARTIAL_RELEASE = re.compile(r"([0-9]{4})(?:-([0-9]{2}))?")
+
+
+def parse_release(text: str) -> tuple[date, str | None]:
+    """A release date and how much of it is known: ``1991-09`` is a month, ``1982`` a year.
+
+    A partial date is kept partial (its first day, and the precision), never
+    given a day it did not have; anything else is read as :func:`parse_date` does.
+    """
+    match = _PARTIAL_RELEASE.fullmatch(text.strip())
+    if match is None:
+        return parse_date(text), None
+    year, month = int(match[1]), int(match[2] or 1)
+    if not (1 <= month <= 12 and year >= 1):
+        raise InvalidInput(f"invalid release date '{text.strip()[:30]}'")
+    return date(year, month, 1), "month" if match[2] else "year"

@@ -6,11 +6,14 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from filmlog.folding import fold, may_contain, missing
 
-__all__ = ["BodySource", "Filters", "fold", "order", "select"]
+if TYPE_CHECKING:
+    from filmlog.model import Review
+
+__all__ = ["BodySource", "Filters", "Snippet", "fold", "order", "select", "snippet"]
 
 _ARTICLES = re.compile(r"^(the|a|an)\s+")
 
@@ -42,6 +45,7 @@ class Filters:
     min_rating: int | None = None
     max_rating: int | None = None
     year: int | None = None
+    watched_year: int | None = None
     watched_from: date | None = None
     watched_to: date | None = None
     tags: list[str] = field(default_factory=list)
@@ -79,6 +83,9 @@ class Filters:
             year = self.year
             tests.append(lambda d: d.get("year") == year)
         # ISO dates compare correctly as text, so stored dates need no parsing here.
+        if self.watched_year is not None:
+            prefix = f"{self.watched_year:04d}-"
+            tests.append(lambda d: (d.get("watched_on") or "").startswith(prefix))
         if self.watched_from is not None:
             start = self.watched_from.isoformat()
             tests.append(lambda d: bool(d.get("watched_on")) and d["watched_on"] >= start)
@@ -115,7 +122,7 @@ def _any_name(names: list[str], get: Callable[[Doc], Iterable[str]]) -> Callable
 
 def _fields_text(doc: Doc) -> str:
     # Cheap fields first: most searches are decided before the long body is folded.
-    fields: list[str | None] = [doc.get("title"), doc.get("headline")]
+    fields: list[str | None] = [doc.get("title"), doc.get("original_title"), doc.get("headline")]
     fields.extend(doc.get("directors") or ())
     fields.extend(doc.get("tags") or ())
     for member in doc.get("cast") or ():
@@ -203,3 +210,114 @@ def order(items: Iterable[Item], by: str = "watched", *, reverse: bool = False) 
     missing = [k for k in keyed if k[0] is None]
     present.sort(key=lambda k: k[0], reverse=(by != "title") != reverse)
     return [(review_id, doc) for _, review_id, doc in present + missing]
+
+
+# ---------------------------------------------------------------------------
+# Why a review matched
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """A short stretch of the field that best shows why a review matched a word search.
+
+    ``marks`` are the character spans of ``text`` where the words are.
+    """
+
+    where: str  # "title", "headline", "directors", "cast", "tags" or "body"
+    text: str
+    marks: tuple[tuple[int, int], ...]
+
+
+SNIPPET_LENGTH = 70
+_CONTEXT = 25  # characters kept before the first word found
+
+
+def _folded_with_origins(text: str) -> tuple[str, list[int]]:
+    """``fold(text)`` and, for each of its characters, the index in ``text`` it came from.
+
+    Folding works character by character (see :mod:`filmlog.folding`), so folding each
+    character alone gives the same text while keeping track of where it came from.
+    """
+    if text.isascii():
+        return text.lower(), list(range(len(text)))
+    pieces: list[str] = []
+    origins: list[int] = []
+    for index, char in enumerate(text):
+        folded = fold(char)
+        pieces.append(folded)
+        origins.extend([index] * len(folded))
+    return "".join(pieces), origins
+
+
+def _spans(text: str, words: list[str]) -> tuple[int, list[tuple[int, int]]]:
+    """How many of the folded ``words`` are in ``text``, and where, as merged spans of
+    ``text``'s characters."""
+    folded, origins = _folded_with_origins(text)
+    found: list[tuple[int, int]] = []
+    present = 0
+    for word in words:
+        start = folded.find(word)
+        present += start != -1
+        while start != -1:
+            found.append((origins[start], origins[start + len(word) - 1] + 1))
+            start = folded.find(word, start + len(word))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return present, merged
+
+
+def _snippet_fields(review: Review) -> list[tuple[str, str]]:
+    cast = ", ".join(f"{m.actor} ({m.role})" if m.role else m.actor for m in review.cast)
+    fields = [
+        ("title", review.title),
+        ("headline", review.headline or ""),
+        ("directors", ", ".join(review.directors)),
+        ("cast", cast),
+        ("tags", ", ".join(review.tags)),
+        ("body", review.body or ""),
+    ]
+    return [(where, " ".join(text.split())) for where, text in fields if text.strip()]
+
+
+def snippet(review: Review, words: list[str], length: int = SNIPPET_LENGTH) -> Snippet | None:
+    """The stretch of ``review`` that shows most of the searched ``words``, at most about
+    ``length`` characters, cut at word boundaries.
+
+    The field holding the most of the words wins; ties go to the earlier of title,
+    headline, directors, cast, tags and body. None when no word is found.
+    """
+    wanted = [fold(w) for w in words if w.strip()]
+    best: tuple[int, str, str, list[tuple[int, int]]] | None = None
+    for where, text in _snippet_fields(review):
+        present, spans = _spans(text, wanted)
+        if not spans:
+            continue
+        if best is None or present > best[0]:
+            best = (present, where, text, spans)
+    if best is None:
+        return None
+    _, where, text, spans = best
+    start = 0
+    first = spans[0][0]
+    # Less lead-in when that lets more of the words into the stretch.
+    reach = max(end for _, end in spans if end - first <= length) if length else 0
+    context = max(0, min(_CONTEXT, length - (reach - first) - 2))
+    if len(text) > length and first > context:
+        # Begin at a word: the first space after the lead-in's start (a long word: mid-word).
+        space = text.find(" ", first - context, first)
+        start = first - context if space == -1 else space + 1
+    end = len(text)
+    if end - start > length:
+        space = text.rfind(" ", start, start + length + 1)
+        end = start + length if space <= spans[0][1] else space
+    lead = "…" if start else ""
+    tail = "…" if end < len(text) else ""
+    shift = len(lead) - start
+    marks = tuple(
+        (max(a, start) + shift, min(b, end) + shift) for a, b in spans if a < end and b > start
+    )
+    return Snippet(where, lead + text[start:end] + tail, marks)

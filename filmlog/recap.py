@@ -10,24 +10,10 @@ from __future__ import annotations
 import re
 
 from filmlog import stats as st
-from filmlog.parsing import format_runtime, format_stars
+from filmlog.parsing import MONTH_NAMES, format_average, format_runtime, format_stars
 from filmlog.safe import clean
 from filmlog.stats import Summary
 
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 # Characters that start inline Markdown (emphasis, code, links, strikethrough, raw
 # HTML) or end a table cell. Escaping only these keeps titles readable as plain text.
 _ACTIVE = re.compile(r"([\\`*_\[\]<>|~])")
@@ -45,8 +31,8 @@ def escape(text: str | None) -> str:
     return _ENTITY.sub(r"\\&", _ACTIVE.sub(r"\\\1", flat))
 
 
-def _average(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
+_OPENING = "“‘\"'«„‚「『"
+_CLOSING = "”’\"'»」』"
 
 
 def _count(count: int, noun: str, plural: str = "s") -> str:
@@ -98,7 +84,9 @@ def _top_line(rank: int, review: Summary) -> str:
     line = " · ".join(parts)
     headline = escape(review.headline)
     if headline:
-        line += f" — “{headline}”"
+        # A headline that already opens or closes with a quote mark gets no second pair.
+        quoted = headline[0] in _OPENING or headline[-1] in _CLOSING
+        line += f" — {headline}" if quoted else f" — “{headline}”"
     return line
 
 
@@ -118,17 +106,20 @@ def recap(stats: st.Stats) -> str:
         lines.append("")
     if stats.genres:
         rows = [
-            (escape(g.name), f"{g.reviews:,}", _average(g.average_rating)) for g in stats.genres
+            (escape(g.name), f"{g.reviews:,}", format_average(g.average_rating))
+            for g in stats.genres
         ]
         lines += ["## Genres", "", *_table(("Genre", "Reviews", "Avg ★"), rows), ""]
     timeline = stats.timeline
     if timeline.by == "month":
         rows = [
-            (MONTH_NAMES[(p.month or 1) - 1], f"{p.reviews:,}", _average(p.average_rating))
+            (MONTH_NAMES[(p.month or 1) - 1], f"{p.reviews:,}", format_average(p.average_rating))
             for p in timeline.periods
         ]
         lines += ["## Month by month", "", *_table(("Month", "Reviews", "Avg ★"), rows), ""]
     elif timeline.by == "year":
-        rows = [(p.label, f"{p.reviews:,}", _average(p.average_rating)) for p in timeline.periods]
+        rows = [
+            (p.label, f"{p.reviews:,}", format_average(p.average_rating)) for p in timeline.periods
+        ]
         lines += ["## Year by year", "", *_table(("Year", "Reviews", "Avg ★"), rows), ""]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -26,8 +26,17 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any, Literal, NamedTuple, Protocol, TypeVar
 
+from filmlog import folding
 from filmlog.errors import InvalidInput, NotFound
-from filmlog.model import MAX_HALF_STARS, MIN_HALF_STARS, Review, ReviewSummary
+from filmlog.model import (
+    MAX_HALF_STARS,
+    MIN_HALF_STARS,
+    Review,
+    ReviewSummary,
+    display_title,
+    watch_order,
+)
+from filmlog.parsing import quote
 from filmlog.query import fold
 
 FilmKey = tuple[str, int | None]
@@ -50,6 +59,8 @@ class Summary(Protocol):
     def actors(self) -> list[str]: ...
     @property
     def genres(self) -> list[str]: ...
+    @property
+    def tags(self) -> list[str]: ...
     @property
     def runtime(self) -> int | None: ...
     @property
@@ -78,7 +89,7 @@ _TITLE_WITH_YEAR = re.compile(r"^(?P<title>.*?\S)\s*\((?P<year>[0-9]{4})\)\s*$")
 
 def film_key(review: Summary) -> FilmKey:
     """What makes two reviews the same film: the folded title and the year."""
-    return (" ".join(fold(review.title).split()), review.year)
+    return folding.film_key(review.title, review.year)
 
 
 def average_stars(half_stars: Sequence[int]) -> float | None:
@@ -99,11 +110,6 @@ def median_stars(half_stars: Sequence[int]) -> float | None:
 
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
-
-
-def _watch_order(review: Summary) -> tuple[bool, date, int]:
-    """Oldest viewing first; undated viewings after dated ones, in the order they were logged."""
-    return (review.watched_on is None, review.watched_on or date.min, review.id or 0)
 
 
 # ---------------------------------------------------------------------------
@@ -231,11 +237,23 @@ def genres(reviews: Iterable[Summary]) -> tuple[GroupRow, ...]:
 
     Genres are matched ignoring case and shown in their first spelling.
     """
+    return _labels(reviews, lambda r: r.genres)
+
+
+def tags(reviews: Iterable[Summary], *, top: int | None = None) -> tuple[GroupRow, ...]:
+    """Reviews and average rating per tag, most used first (matched as genres are)."""
+    rows = _labels(reviews, lambda r: r.tags)
+    return rows if top is None else rows[:top]
+
+
+def _labels(
+    reviews: Iterable[Summary], labels: Callable[[Summary], list[str]]
+) -> tuple[GroupRow, ...]:
     groups: dict[str, _Group] = {}
-    keys: dict[str, str] = {}  # each spelling's key: a journal spells a genre a few ways
+    keys: dict[str, str] = {}  # each spelling's key: a journal spells a label a few ways
     for review in reviews:
         seen: set[str] = set()
-        for name in review.genres:
+        for name in labels(review):
             key = keys.get(name)
             if key is None:
                 key = keys[name] = name.strip().casefold()
@@ -393,9 +411,7 @@ class Films:
     __slots__ = ("latest_rated", "latest_rating", "viewings")
 
     def __init__(self, reviews: Iterable[Summary]) -> None:
-        self.viewings = sorted(
-            ((r, film_key(r)) for r in reviews), key=lambda p: _watch_order(p[0])
-        )
+        self.viewings = sorted(((r, film_key(r)) for r in reviews), key=lambda p: watch_order(p[0]))
         self.latest_rating: dict[FilmKey, int | None] = {}
         self.latest_rated: dict[FilmKey, Summary] = {}
         for review, key in self.viewings:
@@ -522,14 +538,20 @@ def top_rated(
 ) -> tuple[Summary, ...]:
     """The best-rated films, each once at its latest rated viewing.
 
-    Ties go to liked films, then to the one watched first, then to the lower ID,
-    so the order never changes between runs.
+    Only films rated above the median rating of ``reviews`` count (when every
+    rating is the same, those at it): a short list beats one that runs down to
+    the films you disliked. Ties go to liked films, then to the one watched
+    first, then to the lower ID, so the order never changes between runs.
     """
     films = films or Films(reviews)
-    ranked = sorted(
-        films.latest_rated.values(),
-        key=lambda r: (-(r.rating or 0), not r.liked, *_watch_order(r)),
-    )
+    median = median_stars([r.rating for r in reviews if r.rating is not None])
+    if median is None:
+        return ()
+    latest = films.latest_rated.values()
+    chosen = [r for r in latest if (r.rating or 0) / 2 > median] or [
+        r for r in latest if (r.rating or 0) / 2 == median
+    ]
+    ranked = sorted(chosen, key=lambda r: (-(r.rating or 0), not r.liked, *watch_order(r)))
     return tuple(ranked if top is None else ranked[:top])
 
 
@@ -549,6 +571,7 @@ class Stats(NamedTuple):
     actors: tuple[PersonRow, ...]
     decades: Decades
     top_rated: tuple[Summary, ...] = ()
+    tags: tuple[GroupRow, ...] = ()
     # The one person who wrote every review, for a recap's byline; None when several or none.
     reviewer: str | None = None
 
@@ -575,6 +598,7 @@ class Stats(NamedTuple):
                 }
                 for r in self.top_rated
             ],
+            "tags": [t.to_json() for t in self.tags],
         }
 
 
@@ -593,6 +617,7 @@ def compute(
         actors=actors(reviews, top=top, films=films),
         decades=decades(reviews),
         top_rated=top_rated(reviews, top=top, films=films),
+        tags=tags(reviews, top=top),
         reviewer=sole_reviewer(reviews),
     )
 
@@ -632,7 +657,7 @@ class History(NamedTuple):
 
     @property
     def display_title(self) -> str:
-        return f"{self.title} ({self.year})" if self.year else self.title
+        return display_title(self.title, self.year)
 
     @property
     def ratings(self) -> list[int]:
@@ -678,41 +703,88 @@ def split_title_year(text: str) -> tuple[str, int | None]:
 
 
 def _same_title(reviews: Iterable[Review], title: str) -> list[Review]:
-    wanted = " ".join(fold(title).split())
+    wanted = folding.title_key(title)
     return [r for r in reviews if film_key(r)[0] == wanted]
 
 
-def history(reviews: Iterable[Review], query: str) -> History:
-    """Every viewing of the film ``query`` names (``Her`` or ``Her (2013)``), oldest first.
+def _by_id_or_part(
+    reviews: list[Review], query: str, title: str, year: int | None
+) -> tuple[list[Review], int | None]:
+    """The viewings of the film a review ID (``12``, ``#12``) or a part of one title names.
 
-    Raises NotFound when no review matches, or when the title alone matches
-    films of different years (remakes): then the year must be given.
+    Raises InvalidInput when the part is in several titles, and NotFound, with the
+    closest titles as suggestions, when nothing matches.
+    """
+    if ident := re.fullmatch(r"#?([0-9]+)", query.strip()):
+        for review in reviews:
+            if review.id == int(ident[1]):
+                key = film_key(review)
+                return [r for r in reviews if film_key(r) == key], review.year
+    part = " ".join(fold(title).split())
+    titles: dict[str, str] = {}  # folded title -> its first spelling
+    for review in reviews:
+        folded = film_key(review)[0]
+        if part and part in folded and (year is None or review.year in (None, year)):
+            titles.setdefault(folded, review.title)
+    if len(titles) == 1:
+        return _same_title(reviews, next(iter(titles.values()))), year
+    if titles:
+        names = sorted(titles.values(), key=fold)
+        listed = ", ".join(quote(n) for n in names[:5]) + (", …" if len(names) > 5 else "")
+        raise InvalidInput(
+            f"{quote(query)} is part of more than one title ({listed}): give more of it"
+        )
+    import difflib
+
+    every: dict[str, str] = {}  # folded title -> its first spelling
+    for review in reviews:
+        every.setdefault(film_key(review)[0], review.title)
+    close = difflib.get_close_matches(part, list(every), n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(quote(every[c]) for c in close)}?" if close else ""
+    raise NotFound(f"no reviews of a film titled {quote(query)}{hint}")
+
+
+def history(reviews: Iterable[Review], query: str) -> History:
+    """Every viewing of the film ``query`` names, oldest first.
+
+    ``query`` is a title (``Her``, any case and accents), with the year to tell
+    remakes apart (``Her (2013)``), a part of one title (``amel``), or a review
+    ID (``12`` or ``#12``) of one of its viewings; a whole title comes first, so
+    a film called ``1917`` is found by its title.
+
+    Raises NotFound when no review matches (naming the closest titles), and
+    InvalidInput when the title alone matches films of different years
+    (remakes), or a part matches several titles.
     """
     reviews = list(reviews)
     title, year = split_title_year(query)
     found = _same_title(reviews, title)
+    if year is not None and not any(r.year == year for r in found):
+        # Perhaps a title that itself ends in "(1234)" rather than a year in brackets.
+        whole = _same_title(reviews, query)
+        if whole:
+            found, year = whole, None
+        elif found:
+            raise NotFound(f"no reviews of a film titled {quote(query)}")
+    if not found:
+        found, year = _by_id_or_part(reviews, query, title, year)
     if year is not None:
         exact = [r for r in found if r.year == year]
-        if exact:
-            # A review logged without a year joins in, unless a remake makes it ambiguous.
-            remakes = any(r.year not in (None, year) for r in found)
-            found = exact if remakes else [r for r in found if r.year in (None, year)]
-        else:
-            # Perhaps a title that itself ends in "(1234)" rather than a year in brackets.
-            found = _same_title(reviews, query)
-            year = None
-    if not found:
-        raise NotFound(f"no reviews of a film titled {_quoted(query)}")
+        if not exact:
+            raise NotFound(f"no reviews of a film titled {quote(query)}")
+        # A review logged without a year joins in, unless a remake makes it ambiguous.
+        remakes = any(r.year not in (None, year) for r in found)
+        found = exact if remakes else [r for r in found if r.year in (None, year)]
     if year is None:
         years = sorted({r.year for r in found if r.year is not None})
         if len(years) > 1:
             choices = ", ".join(f"{found[0].title} ({y})" for y in years)
             raise InvalidInput(
-                f"{_quoted(query)} matches more than one film ({choices}): "
+                f"{quote(query)} matches more than one film ({choices}): "
                 "give the year, as in 'Title (2013)'"
             )
         year = years[0] if years else None
-    ordered = sorted(found, key=_watch_order)
+    ordered = sorted(found, key=watch_order)
     viewings: list[Viewing] = []
     previous: int | None = None
     for review in ordered:
@@ -724,8 +796,3 @@ def history(reviews: Iterable[Review], query: str) -> History:
         viewings.append(Viewing(review, change))
     shown = ordered[-1].title
     return History(shown, year, tuple(viewings))
-
-
-def _quoted(text: str) -> str:
-    shown = " ".join(text.split())
-    return f"'{shown[:59]}…'" if len(shown) > 60 else f"'{shown}'"

@@ -1,45 +1,86 @@
-"""The journal file: strict reads, locked read-modify-write, atomic replace.
+"""The journal file: strict reads, one read API, locked read-modify-write.
 
 The file is a TinyDB database (one JSON object of tables), but filmlog never
 lets TinyDB touch the disk: TinyDB's stock JSONStorage rewrites the file in
 place, so a crash or a second writer could truncate it. Instead a transaction
-takes the sidecar lock, reads and checks the file once, lets TinyDB work on
-the data in memory, and writes the result once through a temporary file,
-fsync and ``os.replace``. Just before the replace, the old file is kept as a
-rotating backup (see :mod:`filmlog.backups`). TinyDB itself is known only to
-:mod:`filmlog.session`, which writes import; reads parse the file directly.
+takes the sidecar lock, reads and checks the file once, hands the tables to a
+:class:`~filmlog.session.Session` to change in memory, and writes the result
+once through :func:`filmlog.files.atomic_write`. Just before the replace, the
+old file is kept as a rotating backup (see :mod:`filmlog.backups`).
+
+Reads parse the file directly; :meth:`Journal.find` and its siblings are what
+commands call. The format lives in :mod:`filmlog.schema`, the byte scan that
+keeps bodies in the file in :mod:`filmlog.scan`, the word prefilter in
+:mod:`filmlog.prefilter`.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import weakref
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
-from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic
 
 import orjson
 
-from filmlog import backups, clock, owners, paths, validation
+from filmlog import backups, paths, scan, validation
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
+from filmlog.files import atomic_write, fsync_folder, temp_files
 from filmlog.lock import FileLock
 from filmlog.model import Review, ReviewSummary
+from filmlog.prefilter import Layout
+from filmlog.scan import body_spans, loads, review_starts
+from filmlog.schema import (
+    CONFLICTS_TABLE,
+    FORMAT_NAME,
+    META_ID,
+    META_TABLE,
+    REVIEWS_TABLE,
+    SCHEMA_VERSION,
+    SIDE_TABLES,
+    TOMBSTONES_TABLE,
+    Built,
+    Documents,
+    FormatProblem,
+    check_format,
+    documents_of,
+    empty_tables,
+    from_doc,
+    now,
+    reviews_of,
+)
 
 if TYPE_CHECKING:
+    from filmlog.query import Filters
     from filmlog.session import Session
+    from filmlog.stats import History
 
-FORMAT_NAME = "filmlog"
-SCHEMA_VERSION = 2
-META_TABLE = "_filmlog"
-REVIEWS_TABLE = "reviews"
-META_ID = 1
-
-Documents = list[tuple[int, dict[str, Any]]]  # stored review documents with their IDs
+# Names that moved to the modules above, still importable from here.
+__all__ = [
+    "CONFLICTS_TABLE",
+    "FORMAT_NAME",
+    "META_ID",
+    "META_TABLE",
+    "REVIEWS_TABLE",
+    "SCHEMA_VERSION",
+    "SIDE_TABLES",
+    "TOMBSTONES_TABLE",
+    "Bodies",
+    "Documents",
+    "Found",
+    "Journal",
+    "atomic_write",
+    "default_path",
+    "fsync_folder",
+    "now",
+    "parse_journal",
+    "serialise",
+    "serialised",
+    "temp_files",
+]
 
 
 def default_path() -> Path:
@@ -55,226 +96,6 @@ def default_path() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path("filmlog", appauthor=False) / "journal.json"
-
-
-def now() -> datetime:
-    """The current moment in the local time zone, timezone-aware."""
-    return clock.now()
-
-
-def empty_tables() -> dict[str, Any]:
-    """The tables of a journal with no reviews yet."""
-    meta = {"format": FORMAT_NAME, "schema": SCHEMA_VERSION, "next_id": 1}
-    return {META_TABLE: {str(META_ID): meta}, REVIEWS_TABLE: {}}
-
-
-def _loads(raw: bytes | bytearray) -> Any:
-    """orjson.loads with the cyclic garbage collector paused.
-
-    Parsing a large journal creates hundreds of thousands of containers, and
-    the collector would walk all of them again and again while they are being
-    made (none of them can form a cycle). Pausing it takes a third off the
-    parse; freezing the result keeps later collections from walking it too.
-    """
-    import gc
-
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        data = _loads_in_pieces(raw)
-        if data is None:
-            data = orjson.loads(raw)
-    finally:
-        if enabled:
-            gc.enable()
-    gc.freeze()
-    return data
-
-
-_PIECE = 1 << 20
-_SCAN_CHUNK = 4 << 20
-_REVIEWS_OPEN = b'"reviews":{'
-_NEXT_REVIEW = re.compile(rb'\},"(\d+)":\{')  # one review's end and the next one's ID
-
-
-def _loads_in_pieces(raw: bytes | bytearray) -> Any:
-    """The journal parsed a megabyte of reviews at a time; None if it cannot be split so.
-
-    orjson builds a whole document tree before making Python objects of it,
-    which for a large journal costs more memory than the objects. The reviews
-    table is split between two reviews (``},"123":{`` cannot occur inside a
-    JSON string, whose quotes are escaped) and each piece parsed alone; a split
-    in the wrong place leaves a piece that is not JSON, and then the caller
-    parses the whole, which also reports real damage.
-    """
-    opened = raw.find(_REVIEWS_OPEN)
-    end = len(raw)
-    while end and raw[end - 1] in _SPACE:  # not rstrip(), which would copy the whole file
-        end -= 1
-    if opened < 0 or end - opened < 2 * _PIECE or raw[end - 2 : end] != b"}}":
-        return None
-    cuts = []
-    at = opened + _PIECE
-    while at < end - _PIECE:
-        at = raw.find(b'},"', at)
-        if at < 0:
-            break
-        if _NEXT_REVIEW.match(raw, at):
-            cuts.append(at)
-            at += _PIECE
-        else:
-            at += 1
-    if not cuts:
-        return None
-    view = memoryview(raw)  # each piece is copied once, into its braces
-    try:
-        data = orjson.loads(b"".join((view[: cuts[0] + 1], b"}}")))
-        reviews = data["reviews"]
-        for start, stop in zip(cuts, [*cuts[1:], end - 3], strict=True):  # each a review's "}"
-            reviews.update(orjson.loads(b"".join((b"{", view[start + 2 : stop + 1], b"}"))))
-    except (orjson.JSONDecodeError, TypeError, KeyError, AttributeError):
-        return None
-    finally:
-        view.release()
-    return data
-
-
-_FIRST_REVIEW = re.compile(rb'"reviews":\{"(\d+)":\{')
-
-
-def review_starts(raw: bytes, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Where each review's object begins in ``raw``, with its ID, in file order.
-
-    Found as :func:`_loads_in_pieces` finds its cuts, looking only between the
-    bodies (``spans``), which are most of the file; the caller checks the IDs
-    against the parsed table before trusting them.
-    """
-    first = _FIRST_REVIEW.search(raw, 0, spans[0][0] if spans else len(raw))
-    if first is None:
-        return []
-    starts = [(first.start(1) - 1, int(first[1]))]
-    gaps = [first.end(), *(stop for _, stop in spans)]
-    ends = [*(start for start, _ in spans), len(raw)]
-    for low, high in zip(gaps, ends, strict=True):
-        at = raw.find(b'},"', low, high)
-        while at >= 0:
-            found = _NEXT_REVIEW.match(raw, at)
-            if found is not None:
-                starts.append((at + 2, int(found[1])))
-            at = raw.find(b'},"', at + 3, high)
-    return starts
-
-
-_BODY_KEY = b'"body"'
-_SPACE = b" \t\r\n"
-
-
-def body_spans(raw: bytes) -> tuple[list[tuple[int, int]], int] | None:
-    """Where every review body's string sits in ``raw``, quotes included, and how many bodies
-    are null; None when unsure.
-
-    In JSON every quote inside a string is escaped, so an unescaped ``"body"``
-    followed by a colon can only be that key, and the string after it ends at
-    the first quote not preceded by an odd number of backslashes. Anything
-    unexpected (a truncated file, a body that is neither a string nor null)
-    returns None, and the caller parses the whole file, which reports the damage.
-    """
-    spans: list[tuple[int, int]] = []
-    nulls = 0
-    end = len(raw)
-    at = raw.find(_BODY_KEY)
-    while at >= 0:
-        i = at + len(_BODY_KEY)
-        while i < end and raw[i] in _SPACE:
-            i += 1
-        if i < end and raw[i] == 0x3A:  # ':' - the key, not a string value "body"
-            i += 1
-            while i < end and raw[i] in _SPACE:
-                i += 1
-            if i >= end:
-                return None
-            if raw[i] == 0x22:  # '"'
-                close = i + 1
-                while True:
-                    close = raw.find(b'"', close)
-                    if close < 0:
-                        return None
-                    backslashes = 0
-                    while raw[close - 1 - backslashes] == 0x5C:
-                        backslashes += 1
-                    if backslashes % 2 == 0:
-                        break
-                    close += 1
-                spans.append((i, close + 1))
-                i = close + 1
-            elif raw.startswith(b"null", i):
-                nulls += 1
-            else:
-                return None
-        at = raw.find(_BODY_KEY, i)
-    return spans, nulls
-
-
-def _marked(raw: bytes, spans: list[tuple[int, int]]) -> bytes | bytearray:
-    """``raw`` with each span replaced by its index in ``spans``.
-
-    Built in one buffer from views of ``raw``: no copy of each piece on the way.
-    """
-    if not spans:
-        return raw
-    view = memoryview(raw)
-    out = bytearray()
-    kept = 0
-    for index, (start, stop) in enumerate(spans):
-        out += view[kept:start]
-        out += str(index).encode()
-        kept = stop
-    out += view[kept:]
-    view.release()
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class Layout:
-    """Where the reviews lie in a journal file, for :meth:`Bodies.word_candidates`.
-
-    The file is cut into regions at ``offsets``; ``owners[i]`` are the reviews
-    whose text region ``i`` may hold, and ``ranges`` gives each review a
-    stretch of the file that holds all of its text (stretches may overlap).
-    """
-
-    offsets: list[int]
-    owners: list[tuple[int, ...]]
-    ranges: dict[int, tuple[int, int]]
-    size: int
-
-    @classmethod
-    def from_starts(cls, starts: list[tuple[int, int]], size: int) -> Layout:
-        """Regions that are the reviews themselves, from where each begins."""
-        offsets = [offset for offset, _ in starts]
-        ends = [*offsets[1:], size]
-        ranges = {
-            review_id: (offset, end) for (offset, review_id), end in zip(starts, ends, strict=True)
-        }
-        return cls(offsets, [(review_id,) for _, review_id in starts], ranges, size)
-
-    @classmethod
-    def from_bodies(cls, bodies: dict[int, tuple[int, int]], size: int) -> Layout:
-        """Regions cut where each body begins, when every review has one.
-
-        A review's fields lie partly before its body and partly after it, so
-        each region, from one body to the next, belongs to both reviews; no
-        search for where the reviews begin is needed.
-        """
-        order = sorted(bodies, key=lambda review_id: bodies[review_id][0])
-        offsets = [0, *(bodies[review_id][0] for review_id in order)]
-        owners = [(order[0],), *pairwise(order), (order[-1],)]
-        ranges = {}
-        for index, review_id in enumerate(order):
-            start = bodies[order[index - 1]][1] if index else 0
-            end = bodies[order[index + 1]][0] if index + 1 < len(order) else size
-            ranges[review_id] = (start, end)
-        return cls(offsets, owners, ranges, size)
 
 
 class Bodies:
@@ -309,76 +130,13 @@ class Bodies:
         return os.pread(self._source, stop - start, start)
 
     def word_candidates(self, words: list[str]) -> set[int] | None:
-        """IDs of the reviews whose stored text, folded, could hold every folded word.
-
-        Read from the file a few megabytes at a time, every field and the body
-        at once (see :func:`filmlog.folding.places`); None when the words or the
-        file do not allow it. Every review that matches is among them.
-        """
-        from filmlog.folding import plain_words
-
-        layout = self._layout
-        if layout is None or not plain_words(words):
+        """IDs of the reviews whose stored text, folded, could hold every folded word; None
+        when the words or the file do not allow it (see :func:`filmlog.prefilter.candidates`)."""
+        if self._layout is None:
             return None
-        # The longest word first (usually the rarest); the others only where it may be.
-        head, *rest = sorted(set(words), key=len, reverse=True)
-        found = self._scan(layout, [head])[head]
-        if not rest:
-            return found
-        if len(found) * 2 <= len(layout.ranges):  # reading only theirs beats another pass
-            return self._narrow(layout, found, rest)
-        for holding in self._scan(layout, rest).values():
-            found &= holding
-        return found
+        from filmlog.prefilter import candidates
 
-    def _narrow(self, layout: Layout, among: set[int], words: list[str]) -> set[int]:
-        """The reviews ``among`` whose stretches could hold every word.
-
-        Their stretches are read one by one but scanned together, a few megabytes
-        at a time, each as a region of its own: one scan instead of one per review.
-        """
-        from filmlog.folding import places
-
-        ordered = sorted(among, key=lambda review_id: layout.ranges[review_id][0])
-        kept: set[int] = set()
-        first = 0
-        while first < len(ordered):
-            pieces: list[bytes] = []
-            bounds: list[int] = []
-            size = 0
-            for review_id in ordered[first:]:
-                if size >= _SCAN_CHUNK:
-                    break
-                piece = self._read(*layout.ranges[review_id])
-                bounds.append(size)
-                pieces.append(piece)
-                size += len(piece)
-            holding = set(range(len(pieces)))
-            for regions in places(b"".join(pieces), words, bounds).values():
-                holding &= regions
-            kept.update(ordered[first + index] for index in holding)
-            first += len(pieces)
-        return kept
-
-    def _scan(self, layout: Layout, words: list[str]) -> dict[str, set[int]]:
-        """For each word, the reviews that could hold it, reading the file chunk by chunk."""
-        from bisect import bisect_right
-
-        from filmlog.folding import places
-
-        offsets, owners = layout.offsets, layout.owners
-        found: dict[str, set[int]] = {word: set() for word in words}
-        first = 0
-        while first < len(offsets):
-            last = bisect_right(offsets, offsets[first] + _SCAN_CHUNK, lo=first + 1)
-            begin = offsets[first]
-            end = offsets[last] if last < len(offsets) else layout.size
-            bounds = [offset - begin for offset in offsets[first:last]]
-            for word, regions in places(self._read(begin, end), words, bounds).items():
-                for index in regions:
-                    found[word].update(owners[first + index])
-            first = last
-        return found
+        return candidates(self._read, self._layout, words)
 
     def _changed(self) -> StorageError:
         return StorageError(f"journal {self._path} changed while it was read; run it again")
@@ -419,17 +177,16 @@ def parse_journal(raw: bytes | bytearray, path: Path, *, check: bool = True) -> 
     ``check=False`` leaves the reviews' fields to the caller (see :mod:`filmlog.validation`).
     """
     try:
-        data = _loads(raw)
+        data = loads(raw)
     except orjson.JSONDecodeError as exc:
         what = "is empty" if not raw.strip() else f"is not valid JSON ({json_position(exc, raw)})"
         raise CorruptJournal(f"journal {path} {what}; it was left unchanged") from None
-    meta = data.get(META_TABLE, {}).get(str(META_ID)) if isinstance(data, dict) else None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+    problem, schema = check_format(data)
+    if problem is FormatProblem.NOT_A_JOURNAL:
         raise CorruptJournal(f"{path} is not a filmlog journal; it was left unchanged")
-    schema = meta.get("schema")
-    if not isinstance(schema, int) or schema < 1:
+    if problem is FormatProblem.INVALID_SCHEMA:
         raise CorruptJournal(f"journal {path} has an invalid schema version; it was left unchanged")
-    if schema > SCHEMA_VERSION:
+    if problem is FormatProblem.NEWER_SCHEMA:
         raise CorruptJournal(
             f"journal {path} was written by a newer filmlog (schema {schema}, this one reads "
             f"up to {SCHEMA_VERSION}); upgrade filmlog to use it"
@@ -438,8 +195,9 @@ def parse_journal(raw: bytes | bytearray, path: Path, *, check: bool = True) -> 
     if not isinstance(reviews, dict) or not all(isinstance(d, dict) for d in reviews.values()):
         raise CorruptJournal(f"journal {path} has a damaged reviews table; it was left unchanged")
     data.setdefault(REVIEWS_TABLE, reviews)
+    _check_side_tables(data, path)
     if check:
-        validation.check(meta, reviews, path, len(raw))
+        validation.check(data[META_TABLE][str(META_ID)], reviews, path, len(raw))
     checked: dict[str, Any] = data
     return checked
 
@@ -449,6 +207,15 @@ def json_position(exc: orjson.JSONDecodeError, raw: bytes | bytearray) -> str:
     text = bytes(raw).decode("utf-8", "replace")
     offset = len(text[: exc.pos].encode("utf-8", "surrogatepass"))
     return f"{exc.msg} at byte {offset:,}, line {exc.lineno} column {exc.colno}"
+
+
+def _check_side_tables(data: dict[str, Any], path: Path) -> None:
+    """Tables beside the reviews (tombstones, merge conflicts) must be tables of records."""
+    for name in SIDE_TABLES:
+        table = data.get(name, {})
+        if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
+            what = f"journal {path} has a damaged {name} table"
+            raise CorruptJournal(f"{what}; it was left unchanged")
 
 
 def serialise(data: dict[str, Any]) -> bytes:
@@ -463,161 +230,57 @@ def serialised(data: dict[str, Any]) -> Iterator[bytes]:
     """:func:`serialise` in pieces of a few hundred reviews, to be written one after another.
 
     Encoding a large journal in one piece builds the whole file in memory, in a
-    buffer that grows as it fills; in pieces, the same bytes come out and each
-    piece reuses the memory of the one before.
+    buffer that grows as it fills; in pieces, each piece reuses the memory of
+    the one before.
+
+    Each table starts a line, and each record of the reviews and tombstones
+    tables has a line of its own, so that a diff (``git log -p``) shows which
+    reviews changed. The comma leads the line, so adding a review at the end
+    adds one line and changes none. The reviews come last (see :func:`_reviews_last`).
     """
     try:
-        # Compact: a tenth smaller than indented JSON, and faster both to write and to read.
+        # Compact within a line: a tenth smaller than indented JSON, and faster to read.
         if not data:
             yield b"{}\n"
             return
-        for index, (name, table) in enumerate(data.items()):
-            yield (b"{" if index == 0 else b",") + orjson.dumps(name) + b":"
-            if name != REVIEWS_TABLE or not isinstance(table, dict) or not table:
+        for index, (name, table) in enumerate(_reviews_last(data)):
+            yield (b"{" if index == 0 else b"\n,") + orjson.dumps(name) + b":"
+            if name == META_TABLE or not isinstance(table, dict) or not table:
                 yield orjson.dumps(table)
-                continue
-            items = list(table.items())
-            for start in range(0, len(items), _REVIEWS_PER_PIECE):
-                piece = orjson.dumps(dict(items[start : start + _REVIEWS_PER_PIECE]))
-                yield b"{" if start == 0 else b","
-                yield piece[1:-1]  # without its braces: "1":{...},"2":{...}
-            yield b"}"
+            else:
+                yield from _one_per_line(table)
         yield b"}\n"
     except (orjson.JSONEncodeError, TypeError) as exc:
         raise InvalidInput(f"cannot save the journal: {exc}") from None
 
 
-def fsync_folder(folder: Path) -> None:
-    """Make a rename inside ``folder`` durable; a no-op on Windows."""
-    if os.name == "nt":  # pragma: no cover - directories cannot be opened on Windows
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _one_per_line(table: dict[str, Any]) -> Iterator[bytes]:
+    """``{`` newline ``"1":{...}`` newline ``,"2":{...}`` ... newline ``}``, in pieces."""
+    dumps = orjson.dumps
+    items = list(table.items())
+    for start in range(0, len(items), _REVIEWS_PER_PIECE):
+        parts = []
+        for key, doc in items[start : start + _REVIEWS_PER_PIECE]:
+            parts.append(b"\n," + dumps(key) + b":")
+            parts.append(dumps(doc))
+        if start == 0:
+            parts[0] = b"{\n" + parts[0][2:]
+        yield b"".join(parts)
+    yield b"\n}"
 
 
-def temp_files(target: Path) -> list[Path]:
-    """Temporary files an interrupted write to ``target`` may have left behind.
-
-    Exactly ``.<name>.<8 letters or digits>.tmp``: the temporary files of a
-    journal whose name only begins with ``target``'s (``journal.json.bak``)
-    have more between the name and ``.tmp``, so they are never taken for these.
-    """
-    own = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.tmp")
-    try:
-        names = os.listdir(target.parent)
-    except FileNotFoundError:
-        return []
-    return sorted(target.parent / name for name in names if own.fullmatch(name))
+def _reviews_last(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The tables in order with the reviews last: the fast reads expect the file to end there."""
+    return sorted(data.items(), key=lambda item: item[0] == REVIEWS_TABLE)
 
 
-def _new_temp(target: Path) -> tuple[int, Path]:
-    """Create ``target``'s next temporary file (see :func:`temp_files`), open for writing."""
-    import secrets
+@dataclass(frozen=True, slots=True)
+class Found(Generic[Built]):
+    """What a read found: the reviews asked for, how many matched, how many there are."""
 
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    while True:
-        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            return os.open(tmp, flags, 0o600), tmp
-        except FileExistsError:
-            continue
-
-
-def atomic_write(
-    target: Path, payload: bytes | Iterable[bytes], *, backup: bool = False
-) -> list[Path]:
-    """Replace ``target`` with ``payload`` so that a crash leaves the old or the new file.
-
-    ``payload`` may come in pieces (see :func:`serialised`); an error while they
-    are made leaves the old file as it was, like any failed write.
-
-    The caller holds the lock. Writes a temporary file in the same folder,
-    fsyncs it, gives it the old file's permissions, renames it over the old
-    file and fsyncs the folder so that the rename itself is durable.
-
-    With ``backup``, the old file is kept as the newest rotating backup just
-    before the rename. A backup is never a condition of the write: if it
-    cannot be made the write goes ahead (were the disk full, the write itself
-    fails next, with its own clear error), and if the write fails the backup
-    just made (a duplicate of the unchanged journal) is removed again.
-
-    Returns the temporary files of earlier, interrupted writes it removed.
-    """
-    keep = backups.keep_count() if backup else 0
-    folder = target.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        try:
-            old = target.stat()
-        except FileNotFoundError:
-            old = None
-        mode = 0o600 if old is None else old.st_mode & 0o7777
-        if old is not None and not mode & 0o222:
-            # Checked on the mode, not with access(): root may write anything, and the
-            # person who protected the file meant it for root too.
-            raise StorageError(
-                f"journal {target} is write-protected (mode {mode:04o}): nothing was changed; "
-                "make it writable (chmod u+w) to change it"
-            )
-        removed = temp_files(target)
-        for stale in removed:
-            stale.unlink(missing_ok=True)
-        fd, tmp = _new_temp(target)
-    except OSError as exc:
-        raise StorageError(f"cannot write journal {target}: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            if old is not None:
-                owners.keep(handle.fileno(), old)  # before the mode: chown clears set-ID bits
-            if hasattr(os, "fchmod"):
-                os.fchmod(handle.fileno(), mode)
-            for piece in [payload] if isinstance(payload, bytes) else payload:
-                handle.write(piece)
-            handle.flush()
-            os.fsync(handle.fileno())
-        saved = _try_backup(target) if keep else None
-        try:
-            os.replace(tmp, target)
-        except BaseException:
-            if saved is not None:
-                backups.discard(saved)
-            raise
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise StorageError(f"cannot write journal {target}: {exc.strerror or exc}") from exc
-        raise
-    try:
-        fsync_folder(folder)
-    except OSError as exc:
-        raise StorageError(
-            f"journal {target} was written but its folder could not be synced "
-            f"({exc.strerror or exc}); the change may not survive a power failure"
-        ) from exc
-    if keep:
-        backups.prune(target, keep)
-    return removed
-
-
-def _try_backup(target: Path) -> Path | None:
-    try:
-        return backups.save(target)
-    except OSError:
-        # Losing one backup beats losing the change; `filmlog doctor` lists what is kept.
-        return None
-
-
-_Built = TypeVar("_Built", Review, ReviewSummary)
-
-
-def from_doc(kind: type[_Built], doc: Mapping[str, Any], review_id: int, path: Path) -> _Built:
-    try:
-        return kind.from_dict(doc, review_id)
-    except InvalidInput as exc:
-        raise CorruptJournal(f"journal {path}: review {review_id} is damaged ({exc})") from None
+    reviews: list[Built]
+    matched: int  # reviews the filters selected, before any limit
+    total: int  # reviews in the journal
 
 
 class Journal:
@@ -713,7 +376,7 @@ class Journal:
             # Reviews without a body need their beginnings found; with one each, the
             # bodies are enough (see Layout).
             starts = review_starts(raw, spans) if words and nulls else None
-            marked = _marked(raw, spans)
+            marked = scan.marked(raw, spans)
             if fd is not None:
                 del raw  # the bodies stay in the file: parse with half the memory
             try:
@@ -722,7 +385,7 @@ class Journal:
                 # Said again by parsing the file itself: a position in `marked` means nothing.
                 parse_journal(raw if fd is None else os.pread(fd, size, 0), self.path)
                 raise
-            found = _documents_of(tables, self.path)
+            found = documents_of(tables, self.path)
             parsed = len(marked)
             del marked
             where: dict[int, tuple[int, int]] = {}
@@ -745,7 +408,7 @@ class Journal:
             # A "body" key outside a review, or damage: read everything the ordinary way.
             raw = os.pread(fd, os.fstat(fd).st_size, 0) if fd is not None else raw
         # Damaged (the full parse says how), or unusual: decode everything, serve it alike.
-        found = _documents_of(parse_journal(raw, self.path), self.path)
+        found = documents_of(parse_journal(raw, self.path), self.path)
         pieces: list[bytes] = []
         where = {}
         size = 0
@@ -766,15 +429,68 @@ class Journal:
         with self._explained():
             return reviews_of(self.load(), self.path)
 
-    def build(self, items: Iterable[tuple[int, Mapping[str, Any]]]) -> list[Review]:
-        """The reviews of documents from :meth:`browse`, in the order given."""
-        with self._explained():
-            return [from_doc(Review, doc, review_id, self.path) for review_id, doc in items]
+    def find(
+        self,
+        filters: Filters | None = None,
+        order: str | None = None,
+        *,
+        reverse: bool = False,
+        limit: int | None = None,
+        bodies: bool = False,
+    ) -> Found[Review]:
+        """The reviews ``filters`` select, sorted by ``order`` (see :func:`filmlog.query.order`;
+        ID order when None), at most ``limit`` of them, bodies only with ``bodies``.
 
-    def summaries(self, items: Iterable[tuple[int, Mapping[str, Any]]]) -> list[ReviewSummary]:
-        """Like :meth:`build`, with only the fields statistics read (see ReviewSummary)."""
+        The journal is read once with its bodies left in the file; the filters run
+        on the stored documents, a word search reads only the bodies that could
+        hold the words, and only the reviews returned are built.
+        """
+        from filmlog import query
+
+        chosen = filters if filters is not None else query.Filters()
+        everything, stored = self.browse(words=bool(chosen.words))
+        picked = query.select(everything, chosen, stored)
+        if order is not None:
+            picked = query.order(picked, order, reverse=reverse)
+        wanted = picked if limit is None else picked[:limit]
+        if bodies:
+            wanted = [(review_id, stored.fill(review_id, doc)) for review_id, doc in wanted]
+        return Found(self._build(Review, wanted), len(picked), len(everything))
+
+    def for_export(self, filters: Filters | None = None) -> list[Review]:
+        """The reviews ``filters`` select, whole, in ID order."""
+        return self.find(filters, bodies=True).reviews
+
+    def summaries(self, filters: Filters | None = None) -> Found[ReviewSummary]:
+        """Like :meth:`find`, every match with only the fields statistics read (no bodies)."""
+        from filmlog import query
+
+        chosen = filters if filters is not None else query.Filters()
+        everything, stored = self.browse(words=bool(chosen.words))
+        picked = query.select(everything, chosen, stored)
+        return Found(self._build(ReviewSummary, picked), len(picked), len(everything))
+
+    def history(self, title: str) -> History:
+        """Every viewing of the film ``title`` names (see :func:`filmlog.stats.history`).
+
+        Every review is built without its body to find the film; only its own
+        viewings' bodies are read.
+        """
+        from filmlog.stats import history
+
+        everything, stored = self.browse()
+        found = history(self._build(Review, everything), title)
+        for viewing in found.viewings:
+            if viewing.review.id is not None:
+                viewing.review.body = stored.text(viewing.review.id)
+        return found
+
+    def _build(
+        self, kind: type[Built], items: Iterable[tuple[int, Mapping[str, Any]]]
+    ) -> list[Built]:
+        """The reviews (or summaries) of documents from :meth:`browse`, in the order given."""
         with self._explained():
-            return [from_doc(ReviewSummary, doc, review_id, self.path) for review_id, doc in items]
+            return [from_doc(kind, doc, review_id, self.path) for review_id, doc in items]
 
     def get(self, review_id: int) -> Review:
         """One review by ID; raises NotFound."""
@@ -828,55 +544,64 @@ class Journal:
                 # A journal of an older schema is migrated by its first write (after the
                 # backup of the version it replaces): its documents are read as they are.
                 tables[META_TABLE][str(META_ID)]["schema"] = SCHEMA_VERSION
-                self.removed = atomic_write(target, serialised(tables), backup=True)
+                self.removed = _write(target, tables)
 
     @contextmanager
     def _explained(self) -> Iterator[None]:
-        """Add to a CorruptJournal which backups exist and the command that restores one."""
+        """Add to a CorruptJournal which backups exist (see CorruptJournal.backups)."""
         try:
             yield
         except CorruptJournal as exc:
             # Not for a newer schema: that is no damage, and an older backup the wrong advice.
-            if not getattr(exc, "backups_named", False) and not self._newer_schema():
-                exc.message += self._recovery_hint()
+            if exc.backups is None and not self._newer_schema():
+                kept = backups.list_backups(self.target)
+                exc.journal, exc.backups = self.path, [backup.path for backup in kept]
+                exc.message += self._recovery_hint(kept)
                 exc.args = (exc.message,)
-                exc.backups_named = True  # type: ignore[attr-defined]  # nested calls add it once
             raise
 
     def _newer_schema(self) -> bool:
         try:
-            meta = orjson.loads(self.read_bytes() or b"{}")[META_TABLE][str(META_ID)]
-            return isinstance(meta["schema"], int) and meta["schema"] > SCHEMA_VERSION
-        except (orjson.JSONDecodeError, LookupError, TypeError, StorageError):
+            data = orjson.loads(self.read_bytes() or b"{}")
+        except (orjson.JSONDecodeError, StorageError):
             return False
+        return check_format(data)[0] is FormatProblem.NEWER_SCHEMA
 
-    def _recovery_hint(self) -> str:
-        kept = backups.list_backups(self.target)
+    def _recovery_hint(self, kept: list[backups.Backup]) -> str:
         where = backups.folder(self.target)
-        command = "filmlog doctor --repair"
-        if os.path.realpath(default_path()) != os.path.realpath(self.path):
-            import shlex
-
-            command = f"filmlog --db {shlex.quote(str(self.path))} doctor --repair"
         if not kept:
-            return f"; there are no backups of it in {where} for {command} to restore"
+            return f"; there are no backups of it in {where}"
         names = ", ".join(backup.name for backup in kept)
-        return (
-            f"; backups in {where} (newest first): {names}; "
-            f"restore the newest good one with: {command}"
-        )
+        return f"; backups in {where} (newest first): {names}"
 
 
-def _documents_of(tables: dict[str, Any], path: Path) -> Documents:
-    docs: dict[str, Any] = tables[REVIEWS_TABLE]
-    try:
-        ids = sorted((int(key), key) for key in docs)
-    except ValueError:
-        raise CorruptJournal(f"journal {path} has a review with a non-numeric ID") from None
-    return [(review_id, docs[key]) for review_id, key in ids]
+def _write(target: Path, tables: dict[str, Any]) -> list[Path]:
+    """Write the journal, keeping the version it replaces as the newest rotating backup.
 
+    A backup is never a condition of the write: if it cannot be made the write
+    goes ahead (were the disk full, the write itself fails next, with its own
+    clear error), and if the write fails the backup just made (a duplicate of
+    the unchanged journal) is removed again.
 
-def reviews_of(tables: dict[str, Any], path: Path) -> list[Review]:
-    return [
-        from_doc(Review, doc, review_id, path) for review_id, doc in _documents_of(tables, path)
-    ]
+    Returns the temporary files of earlier, interrupted writes it removed.
+    """
+    keep = backups.keep_count()
+
+    def keep_old() -> Callable[[], None] | None:
+        try:
+            saved = backups.save(target)
+        except (OSError, StorageError):
+            # Losing one backup beats losing the change; `filmlog doctor` lists what is kept.
+            return None
+        return None if saved is None else lambda: backups.discard(saved)
+
+    removed = atomic_write(
+        target,
+        serialised(tables),
+        private=True,
+        before_replace=keep_old if keep else None,
+        what="journal",
+    )
+    if keep:
+        backups.prune(target, keep)
+    return removed

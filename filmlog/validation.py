@@ -5,7 +5,7 @@ edit that stored ``"rating": 4.5`` or ``"cast": "Amy"``): every command then
 gives the same message, naming the review and the field, and no write goes
 ahead over it (a write would rotate the good backups away).
 
-The rules are the model's (:data:`filmlog.model.NUMBER_RULES`,
+The rules are the model's (:func:`filmlog.model.number_rules`,
 :func:`filmlog.model.validate_text`, :func:`filmlog.model.check_mpaa`), applied
 to the stored form. Checking 10,000 reviews one field at a time in Python would
 cost a fifth of a ``list``, so each field is first checked for all reviews at
@@ -25,7 +25,17 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from filmlog.errors import CorruptJournal, InvalidInput, brief
-from filmlog.model import IMDB_ID, MAX_TEXT, NUMBER_RULES, check_imdb_id, check_mpaa, validate_text
+from filmlog.model import (
+    IMDB_ID,
+    MAX_TEXT,
+    RELEASE_PRECISIONS,
+    check_imdb_id,
+    check_mpaa,
+    check_number,
+    check_release_precision,
+    number_rules,
+    validate_text,
+)
 
 MAX_ID_DIGITS = 15  # IDs stay exact as JSON numbers in any reader (below 2**53)
 MAX_LISTED = 10
@@ -151,6 +161,10 @@ def _imdb_id(name: str, value: object) -> None:
     check_imdb_id(value)
 
 
+def _precision(name: str, value: object) -> None:
+    check_release_precision(value)
+
+
 # Every column at once -------------------------------------------------------------------
 # Each takes the column (one value per review, None where the key is missing) and says
 # whether every value surely passes; False sends the column to the one-value check.
@@ -210,13 +224,12 @@ def _bulk_cast(values: list[Any], short: bool) -> bool:
 
 
 def _bulk_number(name: str) -> Callable[[list[Any], bool], bool]:
-    rule = NUMBER_RULES[name]
-
     def check(values: list[Any], short: bool) -> bool:
         if not _types(values) <= {int, _NONE}:  # type() is exact: no bool, no float
             return False
         numbers = list(filter(_not_none, values))
-        return not numbers or (rule.low <= min(numbers) and max(numbers) <= rule.high)
+        low, high, _ = number_rules()[name]
+        return not numbers or (low <= min(numbers) and max(numbers) <= high)
 
     return check
 
@@ -243,6 +256,12 @@ def _mpaa_ok(value: object) -> bool:
 def _bulk_imdb_id(values: list[Any], short: bool) -> bool:
     ids = list(filter(_not_none, values))
     return not ids or (_types(ids) == {str} and all(map(IMDB_ID.fullmatch, ids)))
+
+
+def _bulk_precision(values: list[Any], short: bool) -> bool:
+    if not _types(values) <= {str, _NONE}:
+        return False
+    return set(filter(_not_none, values)) <= set(RELEASE_PRECISIONS)
 
 
 def _bulk_date(values: list[Any], short: bool) -> bool:
@@ -280,7 +299,7 @@ class Rule(NamedTuple):
 
 
 def _number(name: str) -> Rule:
-    return Rule(NUMBER_RULES[name].check, _bulk_number(name))
+    return Rule(check_number, _bulk_number(name))
 
 
 # The stored review's fields; keys not named here are ignored, as Review.from_dict ignores them.
@@ -292,6 +311,7 @@ RULES: dict[str, Rule] = {
     "original_title": Rule(_text(), _bulk_text),
     "year": _number("year"),
     "release_date": Rule(_date, _bulk_date),
+    "release_precision": Rule(_precision, _bulk_precision),
     "directors": Rule(_texts, _bulk_texts),
     "cast": Rule(_cast, _bulk_cast),
     "genres": Rule(_texts, _bulk_texts),
@@ -344,13 +364,11 @@ def problems(
     """What is wrong with a journal's counter, review IDs and reviews (``limit`` reviews at most).
 
     ``meta`` and ``reviews`` are the parsed tables (the format marker and the
-    schema version are checked by whoever parsed them). Empty when all is well.
+    schema version are checked by whoever parsed them, with
+    :func:`filmlog.schema.check_format`). Empty when all is well.
     ``size``: the bytes they were parsed from; no text is longer than they are.
     """
     found: list[Problem] = []
-    schema = meta.get("schema")
-    if type(schema) is not int or schema < 1:
-        found.append(Problem(None, f"the schema version {brief(schema)} is missing or invalid"))
     keys = list(reviews)
     keys_ok = _keys_ok(keys)
     if not keys_ok:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -10,15 +11,75 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner, Result
 
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
 from filmlog.cli import app
+from tests.tmdb_server import KEY, TMDBServer
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "tests" / "data" / "seed" / "her-review.txt"
+GOLDEN = REPO / "tests" / "golden"
+# The property tests' full example counts (thousands for some) run only when asked for;
+# the default run covers every test with fewer examples each.
+THOROUGH = os.environ.get("FILMLOG_THOROUGH", "") not in ("", "0")
+
+
+def examples(full: int, quick: int) -> int:
+    """How many examples a property test draws: ``full`` with FILMLOG_THOROUGH=1."""
+    return full if THOROUGH else quick
+
+
+def render(renderable: RenderableType, width: int = 80) -> str:
+    """What a terminal ``width`` columns wide shows, without colour or trailing spaces."""
+    from rich.console import Console
+
+    console = Console(
+        file=io.StringIO(),
+        width=width,
+        force_terminal=False,
+        color_system=None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+    )
+    console.print(renderable)
+    shown = console.file.getvalue()  # type: ignore[attr-defined]  # a StringIO, set above
+    return "".join(line.rstrip() + "\n" for line in shown.splitlines())
+
+
+def check_golden(name: str, text: str) -> None:
+    """``text`` must equal ``tests/golden/<name>``; FILMLOG_REGEN_GOLDEN=1 rewrites the file."""
+    path = GOLDEN / name
+    if os.environ.get("FILMLOG_REGEN_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"missing golden file {path}; run with FILMLOG_REGEN_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8")
+
+
+# Variables that would send a lookup somewhere or change what it finds; the tests set their own.
+TMDB_ENV = (
+    "TMDB_API_KEY",
+    "TMDB_READ_ACCESS_TOKEN",
+    "FILMLOG_TMDB_URL",
+    "FILMLOG_TMDB_LANGUAGE",
+    "FILMLOG_TMDB_REGION",
+    "FILMLOG_TMDB_CAST_LIMIT",
+    "FILMLOG_TMDB_TIMEOUT",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -26,8 +87,14 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point FILMLOG_DB at a temp file and clear every variable that changes behaviour."""
     journal = tmp_path / "journal.json"
     monkeypatch.setenv("FILMLOG_DB", str(journal))
-    for name in ("FILMLOG_REVIEWER", "FILMLOG_DEBUG", "NO_COLOR", "VISUAL", "EDITOR"):
+    for name in ("FILMLOG_REVIEWER", "FILMLOG_DEBUG", "NO_COLOR", "VISUAL", "EDITOR", *TMDB_ENV):
         monkeypatch.delenv(name, raising=False)
+    # Looked-up answers and the one-time hint live here, never in the home folder.
+    monkeypatch.setenv("FILMLOG_CACHE_DIR", str(tmp_path / "cache"))
+    # The one-time tip about TMDB counts as seen, so that each test's first add prints
+    # only what it is about; the tip's own test removes this (test_tmdb_add.py).
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "tmdb-hint-shown").touch()
     monkeypatch.setenv("FILMLOG_CONFIG", str(tmp_path / "config.toml"))
     for name in ("FILMLOG_EDITOR", "FILMLOG_PAGER", "PAGER", "FILMLOG_TIMEZONE"):
         monkeypatch.delenv(name, raising=False)
@@ -124,3 +191,12 @@ def run_filmlog(filmlog_exe: str, journal_path: Path) -> RunFilmlog:
         )
 
     return run
+
+
+@pytest.fixture
+def tmdb(monkeypatch: pytest.MonkeyPatch) -> Iterator[TMDBServer]:
+    """A TMDB look-alike on 127.0.0.1 with its test key set in the environment."""
+    with TMDBServer() as server:
+        monkeypatch.setenv("FILMLOG_TMDB_URL", server.url)
+        monkeypatch.setenv("TMDB_API_KEY", KEY)
+        yield server

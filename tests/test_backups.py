@@ -277,3 +277,18 @@ def test_a_newer_journal_is_not_sent_to_repair(tmp_path: Path) -> None:
 
     assert "upgrade filmlog" in str(caught.value)
     assert "repair" not in str(caught.value)
+
+
+def test_a_damaged_journal_error_carries_the_backups_and_no_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "j.json"
+    add(Journal(path), "a")
+    add(Journal(path), "b")
+    path.write_text("{")
+
+    with pytest.raises(CorruptJournal) as caught:
+        Journal(path).reviews()
+
+    assert caught.value.journal == path
+    assert caught.value.backups == [b.path for b in backups.list_backups(path)]
+    assert caught.value.backups
+    assert "doctor" not in str(caught.value)  # the command is the CLI's to word

@@ -294,6 +294,44 @@ def test_add_interactive_prompts_and_reasks(cli: Invoke, frozen_now: datetime) -
     assert review["watched_on"] == "2024-04-12"
 
 
+def test_add_interactive_keeps_the_answers_when_input_ends_at_the_editor_question(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    answers = "2013\nyesterday\n4\nRomance\nSpike Jonze\nGood\nLove in the future\n"
+    editor = {"EDITOR": write_editor(tmp_path, "never", status=3)}
+    result = cli("add", "Her", "--interactive", input=answers, env=editor)
+    assert result.exit_code == 0, result.stderr
+    assert "Aborted" not in result.stderr
+    [review] = as_json(cli, "show", "1")
+    assert review["headline"] == "Love in the future"
+    assert review["body"] is None  # the editor was not opened
+
+
+def test_ctrl_c_at_the_editor_question_exits_130_and_saves_nothing(
+    cli: Invoke, journal_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = iter(["2013", "yesterday", "4", "Romance", "Spike Jonze", "Good", "Love"])
+
+    def typed() -> str:
+        answer = next(answers, None)
+        if answer is None:
+            raise KeyboardInterrupt
+        return answer
+
+    monkeypatch.setattr("builtins.input", typed)
+    result = cli("add", "Her", "--interactive")
+    assert result.exit_code == 130
+    assert not journal_path.exists()
+
+
+def test_an_empty_logged_clears_it(cli: Invoke) -> None:
+    add(cli, "Her", "--logged", "2024-04-13 21:30 UTC")
+    result = cli("edit", "1", "--logged", "")
+    assert result.exit_code == 0, result.stderr
+    [review] = as_json(cli, "show", "1")
+    assert review["logged_at"] is None
+
+
 def test_reviewer_defaults_from_environment(cli: Invoke) -> None:
     assert cli("add", "Her", env={"FILMLOG_REVIEWER": "Colton Gomez"}).exit_code == 0
     assert (

@@ -55,3 +55,16 @@ def test_help_lists_the_everyday_commands_first() -> None:
     group = typer.main.get_command(app)
     listed = group.list_commands(typer.Context(group))  # type: ignore[attr-defined]
     assert listed == list(COMMAND_ORDER)
+
+
+def test_every_watchlist_command_and_json_key_is_documented() -> None:
+    from filmlog.cli.watchlist import watchlist_app
+    from filmlog.watchlist import JSON_KEYS as WATCHLIST_KEYS
+
+    group = typer.main.get_command(watchlist_app)
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        assert f"filmlog watchlist {name}" in README, name
+        assert command.help and command.help.strip(), f"watchlist {name} has no docstring"
+    table = README[README.index("## The watchlist") :]
+    for key in WATCHLIST_KEYS:
+        assert f"`{key}`" in table, key

@@ -334,6 +334,9 @@ def test_letterboxd_columns_and_values(cli: Invoke, journal_path: Path) -> None:
     result = cli("export", "--format", "letterboxd")
     rows = parse_csv(result.stdout)
     assert list(rows[0]) == [
+        "LetterboxdURI",
+        "imdbID",
+        "tmdbID",
         "Title",
         "Year",
         "Directors",
@@ -345,6 +348,9 @@ def test_letterboxd_columns_and_values(cli: Invoke, journal_path: Path) -> None:
     ]
     assert rows == [
         {
+            "LetterboxdURI": "",
+            "imdbID": "",
+            "tmdbID": "",
             "Title": "Her",
             "Year": "2013",
             "Directors": "Spike Jonze",
@@ -352,7 +358,9 @@ def test_letterboxd_columns_and_values(cli: Invoke, journal_path: Path) -> None:
             "WatchedDate": "2024-04-12",
             "Rewatch": "true",
             "Tags": "favourites, on  tv",
-            "Review": review.body,
+            # The Markdown body goes out in Letterboxd's HTML.
+            "Review": "Spike Jonze makes a <i>tender</i> film.\n\n"
+            "<blockquote>She is in the computer.</blockquote>",
         }
     ]
 
@@ -369,7 +377,9 @@ def big_reviews(count: int, size: int) -> list[Review]:
     ]
 
 
-HEADER = b"Title,Year,Directors,Rating,WatchedDate,Rewatch,Tags,Review\r\n"
+HEADER = (
+    b"LetterboxdURI,imdbID,tmdbID,Title,Year,Directors,Rating,WatchedDate,Rewatch,Tags,Review\r\n"
+)
 
 
 def test_letterboxd_splits_into_parts_under_one_megabyte_with_the_header_each_time() -> None:

@@ -10,11 +10,12 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from filmlog import storage
+from filmlog import prefilter, storage
 from filmlog.folding import fold, may_contain, places
 from filmlog.model import CastMember, Review
 from filmlog.query import Filters, select
 from filmlog.storage import Journal
+from tests.conftest import examples
 
 
 def stored(text: str) -> bytes:
@@ -53,7 +54,7 @@ ALPHABET = st.sampled_from(
 TEXT = st.lists(ALPHABET | st.characters(blacklist_categories=["Cs"]), max_size=40).map("".join)
 
 
-@settings(max_examples=3000)
+@settings(max_examples=examples(3000, 300))
 @given(TEXT, st.data())
 @example("Ame\u0301lie and the ﬁre", None)
 @example("STRAẞE", None)
@@ -159,7 +160,7 @@ def test_searching_a_journal_finds_what_the_full_read_finds(
     everything = [(review.id, review.to_dict()) for review in journal.reviews()]  # a full read
     expected = [i for i, _ in select(everything, filters)]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(storage, "_SCAN_CHUNK", chunk)
+        patch.setattr(prefilter, "SCAN_CHUNK", chunk)
         for bulk in (False, True):
             docs, bodies = journal.browse(words=bulk)
             assert [i for i, _ in select(docs, filters, bodies)] == expected
@@ -168,7 +169,7 @@ def test_searching_a_journal_finds_what_the_full_read_finds(
         assert [i for i, _ in select(docs, filters, bodies)] == expected
 
 
-@settings(max_examples=3000)
+@settings(max_examples=examples(3000, 300))
 @given(TEXT, st.data())
 @example("Ame\u0301lie and the ﬁre", None)
 @example("ferrý ferr\u0301y FERRÝ", None)
@@ -235,7 +236,7 @@ def test_a_word_search_narrows_to_candidates_from_the_file(tmp_path: Path, bodyl
 def test_a_rare_first_word_narrows_where_the_others_are_looked_for(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
-    monkeypatch.setattr(storage, "_SCAN_CHUNK", chunk)
+    monkeypatch.setattr(prefilter, "SCAN_CHUNK", chunk)
     journal = Journal(tmp_path / "journal.json")
     with journal.transaction() as session:
         for number in range(1, 21):

@@ -31,6 +31,7 @@ from filmlog.cli import app
 from filmlog.doctor import check
 from filmlog.model import MAX_TEXT
 from filmlog.storage import Journal
+from tests.conftest import examples
 
 COMMANDS = typer.main.get_command(app).commands  # type: ignore[attr-defined]
 WRITES_FILES = {"output", "split"}
@@ -145,6 +146,11 @@ def invocation(draw: st.DrawFn, files: dict[str, str]) -> list[str]:
     """A command and a random selection of its own options and arguments, in random order."""
     name = draw(st.sampled_from(sorted(COMMANDS)))
     command = COMMANDS[name]
+    words = [name]
+    subcommands = getattr(command, "commands", None)  # a group, such as watchlist
+    if subcommands and draw(st.booleans()):
+        words.append(draw(st.sampled_from(sorted(subcommands))))
+        command = subcommands[words[-1]]
     pieces: list[list[str]] = []
     for param in command.params:
         if not draw(st.booleans()):
@@ -162,7 +168,7 @@ def invocation(draw: st.DrawFn, files: dict[str, str]) -> list[str]:
     if draw(st.integers(min_value=0, max_value=9)) == 0:
         pieces.append([draw(TEXT)])  # a stray word
     order = draw(st.permutations(range(len(pieces)))) if pieces else []
-    return [name] + [token for index in order for token in pieces[index]]
+    return words + [token for index in order for token in pieces[index]]
 
 
 # Anything at all on the command line (no "/", so no path outside the test folder is written).
@@ -233,7 +239,7 @@ def fuzz_settings(examples: int) -> settings:
 
 
 @pytest.mark.slow
-@fuzz_settings(250)
+@fuzz_settings(examples(250, 80))
 @given(data=st.data(), stdin=STDIN)
 def test_every_command_with_random_options(
     fuzz_env: Path, files: dict[str, str], data: st.DataObject, stdin: bytes
@@ -243,7 +249,7 @@ def test_every_command_with_random_options(
     assert_survived(result, fuzz_env, args)
 
 
-@fuzz_settings(150)
+@fuzz_settings(examples(150, 50))
 @given(args=RAW, stdin=STDIN)
 def test_random_argument_lists(fuzz_env: Path, args: list[str], stdin: bytes) -> None:
     result = invoke(args, stdin)

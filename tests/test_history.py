@@ -16,7 +16,7 @@ from filmlog.errors import InvalidInput, NotFound
 from filmlog.model import Review
 from filmlog.storage import Journal
 from tests.conftest import Invoke
-from tests.test_stats import film
+from tests.factories import film
 
 
 def viewings() -> list[Review]:
@@ -256,3 +256,47 @@ def test_history_real_process(
         1,
         "Error: no reviews of a film titled 'Nope'\n",
     )
+
+
+# ---------------------------------------------------------------------------
+# Finding the film by a part of its title, by a review ID, or by a near miss
+
+
+def test_a_part_of_one_title_finds_it() -> None:
+    assert [v.review.id for v in stats.history(viewings(), "amel").viewings] == [6]
+    assert [v.review.id for v in stats.history(viewings(), "BLADE").viewings] == [7]
+    assert stats.history(viewings(), "une (2021)").year == 2021
+
+
+def test_a_part_of_several_titles_names_them() -> None:
+    reviews = [*viewings(), film("Herbie", 8, year=1968)]
+    with pytest.raises(InvalidInput) as caught:
+        stats.history(reviews, "he")
+    assert caught.value.message == (
+        "'he' is part of more than one title ('Her', 'Herbie'): give more of it"
+    )
+
+
+def test_a_review_id_finds_its_film() -> None:
+    assert [v.review.id for v in stats.history(viewings(), "1").viewings] == [2, 1, 3]
+    assert [v.review.id for v in stats.history(viewings(), "#4").viewings] == [4]
+
+
+def test_a_title_made_of_digits_comes_before_an_id() -> None:
+    reviews = [*viewings(), film("1", 9, year=2020)]
+    assert [v.review.id for v in stats.history(reviews, "1").viewings] == [9]
+
+
+def test_nothing_found_suggests_close_titles() -> None:
+    with pytest.raises(NotFound) as caught:
+        stats.history(viewings(), "Amelia")
+    assert caught.value.message == "no reviews of a film titled 'Amelia'; did you mean 'Amélie'?"
+
+
+def test_history_cli_by_id_and_suggestion(cli: Invoke, logged: Path) -> None:
+    by_id = cli("history", "1")
+    assert by_id.exit_code == 0, by_id.stderr
+    assert by_id.stdout.startswith("HER (2013) · 3 viewings")
+    missed = cli("history", "Hre")
+    assert missed.exit_code == 1
+    assert missed.stderr == "Error: no reviews of a film titled 'Hre'; did you mean 'Her'?\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import time
 from collections.abc import Callable
@@ -337,3 +338,129 @@ def test_timestamps_survive_the_json_round_trip_exactly(
     (review,) = Journal(desktop).reviews()
     assert review.logged_at is not None
     assert review.logged_at.isoformat() == "2024-01-01T23:59:59.123456+05:45"
+
+
+# Restoring and merging with tombstones --------------------------------------------------
+
+
+def tables_of(path: Path) -> dict[str, object]:
+    return json.loads(path.read_bytes())  # type: ignore[no-any-return]
+
+
+def test_a_json_export_restores_ids_counter_and_tombstones_exactly(
+    cli: Invoke, journals: tuple[Path, Path], tmp_path: Path
+) -> None:
+    laptop, desktop = journals
+    store(laptop, *(Review(title=f"Film {n}") for n in range(1, 7)))
+    for gone in ("2", "4", "6"):
+        assert cli("--db", str(laptop), "delete", gone, "--yes").exit_code == 0
+    dump = export(cli, laptop, tmp_path / "dump.json", "--format", "json")
+
+    out = run_import(cli, desktop, dump)
+
+    assert [r.id for r in Journal(desktop).reviews()] == [1, 3, 5]
+    assert stored(desktop) == stored(laptop)
+    restored, original = tables_of(desktop), tables_of(laptop)
+    assert restored["_filmlog"]["1"]["next_id"] == 7  # type: ignore[index]
+    assert restored["tombstones"] == original["tombstones"]  # type: ignore[index]
+    assert re.search(r"Deleted +0 ", out)
+    # The counter came along: the next review is #7, not a deleted review's ID.
+    assert "#7" in cli("--db", str(desktop), "add", "Her").stdout
+
+
+def test_a_deletion_travels_through_an_export_and_stays_deleted(
+    cli: Invoke, journals: tuple[Path, Path], tmp_path: Path
+) -> None:
+    laptop, desktop = journals
+    store(laptop, Review(title="Her"), Review(title="Heat"))
+    run_import(cli, desktop, export(cli, laptop, tmp_path / "1.json", "-f", "json"))
+    assert cli("--db", str(laptop), "delete", "2", "--yes").exit_code == 0
+
+    out = run_import(cli, desktop, export(cli, laptop, tmp_path / "2.json", "-f", "json"))
+
+    assert [r.title for r in Journal(desktop).reviews()] == ["Her"]
+    assert re.search(r"Deleted +1 ", out)
+    # The desktop's older export does not bring it back to the laptop.
+    run_import(cli, laptop, export(cli, desktop, tmp_path / "3.json", "-f", "json"))
+    run_import(cli, laptop, tmp_path / "1.json")
+    assert [r.title for r in Journal(laptop).reviews()] == ["Her"]
+
+
+def test_a_review_edited_after_its_deletion_elsewhere_is_kept(
+    cli: Invoke, journals: tuple[Path, Path], tmp_path: Path
+) -> None:
+    laptop, desktop = journals
+    (her,) = store(laptop, Review(title="Her", updated_at=stamp(1)))
+    run_import(cli, desktop, export(cli, laptop, tmp_path / "1.json", "-f", "json"))
+    assert cli("--db", str(laptop), "delete", "1", "--yes").exit_code == 0
+    with Journal(desktop).transaction() as session:
+        later = datetime.now(UTC) + timedelta(minutes=1)  # after the deletion
+        session.update(her.copy(rating=7, updated_at=later), stamp=False)
+
+    run_import(cli, laptop, desktop)
+
+    assert [(r.title, r.rating) for r in Journal(laptop).reviews()] == [("Her", 7)]
+    assert "tombstones" not in tables_of(laptop) or not tables_of(laptop)["tombstones"]
+
+
+def test_a_conflicted_copy_merges_and_both_machines_new_reviews_get_their_own_ids(
+    cli: Invoke, journals: tuple[Path, Path], tmp_path: Path
+) -> None:
+    laptop, desktop = journals
+    store(laptop, Review(title="Her", logged_at=stamp(1)))
+    run_import(cli, desktop, laptop)
+    store(laptop, Review(title="Arrival", logged_at=stamp(3)))
+    store(desktop, Review(title="Paterson", logged_at=stamp(2)))
+    copy = tmp_path / "journal (conflicted copy).json"
+    copy.write_bytes(laptop.read_bytes())
+
+    result = cli("--db", str(desktop), "import", str(copy))
+
+    assert result.exit_code == 0, result.stderr
+    assert [(r.id, r.title) for r in Journal(desktop).reviews()] == [
+        (1, "Her"),
+        (2, "Paterson"),
+        (3, "Arrival"),
+    ]
+    assert result.stderr == "#2 Arrival is now #3: both copies had a #2\n"
+
+
+def test_a_damaged_tombstone_in_an_export_is_rejected(
+    cli: Invoke, journal_path: Path, tmp_path: Path
+) -> None:
+    dump = tmp_path / "dump.json"
+    good = {**Review(title="Good", uuid="u-good").to_dict(), "id": 4}
+    dump.write_text(
+        json.dumps(
+            {
+                "format": "filmlog-export",
+                "version": 1,
+                "next_id": 9,
+                "reviews": [good],
+                "tombstones": [{"uuid": "u-x", "id": 2}],
+            }
+        ),
+        encoding="utf-8",
+    )
+
+    result = cli("import", str(dump))
+
+    assert result.exit_code == 1
+    assert "deleted review 1" in result.stdout
+    assert [r.id for r in Journal(journal_path).reviews()] == [4]
+    assert tables_of(journal_path)["_filmlog"]["1"]["next_id"] == 9  # type: ignore[index]
+
+
+def test_a_dry_run_of_a_merge_writes_nothing(
+    cli: Invoke, journals: tuple[Path, Path], tmp_path: Path
+) -> None:
+    laptop, desktop = journals
+    store(laptop, Review(title="Her"))
+    run_import(cli, desktop, laptop)
+    assert cli("--db", str(laptop), "delete", "1", "--yes").exit_code == 0
+    before = desktop.read_bytes()
+
+    out = run_import(cli, desktop, laptop, "--dry-run")
+
+    assert re.search(r"Would be deleted +1 ", out)
+    assert desktop.read_bytes() == before

@@ -61,7 +61,10 @@ def by_entry(found: list[Review], row: dict[str, str]) -> list[Review]:
     return [
         r
         for r in found
-        if r.title == row["Name"] and r.year == year and r.watched_on == watched and not r.sources
+        if r.title == row["Name"]
+        and r.year == year
+        and r.watched_on == watched
+        and "letterboxd" not in r.sources
     ]
 
 
@@ -78,6 +81,18 @@ def test_the_sample_gives_one_review_per_diary_row_with_its_fields(
     diary = sample_rows["diary"]
     assert len(diary) == 2132
     assert len([r for r in found if r.watched_on is not None]) == len(diary)
+    # A film rated only in ratings.csv has that rating on its latest diary entry.
+    rated = {(row["Name"], row["Year"]) for row in diary if row["Rating"]}
+    latest: dict[tuple[str, str], str] = {}
+    for row in diary:
+        film = row["Name"], row["Year"]
+        if film not in rated and row["Watched Date"] > latest.get(film, ""):
+            latest[film] = row["Watched Date"]
+    film_ratings = {
+        (row["Name"], row["Year"], latest[row["Name"], row["Year"]]): row["Rating"]
+        for row in sample_rows["ratings"]
+        if (row["Name"], row["Year"]) in latest
+    }
     for row in diary:
         (review,) = by_entry(found, row)
         assert review.title == row["Name"]
@@ -85,7 +100,10 @@ def test_the_sample_gives_one_review_per_diary_row_with_its_fields(
         assert review.watched_on == date.fromisoformat(row["Watched Date"])
         assert review.logged_at == midnight(row["Date"])
         assert review.logged_zone == "America/Denver"
-        assert review.rating == (parse_rating(row["Rating"]) if row["Rating"] else None)
+        rating = row["Rating"] or film_ratings.get(
+            (row["Name"], row["Year"], row["Watched Date"]), ""
+        )
+        assert review.rating == (parse_rating(rating) if rating else None)
         assert review.rewatch is (row["Rewatch"] == "Yes")
         assert review.tags == [t for t in row["Tags"].split(", ") if t]
     assert Counter(r.rewatch for r in found)[True] == 142
@@ -122,7 +140,8 @@ def test_review_html_becomes_markdown(cli: Invoke, journal_path: Path) -> None:
     )
     assert "\n\nA beautiful slow burn" in burning
     quoted = [body for body in bodies.values() if "Toototabon" in body]
-    assert quoted == ["> [clucking]\n> [screams in monkey]\n> Toototabon!\n\nLove it."]
+    # Its lines stay lines (hard breaks), and its brackets are text.
+    assert quoted == ["> \\[clucking\\]\\\n> \\[screams in monkey\\]\\\n> Toototabon!\n\nLove it."]
     assert any("**Signs this film is from the early 2000s:**" in b for b in bodies.values())
     assert any("*Also, I love Mary Elizabeth Winstead ❤️.*" in b for b in bodies.values())
 
@@ -155,6 +174,12 @@ def test_a_second_import_adds_nothing(cli: Invoke, journal_path: Path) -> None:
         "Updated": 0,
         "Already present, skipped": 2659,
         "Rejected": 0,
+        "Joined to another row of the same film": 2244,
+        # 2,132 diary rows, 162 reviews, 5 ratings, 2,604 watched and 805 in the watchlist.
+        "Rows read": 5708,
+        "Watchlist: added": 0,
+        "Watchlist: already on it, skipped": 776,
+        "Watchlist: already logged, skipped": 29,
     }
     assert journal_path.read_bytes() == before
 
@@ -189,6 +214,7 @@ def test_diary_then_reviews_separately_attaches_the_text(cli: Invoke, journal_pa
         "Updated": 161,
         "Already present, skipped": 0,
         "Rejected": 0,
+        "Rows read": 162,
     }
     found = reviews(journal_path)
     assert len(found) == 2133  # the review with no diary entry is new
@@ -202,8 +228,8 @@ def test_a_lone_reviews_file_is_a_set_of_entries(cli: Invoke, journal_path: Path
     assert len(reviews(journal_path)) == 2133
 
 
-def test_a_watchlist_is_refused(cli: Invoke, journal_path: Path) -> None:
-    result = cli("import", str(SAMPLE / "watchlist.csv"))
+def test_a_watchlist_alone_is_refused_as_reviews(cli: Invoke, journal_path: Path) -> None:
+    result = cli("import", str(SAMPLE / "watchlist.csv"), "--format", "letterboxd")
     assert result.exit_code == 1
     assert "watchlist" in result.stderr
     assert not journal_path.exists()
@@ -351,11 +377,11 @@ def test_a_copy_of_the_folder_elsewhere_imports_the_same(
         ('<a href="javascript:alert(1)">bad</a>', "bad"),
         ("<p>one</p><p>two</p>", "one\n\ntwo"),
         ("line<br>break<br/>again", "line\\\nbreak\\\nagain"),
-        ("<blockquote>a\nb</blockquote>after", "> a\n> b\n\nafter"),
+        ("<blockquote>a\nb</blockquote>after", "> a\\\n> b\n\nafter"),
         ("<blockquote><p>p1</p><p>p2</p></blockquote>", "> p1\n>\n> p2"),
         ("Q&A &amp; R&amp;D, this&nothing", "Q&A & R&D, this&nothing"),
-        ("&lt;script&gt;alert(1)&lt;/script&gt;", "\\<script>alert(1)\\</script>"),
-        ("I <3 this", "I <3 this"),
+        ("&lt;script&gt;alert(1)&lt;/script&gt;", "\\<script\\>alert(1)\\</script\\>"),
+        ("I <3 this", "I \\<3 this"),
         ("<b>unclosed", "**unclosed**"),
         ("</i>stray", "stray"),
         ("<u>under</u><span>span</span>", "underspan"),

@@ -135,6 +135,11 @@ ONE_LINE_COMMANDS = [
     pytest.param(("rate", "1", "3.5"), "Rated #1 Arrival", id="rate"),
     pytest.param(("edit", "2", "--headline", "Still good"), "Updated #2 Her", id="edit"),
     pytest.param(("delete", "3", "--yes"), "Deleted #3 Paterson", id="delete"),
+    pytest.param(
+        ("watchlist", "add", "Tampopo", "--year", "1985", "--tag", "food"),
+        "Added to the watchlist: #1 Tampopo (1985)",
+        id="watchlist-add",
+    ),
 ]
 
 
@@ -156,6 +161,8 @@ def test_one_line_commands_import_no_rich(
     [
         pytest.param("filmlog li", "1", "list", id="command"),
         pytest.param("filmlog search --min", "2", "--min-rating", id="option"),
+        pytest.param("filmlog show ", "2", "1", id="review IDs"),
+        pytest.param("filmlog list --genre ", "3", "Drama", id="genres"),
     ],
 )
 def test_shell_completion_imports_no_rich(
@@ -168,6 +175,9 @@ def test_shell_completion_imports_no_rich(
     assert expected in result.stdout.split()
     assert not result.loaded("rich"), result.explain("rich")
     assert not result.loaded("pydantic"), result.explain("pydantic")
+    # The journal is read as a table reads it: no reviews built, so no parsing, no TinyDB.
+    assert not result.loaded("tinydb"), result.explain("tinydb")
+    assert not result.loaded("filmlog.parsing"), result.explain("filmlog.parsing")
 
 
 @pytest.mark.usefixtures("journal_with_reviews")
@@ -176,9 +186,14 @@ def test_shell_completion_imports_no_rich(
     [
         pytest.param(("list",), id="list"),
         pytest.param(("search", "letters"), id="search"),
+        pytest.param(("watchlist",), id="watchlist"),
     ],
 )
-def test_tables_load_rich_table_but_not_markdown(trace: TraceRun, args: tuple[str, ...]) -> None:
+def test_tables_load_rich_table_but_not_markdown(
+    trace: TraceRun, cli: Invoke, args: tuple[str, ...]
+) -> None:
+    assert cli("watchlist", "add", "Paterson").exit_code == 0
+
     result = trace(*args)
 
     assert "Paterson" in result.stdout
@@ -224,11 +239,12 @@ def test_reads_never_load_tinydb(trace: TraceRun, args: tuple[str, ...], expecte
 
 
 @pytest.mark.usefixtures("journal_with_reviews")
-def test_writes_go_through_tinydb(trace: TraceRun) -> None:
+def test_writes_never_load_tinydb(trace: TraceRun) -> None:
+    # The file keeps TinyDB's layout, but changes are plain dict operations.
     result = trace("rate", "1", "3")
 
     assert result.stdout.startswith("Rated #1 Arrival")
-    assert "tinydb" in result.modules
+    assert not result.loaded("tinydb"), result.explain("tinydb")
 
 
 @pytest.mark.usefixtures("journal_with_reviews")
@@ -254,7 +270,12 @@ def test_show_lays_out_a_plain_body_without_the_markdown_parser(
     assert not result.loaded("markdown_it"), result.explain("markdown_it")
 
 
-AREAS = ("filmlog.cli.reviews", "filmlog.cli.insight", "filmlog.cli.transfer")
+AREAS = (
+    "filmlog.cli.reviews",
+    "filmlog.cli.insight",
+    "filmlog.cli.transfer",
+    "filmlog.cli.watchlist",
+)
 
 
 @pytest.mark.usefixtures("journal_with_reviews")
@@ -264,6 +285,7 @@ AREAS = ("filmlog.cli.reviews", "filmlog.cli.insight", "filmlog.cli.transfer")
         pytest.param(("list",), "filmlog.cli.reviews", id="list"),
         pytest.param(("--db", "x.json", "stats", "--help"), "filmlog.cli.insight", id="stats"),
         pytest.param(("export", "--help"), "filmlog.cli.transfer", id="export"),
+        pytest.param(("watchlist", "--json"), "filmlog.cli.watchlist", id="watchlist"),
     ],
 )
 def test_a_command_loads_only_its_own_module(
@@ -323,3 +345,54 @@ def test_the_trace_parser_finds_who_imported_what() -> None:
         "`filmlog list` imported rich: filmlog.cli.reviews (imported inside a function) -> "
         "filmlog.render -> rich.table; rich.console (imported inside a function)"
     )
+
+
+@pytest.mark.usefixtures("journal_with_reviews")
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("--version",), id="version"),
+        pytest.param(("list",), id="list"),
+        pytest.param(("search", "letters"), id="search"),
+        pytest.param(("show", "1"), id="show"),
+        pytest.param(("stats",), id="stats"),
+        pytest.param(("rate", "1", "3"), id="rate"),
+        pytest.param(("delete", "3", "--yes"), id="delete"),
+        pytest.param(("add", "Columbus"), id="add-without-credential"),
+        pytest.param(("add", "Columbus", "--no-lookup"), id="add-no-lookup"),
+    ],
+)
+def test_only_lookups_load_the_http_client(
+    trace: TraceRun, args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if "--no-lookup" in args:
+        monkeypatch.setenv("TMDB_API_KEY", "unused")  # set, but the lookup is skipped
+    result = trace(*args)
+
+    for package in ("httpx", "httpcore", "filmlog.tmdb.client"):
+        assert not result.loaded(package), result.explain(package)
+
+
+@pytest.mark.usefixtures("tmdb")
+def test_a_lookup_loads_the_http_client(trace: TraceRun) -> None:
+    result = trace("add", "Her")
+
+    assert result.stdout.startswith("Added #1 Her (2013)")
+    assert "httpx" in result.modules
+    assert not result.loaded("rich"), result.explain("rich")
+
+
+@pytest.mark.usefixtures("journal_with_reviews")
+@pytest.mark.parametrize(
+    ("fmt", "parser"),
+    [pytest.param("letterboxd", True, id="letterboxd"), pytest.param("csv", False, id="csv")],
+)
+def test_only_the_letterboxd_export_loads_the_markdown_parser(
+    trace: TraceRun, fmt: str, parser: bool
+) -> None:
+    result = trace("export", "--format", fmt)
+
+    assert "Paterson" in result.stdout
+    # The Letterboxd export renders Markdown to HTML with markdown-it, never with Rich.
+    assert bool(result.loaded("markdown_it")) is parser, result.explain("markdown_it")
+    assert not result.loaded("rich.markdown"), result.explain("rich.markdown")

@@ -22,7 +22,6 @@ from filmlog.parsing import (
     parse_watched_date,
     parse_year,
     split_list,
-    stars_value,
 )
 
 # A Friday, so weekday arithmetic below has a fixed anchor.
@@ -183,14 +182,7 @@ def test_star_helpers_refuse_out_of_range(half_stars: int) -> None:
     with pytest.raises(ValueError, match=str(half_stars)):
         format_stars(half_stars)
     with pytest.raises(ValueError, match=str(half_stars)):
-        stars_value(half_stars)
-    with pytest.raises(ValueError, match=str(half_stars)):
         format_stars_number(half_stars)
-
-
-@pytest.mark.parametrize(("half_stars", "value"), [(1, 0.5), (7, 3.5), (8, 4.0), (10, 5.0)])
-def test_stars_value(half_stars: int, value: float) -> None:
-    assert stars_value(half_stars) == value
 
 
 @pytest.mark.parametrize(("half_stars", "shown"), [(1, "0.5"), (7, "3.5"), (8, "4"), (10, "5")])

@@ -8,9 +8,7 @@ To accept a deliberate layout change, regenerate the golden files and review the
 from __future__ import annotations
 
 import io
-import os
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,28 +20,8 @@ from filmlog.facts import logged_time, metadata_line, verdict_line
 from filmlog.model import CastMember, Review
 from filmlog.render import body_view, review_panel, review_panels, review_table
 from filmlog.safe import clean, clean_line
-from tests.test_seed import CAST, HEADLINE, seed_body
-
-GOLDEN = Path(__file__).parent / "golden" / "render"
-
-
-def render(renderable: RenderableType, width: int = 80) -> str:
-    console = Console(
-        file=io.StringIO(), width=width, force_terminal=False, color_system=None, emoji=False
-    )
-    console.print(renderable)
-    output = console.file.getvalue()  # type: ignore[attr-defined]  # a StringIO, set above
-    assert isinstance(output, str)
-    return output
-
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("FILMLOG_REGEN_GOLDEN"):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"missing golden file {path}; run with FILMLOG_REGEN_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8")
+from tests.conftest import check_golden, examples, render
+from tests.factories import CAST, HEADLINE, seed_body
 
 
 def seed_review() -> Review:
@@ -70,13 +48,13 @@ def seed_review() -> Review:
 
 
 def test_seed_panel_golden() -> None:
-    check_golden("seed_panel_80.txt", render(review_panel(seed_review())))
+    check_golden("render/seed_panel_80.txt", render(review_panel(seed_review())))
 
 
 def test_panels_keep_a_reading_width_on_wide_terminals() -> None:
     text = render(review_panels([seed_review()]), width=160)
     assert max(len(line) for line in text.splitlines()) == 100
-    check_golden("seed_panel_160.txt", text)
+    check_golden("render/seed_panel_160.txt", text)
 
 
 def test_table_golden() -> None:
@@ -84,7 +62,7 @@ def test_table_golden() -> None:
         "Amélie", id=2, year=2001, genres=["Comedy"], rating=7, watched_on=date(2023, 2, 14)
     )
     bare = Review("Untitled", id=3)
-    check_golden("table_80.txt", render(review_table([seed_review(), other, bare])))
+    check_golden("render/table_80.txt", render(review_table([seed_review(), other, bare])))
 
 
 def test_lines_of_the_published_layout() -> None:
@@ -159,7 +137,7 @@ PIECES = ["  ", "\n\n", "\n\n\n", "1.", "2)", "a b c d e f g h", "http://x.org",
 PROSE = st.lists(st.sampled_from([*SYMBOLS, *PIECES]), max_size=60).map("".join)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400, 150), deadline=None)
 @given(PROSE, st.sampled_from([20, 41, 80]))
 def test_a_body_looks_the_same_with_or_without_the_markdown_parser(text: str, width: int) -> None:
     from rich.markdown import Markdown

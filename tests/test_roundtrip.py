@@ -17,9 +17,16 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from filmlog.model import MPAA_RATINGS, CastMember, Review
+from filmlog.model import (
+    FIRST_FILM_YEAR,
+    MAX_RUNTIME,
+    MIN_RUNTIME,
+    MPAA_RATINGS,
+    CastMember,
+    Review,
+)
 from filmlog.storage import Journal
-from tests.conftest import Invoke
+from tests.conftest import Invoke, examples
 
 HOSTILE = [
     "---",
@@ -88,16 +95,20 @@ moments = st.builds(
 )
 days = st.dates(min_value=date(1000, 1, 1), max_value=date(9999, 12, 31))
 
-reviews = st.builds(
+base_reviews = st.builds(
     Review,
     title=words,
-    year=st.none() | st.integers(1000, 9999),
+    tmdb_id=st.none() | st.integers(1, 10**8),
+    imdb_id=st.none() | st.from_regex(r"tt[0-9]{7,10}", fullmatch=True),
+    original_title=optional_text,
+    # Within the model's range whatever today is: it ends ten years after this one.
+    year=st.none() | st.integers(FIRST_FILM_YEAR, FIRST_FILM_YEAR + 150),
     release_date=st.none() | days,
     directors=st.lists(words, max_size=3),
     cast=st.lists(st.builds(CastMember, words, st.none() | text), max_size=3),
     genres=st.lists(words, max_size=3),
     mpaa=st.none() | st.sampled_from(MPAA_RATINGS),
-    runtime=st.none() | st.integers(1, 10_000),
+    runtime=st.none() | st.integers(MIN_RUNTIME, MAX_RUNTIME),
     rating=st.none() | st.integers(1, 10),
     verdict=optional_text,
     headline=optional_text,
@@ -113,8 +124,20 @@ reviews = st.builds(
     sources=st.dictionaries(words, words, max_size=3),
 )
 
+
+def _partial(review: Review, precision: str | None) -> Review:
+    """A release known only to the month or year is the first day of it."""
+    if review.release_date is not None and precision is not None:
+        day = review.release_date
+        review.release_date = day.replace(day=1, month=1 if precision == "year" else day.month)
+        review.release_precision = precision
+    return review
+
+
+reviews = st.builds(_partial, base_reviews, st.sampled_from([None, "month", "year"]))
+
 SETTINGS = settings(
-    max_examples=60,
+    max_examples=examples(60, 25),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

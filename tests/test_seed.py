@@ -5,25 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import SEED, Invoke
-
-CAST = [
-    ("Joaquin Phoenix", "Theodore"),
-    ("Scarlett Johansson", "Samantha"),
-    ("Amy Adams", "Amy"),
-    ("Rooney Mara", "Catherine"),
-    ("Olivia Wilde", "Blind Date"),
-]
-HEADLINE = "“Her:” Where “500 Days of Summer” Meets “Blade Runner 2049”"
-
-
-def seed_body() -> str:
-    """The review text of the seed page, paragraphs joined as Markdown."""
-    lines = SEED.read_text(encoding="utf-8").splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("What can be learned"))
-    end = next(i for i, line in enumerate(lines) if line.startswith("It’s a film about empathy"))
-    paragraphs = [line.strip() for line in lines[start : end + 1] if line.strip()]
-    return "\n\n".join(paragraphs)
+from tests.conftest import Invoke
+from tests.factories import CAST, HEADLINE, seed_body
 
 
 def add_seed(cli: Invoke, tmp_path: Path) -> None:

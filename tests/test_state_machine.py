@@ -33,6 +33,7 @@ from filmlog.exporters import exporter
 from filmlog.importers import merge, reader
 from filmlog.model import Review
 from filmlog.storage import META_TABLE, REVIEWS_TABLE, Journal
+from tests.conftest import examples
 
 # Text as people type it, and as they paste it: markup, escapes, accents, emoji.
 TEXT = st.text(
@@ -171,7 +172,7 @@ class JournalMachine(RuleBasedStateMachine):
             review_id = by_uuid.get(uuid)
             if review_id is not None and _later(doc, self.model[review_id]):
                 self.model[review_id] = doc
-        if plan.changes:
+        if plan.add or plan.update:
             self.committed()
 
     @rule()
@@ -217,7 +218,7 @@ def _later(incoming: dict[str, Any], stored: dict[str, Any]) -> bool:
 
 
 JournalMachine.TestCase.settings = settings(
-    max_examples=50,
+    max_examples=examples(50, 25),
     stateful_step_count=25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import orjson
 import pytest
@@ -11,106 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from filmlog import stats
-from filmlog.model import CastMember, Review, ReviewSummary
-from tests.test_model import reviews as model_reviews
-
-
-def film(title: str, review_id: int, **fields: Any) -> Review:
-    """A review with an ID, as the journal would hand it back."""
-    cast = [CastMember(name) for name in fields.pop("cast", [])]
-    return Review(title=title, id=review_id, cast=cast, **fields)
-
-
-def sample() -> list[Review]:
-    """Seven reviews of six films; the figures below were worked out by hand from these."""
-    return [
-        film(
-            "Her",
-            1,
-            year=2013,
-            genres=["Romance", "Sci-Fi"],
-            directors=["Spike Jonze"],
-            cast=["Joaquin Phoenix", "Scarlett Johansson"],
-            runtime=126,
-            rating=6,
-            verdict="Fine",
-            headline="A voice in the dark",
-            watched_on=date(2023, 2, 10),
-        ),
-        film(
-            "Her",
-            2,
-            year=2013,
-            genres=["Romance", "Sci-Fi"],
-            directors=["Spike Jonze"],
-            cast=["Joaquin Phoenix"],
-            runtime=126,
-            rating=9,
-            verdict="Great",
-            headline="Better the second time",
-            watched_on=date(2024, 4, 12),
-            rewatch=True,
-            liked=True,
-        ),
-        film(
-            "Arrival",
-            3,
-            year=2016,
-            genres=["Sci-Fi", "Drama"],
-            directors=["Denis Villeneuve"],
-            cast=["Amy Adams"],
-            runtime=116,
-            rating=8,
-            verdict="Good",
-            watched_on=date(2024, 1, 20),
-            liked=True,
-        ),
-        film(
-            "Sicario",
-            4,
-            year=2015,
-            genres=["Crime", "Thriller", "Drama"],
-            directors=["Denis Villeneuve"],
-            cast=["Emily Blunt"],
-            rating=7,
-            watched_on=date(2024, 1, 25),
-        ),
-        film(
-            "Amélie",
-            5,
-            year=2001,
-            genres=["Comedy", "Romance"],
-            directors=["Jean-Pierre Jeunet"],
-            cast=["Audrey Tautou"],
-            runtime=122,
-            rating=10,
-            verdict="Masterpiece",
-            headline="Paris in green and gold",
-            watched_on=date(2024, 2, 14),
-            liked=True,
-        ),
-        film(
-            "The Godfather",
-            6,
-            year=1972,
-            genres=["Crime", "Drama"],
-            directors=["Francis Ford Coppola"],
-            cast=["Al Pacino"],
-            runtime=175,
-            watched_on=date(2024, 7, 4),
-        ),
-        film(
-            "Cats",
-            7,
-            year=2019,
-            genres=["Musical"],
-            directors=["Tom Hooper"],
-            runtime=110,
-            rating=1,
-            verdict="Awful",
-        ),
-    ]
-
+from filmlog.model import Review, ReviewSummary
+from tests.factories import film, sample
+from tests.factories import reviews as model_reviews
 
 # ---------------------------------------------------------------------------
 # Totals
@@ -437,9 +339,32 @@ def test_top_rated_lists_each_film_once_at_its_latest_rating() -> None:
         (5, "Amélie", 10),
         (2, "Her", 9),
         (3, "Arrival", 8),
-        (4, "Sicario", 7),
-        (7, "Cats", 1),
     ]
+
+
+def test_top_rated_only_above_the_median() -> None:
+    """The sample's median is 3.75 stars: Sicario (3½) and Cats (½) are not top-rated."""
+    assert stats.median_stars([r.rating for r in sample() if r.rating is not None]) == 3.75
+    assert [r.title for r in stats.top_rated(sample(), top=None)] == ["Amélie", "Her", "Arrival"]
+
+
+def test_top_rated_when_every_rating_is_the_median() -> None:
+    reviews = [film("A", 1, rating=8), film("B", 2, rating=8)]
+    assert [r.title for r in stats.top_rated(reviews)] == ["A", "B"]
+
+
+def test_tags_count_reviews_per_tag_like_genres() -> None:
+    reviews = [
+        film("A", 1, rating=8, tags=["cinema", "Friends"]),
+        film("B", 2, rating=4, tags=["friends"]),
+        film("C", 3, tags=["cinema"]),
+    ]
+    rows = stats.tags(reviews)
+    assert [(t.name, t.reviews, t.rated, t.average_rating) for t in rows] == [
+        ("cinema", 2, 1, 4.0),
+        ("Friends", 2, 2, 3.0),
+    ]
+    assert stats.tags(reviews, top=1) == rows[:1]
 
 
 def test_top_rated_ties_go_to_liked_then_first_watched() -> None:
@@ -449,6 +374,7 @@ def test_top_rated_ties_go_to_liked_then_first_watched() -> None:
         film("Early", 3, rating=8, watched_on=date(2024, 1, 1)),
         film("Loved", 4, rating=8, watched_on=date(2024, 9, 1), liked=True),
         film("Best", 5, rating=9, watched_on=date(2024, 9, 1)),
+        *(film(f"Weak {n}", 10 + n, rating=2) for n in range(5)),  # the median: 2½ stars
     ]
     assert [r.title for r in stats.top_rated(reviews)] == [
         "Best",
@@ -489,6 +415,7 @@ def test_json_view_of_the_sample() -> None:
         "actors",
         "decades",
         "top_rated",
+        "tags",
     ]
     assert data["year"] is None
     assert data["ratings"][5] == {"stars": 3.0, "count": 1}

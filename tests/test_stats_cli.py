@@ -15,7 +15,7 @@ from filmlog import stats
 from filmlog.recap import recap
 from filmlog.storage import Journal
 from tests.conftest import Invoke
-from tests.test_stats import sample
+from tests.factories import sample
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def test_table_shows_every_section(cli: Invoke, sampled: Path) -> None:
     out = result.stdout
     assert out.startswith("All 7 reviews\n")
     assert "│ Reviews    7  Hours watched   12 hr 55 min (1 review lacks a runtime)" in out
-    assert "│ Films      6  Average rating  3.42 stars" in out
+    assert "│ Films      6  Average rating  3.42 from 6 rated of 7" in out
     assert "│ Rewatches  1  Median rating   3.75 stars" in out
     for title in (
         "Ratings",
@@ -47,10 +47,17 @@ def test_table_shows_every_section(cli: Invoke, sampled: Path) -> None:
         "Decades of release",
         "Top directors",
         "Top actors",
+        "Top-rated films",
+        "Tags",
     ):
         assert f"╭─ {title} ─" in out
-    assert "│ Romance         3   4.17  " in out
-    assert "│ Denis Villeneuve          2   3.75  " in out
+    # Some averages rest on fewer reviews than the rows count: a Rated column says how many.
+    assert "│ Genre     Reviews  Rated  Avg ★" in out
+    assert "│ Romance         3      3   4.17  " in out
+    assert "│ Denis Villeneuve          2      2   3.75  " in out
+    assert "│ Francis Ford Coppola      1      0      —  " in out
+    assert "│ 1. Amélie (2001)  ★★★★★" in out
+    assert "│ No tags recorded." in out
     assert max(len(line) for line in out.splitlines()) <= 80
     assert result.stderr == ""
 

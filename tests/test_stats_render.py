@@ -12,50 +12,19 @@ files survive editors that trim them.
 
 from __future__ import annotations
 
-import io
-import os
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rich.console import Console, RenderableType
 from rich.text import Text
 
 from filmlog import charts, recap
 from filmlog import stats as stats_module
 from filmlog.model import Review
-from tests.test_stats import film, sample
-
-GOLDEN = Path(__file__).parent / "golden" / "stats"
-REGENERATE = bool(os.environ.get("FILMLOG_REGEN_GOLDEN"))
-
-
-def render(renderable: RenderableType, width: int = 80) -> str:
-    console = Console(
-        width=width,
-        force_terminal=False,
-        color_system=None,
-        record=True,
-        file=io.StringIO(),
-        highlight=False,
-        markup=False,
-        emoji=False,
-    )
-    console.print(renderable)
-    text = console.export_text()
-    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
-
-
-def check_golden(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    if REGENERATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    assert path.exists(), f"missing golden file {path}: run with FILMLOG_REGEN_GOLDEN=1"
-    assert actual == path.read_text(encoding="utf-8")
+from tests.conftest import check_golden, render
+from tests.factories import film, sample
 
 
 def widest_line(text: str) -> int:
@@ -72,7 +41,7 @@ def test_stats_at_80_columns() -> None:
     view = charts.stats_view(stats_module.compute(sample()), "All 7 reviews")
     text = render(view)
     assert widest_line(text) <= 80
-    check_golden("stats-80.txt", text)
+    check_golden("stats/stats-80.txt", text)
 
 
 def test_stats_at_120_columns_pairs_sections_side_by_side() -> None:
@@ -80,7 +49,7 @@ def test_stats_at_120_columns_pairs_sections_side_by_side() -> None:
     text = render(view, width=120)
     assert widest_line(text) <= 120
     assert re.search(r"╭─ Ratings ─+╮ ╭─ Watched per year", text)
-    check_golden("stats-120.txt", text)
+    check_golden("stats/stats-120.txt", text)
 
 
 def test_one_year_charts_months() -> None:
@@ -88,7 +57,7 @@ def test_one_year_charts_months() -> None:
     view = charts.stats_view(stats_module.compute(reviews, year=2024), "5 of 7 reviews")
     text = render(view)
     assert "Watched per month, 2024" in text
-    check_golden("stats-2024-80.txt", text)
+    check_golden("stats/stats-2024-80.txt", text)
 
 
 def test_sections_without_data_say_so() -> None:
@@ -105,7 +74,7 @@ def test_sections_without_data_say_so() -> None:
         assert message in text
     assert "█" not in text
     assert "Hours watched   — (no runtimes recorded)" in text
-    check_golden("stats-empty-sections-80.txt", text)
+    check_golden("stats/stats-empty-sections-80.txt", text)
 
 
 def test_history_view() -> None:
@@ -116,7 +85,7 @@ def test_history_view() -> None:
     ]
     text = render(charts.history_view(stats_module.history(reviews, "Her (2013)")))
     assert "Rating ★★★☆☆ → ★★★☆☆, unchanged over 4 viewings." in text
-    check_golden("history-her-80.txt", text)
+    check_golden("stats/history-her-80.txt", text)
 
 
 def test_recap_markdown() -> None:
@@ -125,7 +94,7 @@ def test_recap_markdown() -> None:
         review.reviewer = "Colton Gomez"
     text = recap.recap(stats_module.compute(reviews, year=2024))
     assert text.startswith("# 2024 in film\n\n*A year of film by Colton Gomez.*\n")
-    check_golden("recap-2024.md", text)
+    check_golden("stats/recap-2024.md", text)
 
 
 # ---------------------------------------------------------------------------

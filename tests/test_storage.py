@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from filmlog import storage
+from filmlog import scan, storage
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.model import CastMember, Review
 from filmlog.storage import (
@@ -272,11 +272,11 @@ def test_marking_replaces_exactly_the_bodies(rows: list[tuple[str, str | None, s
     for index, doc in enumerate(with_body):  # in file order
         doc["body"] = index
     for raw in (serialise(tables), json.dumps(tables, indent=2, ensure_ascii=False).encode()):
-        found = storage.body_spans(raw)
+        found = scan.body_spans(raw)
         assert found is not None
         spans, nulls = found
         assert (len(spans), nulls) == (len(with_body), len(reviews) - len(with_body))
-        assert json.loads(storage._marked(raw, spans)) == expected
+        assert json.loads(scan.marked(raw, spans)) == expected
 
 
 @given(st.lists(st.tuples(hostile.filter(str.strip), st.none() | hostile, hostile), max_size=6))
@@ -393,15 +393,15 @@ def test_parsing_in_pieces_gives_the_same_tables(
     tables = {"_filmlog": {"1": {"format": "filmlog", "schema": 1}}, "reviews": reviews}
     raw = serialise(tables)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(storage, "_PIECE", piece)
-        pieces = storage._loads_in_pieces(raw)
+        patch.setattr(scan, "_PIECE", piece)
+        pieces = scan.loads_in_pieces(raw)
         if len(rows) > 1 and len(raw) > 4 * piece + 200:
             assert pieces is not None  # really cut: a piece per few reviews
-        found = storage.body_spans(raw)
+        found = scan.body_spans(raw)
         assert found is not None
-        for text in (raw, storage._marked(raw, found[0])):
-            assert storage._loads(text) == json.loads(text)
-            assert list(storage._loads(text)["reviews"]) == list(reviews)
+        for text in (raw, scan.marked(raw, found[0])):
+            assert scan.loads(text) == json.loads(text)
+            assert list(scan.loads(text)["reviews"]) == list(reviews)
 
 
 def test_a_journal_that_cannot_be_cut_is_parsed_whole() -> None:
@@ -409,17 +409,17 @@ def test_a_journal_that_cannot_be_cut_is_parsed_whole() -> None:
         "reviews": {str(i): Review(f"Film {i}").to_dict() for i in range(1, 40)},
         "_filmlog": {"1": {"format": "filmlog", "schema": 1}},  # the reviews are not last
     }
-    raw = serialise(tables)
+    raw = orjson.dumps(tables)  # as another program may write it: serialise puts them last
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(storage, "_PIECE", 64)
-        assert storage._loads_in_pieces(raw) is None
-        assert storage._loads(raw) == tables
+        patch.setattr(scan, "_PIECE", 64)
+        assert scan.loads_in_pieces(raw) is None
+        assert scan.loads(raw) == tables
 
 
 def test_the_body_scan_gives_up_on_a_truncated_file() -> None:
     raw = serialise({"reviews": {"1": Review("x", body="a long body").to_dict()}})
     cut = raw[: raw.index(b"a long") + 3]
-    assert storage.body_spans(cut) is None
+    assert scan.body_spans(cut) is None
 
 
 def test_body_free_read_matches_a_full_read_but_for_bodies(tmp_path: Path) -> None:
@@ -427,11 +427,10 @@ def test_body_free_read_matches_a_full_read_but_for_bodies(tmp_path: Path) -> No
     with journal.transaction() as session:
         session.add(Review('Say "body": hi', body='It said "body":"no" and \\ ok', headline="body"))
     full = journal.reviews()
-    docs, bodies = journal.browse()
-    light = journal.build(docs)
+    light = journal.find().reviews
     assert light[0].body is None
     assert light[0] == full[0].copy(body=None)
-    assert bodies.text(1) == full[0].body
+    assert journal.find(bodies=True).reviews == full
 
 
 def test_damage_inside_a_body_is_still_refused_by_a_full_read(tmp_path: Path) -> None:
@@ -466,7 +465,16 @@ def test_serialising_in_pieces_writes_the_bytes_of_one_piece(
         pieces = list(storage.serialised(tables))
     if len(rows) > per_piece:
         assert len(pieces) > 6  # really in pieces
-    assert b"".join(pieces) == orjson.dumps(tables, option=orjson.OPT_APPEND_NEWLINE)
+    reviews_last = dict(sorted(tables.items(), key=lambda item: item[0] == "reviews"))
+    joined = b"".join(pieces)
+    assert json.loads(joined) == reviews_last
+    assert list(json.loads(joined)) == list(reviews_last)
+    assert joined == serialise(tables)  # however many pieces, the same bytes
+    # One line per review, holding just that review.
+    lines = joined.splitlines()
+    for key, doc in reviews.items():
+        line = orjson.dumps(key) + b":" + orjson.dumps(doc)
+        assert line in lines or b"," + line in lines
     assert serialise({}) == b"{}\n"
 
 
@@ -484,3 +492,68 @@ def test_a_piece_that_cannot_be_encoded_leaves_the_journal_as_it_was(
 
     assert journal.target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["journal.json", "journal.json.lock"]
+
+
+def test_find_filters_sorts_limits_and_counts(tmp_path: Path) -> None:
+    from filmlog.query import Filters
+
+    journal = Journal(tmp_path / "j.json")
+    with journal.transaction() as session:
+        session.add_many(
+            [
+                Review("Her", year=2013, rating=8, body="A letter writer."),
+                Review("Arrival", year=2016, rating=9, body="Letters from heptapods."),
+                Review("Paterson", year=2016, rating=7, body="A poet drives a bus."),
+            ]
+        )
+
+    found = journal.find(Filters(year=2016), "rating", limit=1, bodies=True)
+    assert [r.title for r in found.reviews] == ["Arrival"]
+    assert (found.matched, found.total) == (2, 3)
+    assert found.reviews[0].body == "Letters from heptapods."
+    words = journal.find(Filters(words=["letter"]))
+    assert [r.title for r in words.reviews] == ["Her", "Arrival"]  # in ID order, no bodies
+    assert words.reviews[0].body is None
+    assert [r.body for r in journal.for_export(Filters(words=["poet"]))] == ["A poet drives a bus."]
+    summaries = journal.summaries(Filters(min_rating=8))
+    assert [s.title for s in summaries.reviews] == ["Her", "Arrival"]
+    assert (summaries.matched, summaries.total) == (2, 3)
+    history = journal.history("Paterson")
+    assert [v.review.body for v in history.viewings] == ["A poet drives a bus."]
+
+
+def test_the_reviews_table_is_written_last() -> None:
+    tables = {
+        "_filmlog": {"1": {"format": "filmlog", "schema": 1}},
+        "reviews": {"1": Review("Her").to_dict()},
+        "tombstones": {},
+    }
+    assert list(json.loads(serialise(tables))) == ["_filmlog", "tombstones", "reviews"]
+
+
+@pytest.mark.parametrize("lined", [True, False], ids=["a-review-a-line", "one-line"])
+def test_a_review_a_line_and_the_older_single_line_read_alike(tmp_path: Path, lined: bool) -> None:
+    """Files written before reviews had a line each (one line in all) still read the fast way."""
+    reviews = {
+        str(i): Review(f"Film {i}", body=None if i % 3 else f"Body {i} with a ferry.").to_dict()
+        for i in range(1, 41)
+    }
+    meta = {"1": {"format": "filmlog", "schema": 1, "next_id": 41}}
+    tables = {"_filmlog": meta, "reviews": reviews}
+    raw = serialise(tables) if lined else orjson.dumps(tables)
+    assert raw.rstrip().count(b"\n") == (42 if lined else 0)  # 40 reviews, 3 other lines
+    path = tmp_path / "journal.json"
+    path.write_bytes(raw)
+
+    spans, _ = scan.body_spans(raw) or ([], 0)
+    starts = scan.review_starts(raw, spans)
+    assert [review_id for _, review_id in starts] == list(range(1, 41))
+    for offset, review_id in starts:
+        assert raw.startswith(b'"%d":{' % review_id, offset)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scan, "_PIECE", 256)
+        assert scan.loads_in_pieces(raw) == json.loads(raw)
+    docs, bodies = Journal(path).browse(words=True)
+    assert [review_id for review_id, _ in docs] == list(range(1, 41))
+    assert bodies.word_candidates(["ferry"]) == {3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 33, 36, 39}
+    assert bodies.text(3) == "Body 3 with a ferry."

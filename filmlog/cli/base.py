@@ -7,12 +7,11 @@ all share, and :func:`main` imports only the area of the command it runs.
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 import sys
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -27,19 +26,18 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from filmlog.model import Review
-    from filmlog.query import Filters, Item
-    from filmlog.storage import Bodies, Documents, Journal
+    from filmlog.storage import Journal
 
 
 # Every command with the module that defines it, in the order of --help: the everyday
 # commands first, then looking back, moving data, upkeep.
 COMMANDS = {
     "add": "reviews", "edit": "reviews", "rate": "reviews", "delete": "reviews",
-    "show": "reviews", "list": "reviews", "search": "reviews",
+    "show": "reviews", "list": "reviews", "search": "reviews", "watchlist": "watchlist",
     "stats": "insight", "history": "insight",
-    "import": "transfer", "export": "transfer",
+    "import": "transfer", "export": "transfer", "enrich": "facts_cmd",
     "doctor": "maintenance", "undo": "maintenance", "init": "maintenance",
-    "config": "settings",
+    "config": "settings", "sync": "sync", "merge-driver": "sync",
 }  # fmt: skip
 COMMAND_ORDER = tuple(COMMANDS)
 
@@ -86,14 +84,32 @@ class FilmlogGroup(HelpGroup):
         try:
             result = super().invoke(ctx)
         except FilmlogError as exc:
-            if debug_enabled():
+            if state(ctx).debug:
                 traceback.print_exc()
-            error(str(exc))
+            error(str(exc) + _repair_hint(exc))
             raise typer.Exit(exc.exit_code) from None
         opened = ctx.obj.opened if isinstance(ctx.obj, State) else None
         for leftover in opened.removed if opened is not None else ():
             info(f"Removed a temporary file left by an interrupted write: {leftover}")
         return result
+
+
+def _repair_hint(exc: FilmlogError) -> str:
+    """For a damaged journal, the command that restores the newest good backup."""
+    from filmlog.errors import CorruptJournal
+
+    if not isinstance(exc, CorruptJournal) or exc.backups is None or exc.journal is None:
+        return ""
+    from filmlog.storage import default_path
+
+    command = "filmlog doctor --repair"
+    if os.path.realpath(default_path()) != os.path.realpath(exc.journal):
+        import shlex
+
+        command = f"filmlog --db {shlex.quote(str(exc.journal))} doctor --repair"
+    if not exc.backups:
+        return f" for {command} to restore"
+    return f"; restore the newest good one with: {command}"
 
 
 app = typer.Typer(
@@ -112,6 +128,8 @@ class State:
     """What the global options decided, kept on the Typer context for the commands."""
 
     db: Path | None = None
+    # Kept here, not in os.environ, so that it never reaches a child process (the editor).
+    debug: bool = field(default_factory=lambda: debug_enabled())
     no_pager: bool = False
     opened: Journal | None = None
 
@@ -143,21 +161,9 @@ def journal(ctx: typer.Context) -> Journal:
     return state(ctx).journal()
 
 
-def matching(store: Journal, chosen: Filters) -> tuple[Documents, list[Item], Bodies]:
-    """Every review document, those ``chosen`` selects, and the bodies left in the file.
-
-    The journal is read once without its bodies; words are found in bulk from
-    the file, and a body is decoded only where they could be.
-    """
-    from filmlog.query import select
-
-    everything, bodies = store.browse(words=bool(chosen.words))
-    return everything, select(everything, chosen, bodies), bodies
-
-
-def debug_enabled() -> bool:
-    """True when ``--debug`` was given (or ``FILMLOG_DEBUG`` is set): show tracebacks."""
-    return bool(os.environ.get("FILMLOG_DEBUG"))
+def debug_enabled(args: list[str] | None = None) -> bool:
+    """True when ``FILMLOG_DEBUG`` is set, or ``args`` hold ``--debug``: show tracebacks."""
+    return bool(os.environ.get("FILMLOG_DEBUG")) or "--debug" in (args or ())
 
 
 def _version(value: bool) -> None:
@@ -197,7 +203,7 @@ def main_options(
 ) -> None:
     """A film review journal: log what you watch, search it, read it back, take it anywhere."""
     if debug:
-        os.environ["FILMLOG_DEBUG"] = "1"
+        state(ctx).debug = True
     # Taken as text, not Typer's path type, which fails on undecodable bytes in a name.
     state(ctx).db = Path(db).expanduser() if db else None
     state(ctx).no_pager = no_pager
@@ -221,6 +227,11 @@ def error(message: str) -> None:
 def info(message: str) -> None:
     """A message for the person, not for a pipe: to stderr."""
     typer.echo(clean(message), err=True)
+
+
+def nothing_found(total: int) -> None:
+    """Say why nothing is shown: no review matched, or the journal has none yet."""
+    info("No reviews match." if total else "No reviews yet. Log one with: filmlog add TITLE")
 
 
 def out(message: str) -> None:
@@ -318,6 +329,21 @@ def console() -> Console:
     return Console(highlight=False, markup=False, emoji=False)
 
 
+def print_view(renderable: Any) -> None:
+    """Print a Rich renderable on stdout. Into a pipe or a file, lines lose the spaces that
+    pad them to the width and the output starts at its first line of text."""
+    screen = console()
+    if screen.is_terminal:
+        screen.print(renderable)
+        return
+    with screen.capture() as captured:
+        screen.print(renderable)
+    lines = [line.rstrip() for line in captured.get().splitlines()]
+    while lines and not lines[0]:
+        del lines[0]
+    typer.echo("\n".join(lines))
+
+
 def summary(review: Review) -> str:
     """One line naming a review: ``#12 Her (2013) ★★★★☆ watched 2024-04-12``."""
     from filmlog.parsing import format_stars
@@ -406,24 +432,21 @@ def main(argv: list[str] | None = None) -> int:
     name get every command.
     """
     args = sys.argv[1:] if argv is None else argv
-    # One command, then exit: the journal's data holds no reference cycles, and the cyclic
-    # collector would only walk the hundreds of thousands of objects a large journal makes.
-    gc.disable()
-    if "--debug" in args:
-        os.environ["FILMLOG_DEBUG"] = "1"
+    # Decided before Typer parses anything, so that a crash while it does is explained too.
+    run = State(debug=debug_enabled(args))
     name = None if os.environ.get("_FILMLOG_COMPLETE") else requested_command(args)
     load_commands(name)
     everything = app.registered_commands
     if name in COMMANDS:
         app.registered_commands = [c for c in everything if _command_name(c) == name]
     try:
-        app(args=args, prog_name="filmlog")
+        app(args=args, prog_name="filmlog", obj=run)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except KeyboardInterrupt:
         return ExitCode.INTERRUPTED
     except Exception as exc:
-        if debug_enabled():
+        if run.debug:
             raise
         error(
             f"unexpected {type(exc).__name__}: {exc} "

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from filmlog.cli.base import app, fail, info, journal, matching, print_json
+from filmlog.cli import completion
+from filmlog.cli.base import app, fail, journal, nothing_found, print_json
 from filmlog.cli.options import FILTER_PANEL, build_filters, filter_options_except
 from filmlog.cli.pager import page
 from filmlog.errors import ExitCode
@@ -21,7 +22,7 @@ class StatsFormat(Enum):
 
 
 @app.command("stats")
-@filter_options_except("year")
+@filter_options_except("year", "watched_in")
 def stats_command(
     ctx: typer.Context,
     words: Annotated[
@@ -31,8 +32,10 @@ def stats_command(
     year: Annotated[
         str | None,
         typer.Option(
+            "--watched-in",
             "--year",
-            help="One calendar year of watching, e.g. 2024 (charted month by month).",
+            help="One calendar year of watching, e.g. 2024, charted month by month "
+            "(--year: the same).",
             rich_help_panel=FILTER_PANEL,
             show_default=False,
         ),
@@ -61,19 +64,15 @@ def stats_command(
     *,
     filters: dict[str, Any],
 ) -> None:
-    """Charts of what you watch and how you rate it; --year YYYY for one year in review."""
+    """Charts of what you watch and how you rate it; --watched-in YEAR for one year in review."""
     from filmlog import stats
-    from filmlog.parsing import parse_year
 
     if as_json and output_format is StatsFormat.markdown:
         fail("choose one of --json and --format markdown", ExitCode.USAGE)
-    chosen = build_filters({**filters, "year": released_in}, words)
-    watch_year = None if year is None else parse_year(year)
-    store = journal(ctx)
-    everything, picked, _ = matching(store, chosen)  # stats show no review text
-    found = store.summaries(picked)
-    if watch_year is not None:
-        found = stats.watched_in(found, watch_year)
+    chosen = build_filters({**filters, "year": released_in, "watched_in": year}, words)
+    watch_year = chosen.watched_year
+    everything = journal(ctx).summaries(chosen)
+    found = everything.reviews
     result = stats.compute(found, year=watch_year, top=top)
     if as_json:
         print_json(result.to_json())
@@ -84,16 +83,14 @@ def stats_command(
         typer.echo(recap(result), nl=False)
         return
     if not found:
-        info(
-            "No reviews match." if everything else "No reviews yet. Log one with: filmlog add TITLE"
-        )
+        nothing_found(everything.total)
         return
     from filmlog.charts import stats_view
 
     filtered = not chosen.is_empty() or watch_year is not None
     noun = "review" if len(found) == 1 else "reviews"
     heading = (
-        f"{len(found):,} of {len(everything):,} reviews"
+        f"{len(found):,} of {everything.total:,} reviews"
         if filtered
         else f"All {len(found):,} {noun}"
     )
@@ -110,20 +107,14 @@ def history(
         typer.Argument(
             help='The film\'s title, with the year to tell remakes apart: "Her (2013)".',
             show_default=False,
+            autocompletion=completion.titles,
         ),
     ],
     as_json: JSON = False,
 ) -> None:
     """Every viewing of one film, oldest first, and how your rating changed between them."""
-    from filmlog.stats import history as film_history
-
-    store = journal(ctx)
-    everything, bodies = store.browse()  # the view shows no body, and --json only the film's
-    found = film_history(store.build(everything), title)
+    found = journal(ctx).history(title)
     if as_json:
-        for viewing in found.viewings:
-            if viewing.review.id is not None:
-                viewing.review.body = bodies.text(viewing.review.id)
         print_json(found.to_json())
         return
     from filmlog.charts import history_view

@@ -39,6 +39,7 @@ def _size(count: int) -> str:
 def _print_report(report: Report, store: Journal, *, check_backups: bool) -> None:
     from filmlog import backups
     from filmlog import doctor as checkup
+    from filmlog.parsing import plural  # not at import: completion loads this module
 
     out(f"Journal: {store.path}")
     if not report.exists:
@@ -46,14 +47,22 @@ def _print_report(report: Report, store: Journal, *, check_backups: bool) -> Non
     elif report.healthy:
         ids = f"highest ID {report.highest_id}, next ID {report.next_id}"
         out(f"  Reviews: {report.reviews:,} ({ids})")
+        if report.deleted:
+            out(f"  Deleted reviews remembered for merges: {report.deleted:,}")
+        if report.conflicts:
+            out("  Values set aside by merges (both copies changed them), oldest first:")
+            for line in report.conflicts[-checkup.MAX_LISTED :]:
+                out(f"  - {line}")
         out(
             "  Healthy: valid JSON in filmlog's format, unique numeric IDs below the ID counter, "
-            f"{checkup.plural(report.reviews, 'valid review')}."
+            f"{plural(report.reviews, 'valid review')}."
         )
+        if report.watchlist:
+            out(f"  Watchlist: {plural(report.watchlist, 'film')}, all valid.")
     elif report.newer:
         out(f"  Not readable by this filmlog: {report.problems[0]}")
     else:
-        out(f"  Damaged: {checkup.plural(len(report.problems), 'problem')} found:")
+        out(f"  Damaged: {plural(len(report.problems), 'problem')} found:")
         for problem in report.problems:
             out(f"  - {problem}")
     for warning in report.warnings:
@@ -73,7 +82,7 @@ def _print_report(report: Report, store: Journal, *, check_backups: bool) -> Non
         if check_backups:
             found = checkup.check_backup(backup)
             line += (
-                f"  good, {checkup.plural(found.reviews, 'review')}"
+                f"  good, {plural(found.reviews, 'review')}"
                 if found.healthy
                 else f"  damaged: {found.problems[0]}"
             )
@@ -94,6 +103,7 @@ def doctor(
 ) -> None:
     """Check the journal for damage; --repair restores the newest good backup (deletes nothing)."""
     from filmlog import doctor as checkup
+    from filmlog.parsing import plural  # not at import: completion loads this module
 
     store = journal(ctx)
     report = checkup.check(store)
@@ -113,7 +123,7 @@ def doctor(
     plan = checkup.plan_repair(store, report)
     info(
         f"Repair moves the damaged journal aside as {store.target.name}.corrupt-<time> and "
-        f"restores backup {plan.backup.name} ({checkup.plural(plan.report.reviews, 'review')}, "
+        f"restores backup {plan.backup.name} ({plural(plan.report.reviews, 'review')}, "
         f"the version replaced {_when(plan.backup.taken)})."
     )
     if not yes and not confirm("Repair the journal?"):
@@ -122,7 +132,7 @@ def doctor(
     out(f"Moved the damaged journal aside to {aside}")
     out(
         f"Restored backup {plan.backup.name}: the journal holds "
-        f"{checkup.plural(plan.report.reviews, 'review')} again."
+        f"{plural(plan.report.reviews, 'review')} again."
     )
 
 
@@ -138,18 +148,21 @@ def _config_line() -> str:
 
 def _describe_undo(plan: UndoPlan) -> list[str]:
     from filmlog import doctor as checkup
+    from filmlog.parsing import plural  # not at import: completion loads this module
 
     lines = [f"Undo goes back to the journal as it was before {_when(plan.backup.taken)}:"]
+    lines += _describe_watchlist_undo(plan)
     if not plan.reviews_change:
-        lines.append("  no review changes; only the journal's bookkeeping differs.")
+        if len(lines) == 1:
+            lines.append("  no review changes; only the journal's bookkeeping differs.")
         return lines
     count = (
-        f"from {checkup.plural(plan.before, 'review')} to {plan.after:,}"
+        f"from {plural(plan.before, 'review')} to {plan.after:,}"
         if plan.before != plan.after
-        else f"still {checkup.plural(plan.after, 'review')}"
+        else f"still {plural(plan.after, 'review')}"
     )
     lines.append(
-        f"  it removes {checkup.plural(len(plan.removed), 'review')}, brings back "
+        f"  it removes {plural(len(plan.removed), 'review')}, brings back "
         f"{len(plan.restored):,} and reverts {len(plan.reverted):,} ({count})."
     )
     for verb, reviews in (
@@ -164,10 +177,27 @@ def _describe_undo(plan: UndoPlan) -> list[str]:
     return lines
 
 
+def _describe_watchlist_undo(plan: UndoPlan) -> list[str]:
+    from filmlog import doctor as checkup
+    from filmlog.parsing import plural
+
+    lines = []
+    for verb, films in (("takes off", plan.films_removed), ("puts back", plan.films_restored)):
+        if films:
+            lines.append(f"  it {verb} the watchlist {plural(len(films), 'film')}:")
+            lines += [
+                f"    #{film.id} {film.display_title}" for film in films[: checkup.MAX_LISTED]
+            ]
+            if len(films) > checkup.MAX_LISTED:
+                lines.append(f"    ... and {len(films) - checkup.MAX_LISTED:,} more")
+    return lines
+
+
 @app.command()
 def undo(ctx: typer.Context, yes: YES = False) -> None:
     """Undo the last change, showing what it changes first. Undo again to redo."""
     from filmlog import doctor as checkup
+    from filmlog.parsing import plural  # not at import: completion loads this module
 
     store = journal(ctx)
     plan = checkup.plan_undo(store)
@@ -180,8 +210,13 @@ def undo(ctx: typer.Context, yes: YES = False) -> None:
     out(
         f"Undone: {len(plan.removed):,} removed, {len(plan.restored):,} brought back, "
         f"{len(plan.reverted):,} reverted; the journal holds "
-        f"{checkup.plural(plan.after, 'review')}."
+        f"{plural(plan.after, 'review')}."
     )
+    if plan.films_removed or plan.films_restored:
+        out(
+            f"Watchlist: {len(plan.films_removed):,} taken off, "
+            f"{len(plan.films_restored):,} put back."
+        )
     out(f"The version you undid is kept as a backup: '{_command(ctx, 'undo')}' again redoes it.")
 
 

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from filmlog.cli import completion
+from filmlog.errors import InvalidInput
 from filmlog.query import Filters
 
 if TYPE_CHECKING:
@@ -44,14 +46,30 @@ REVIEW_FIELDS: dict[str, Any] = {
         Text, _opt("--released", "Release date, e.g. 'December 18, 2013'.", REVIEW_PANEL)
     ],
     "directors": Annotated[
-        Many, _opt("--director", "Director (repeatable, or comma-separated).", REVIEW_PANEL)
+        Many,
+        _opt(
+            "--director",
+            "Director (repeatable, or comma-separated).",
+            REVIEW_PANEL,
+            autocompletion=completion.directors,
+        ),
     ],
     "cast": Annotated[
         Many,
-        _opt("--cast", "Cast member: 'Joaquin Phoenix as Theodore'; repeatable.", REVIEW_PANEL),
+        _opt(
+            "--cast",
+            "Cast member: 'Joaquin Phoenix as Theodore' (repeatable, or comma-separated).",
+            REVIEW_PANEL,
+        ),
     ],
     "genres": Annotated[
-        Many, _opt("--genre", "Genre (repeatable, or comma-separated).", REVIEW_PANEL)
+        Many,
+        _opt(
+            "--genre",
+            "Genre (repeatable, or comma-separated).",
+            REVIEW_PANEL,
+            autocompletion=completion.genres,
+        ),
     ],
     "mpaa": Annotated[Text, _opt("--mpaa", "G, PG, PG-13, R, NC-17 or NR.", REVIEW_PANEL)],
     "runtime": Annotated[Text, _opt("--runtime", "Runtime: 126, 126m, '2h 6m'.", REVIEW_PANEL)],
@@ -91,7 +109,15 @@ REVIEW_FIELDS: dict[str, Any] = {
             REVIEW_PANEL,
         ),
     ],
-    "tags": Annotated[Many, _opt("--tag", "Tag (repeatable, or comma-separated).", REVIEW_PANEL)],
+    "tags": Annotated[
+        Many,
+        _opt(
+            "--tag",
+            "Tag (repeatable, or comma-separated).",
+            REVIEW_PANEL,
+            autocompletion=completion.tags,
+        ),
+    ],
     "liked": Annotated[Flag, _opt("--liked/--not-liked", "Mark as liked or not.", REVIEW_PANEL)],
     "rewatch": Annotated[
         Flag, _opt("--rewatch/--first-watch", "A rewatch, or a first watch.", REVIEW_PANEL)
@@ -99,21 +125,68 @@ REVIEW_FIELDS: dict[str, Any] = {
 }
 
 FILTER_FIELDS: dict[str, Any] = {
-    "genre": Annotated[Many, _opt("--genre", "Any of these genres (repeatable).", FILTER_PANEL)],
+    "genre": Annotated[
+        Many,
+        _opt(
+            "--genre",
+            "Any of these genres (repeatable).",
+            FILTER_PANEL,
+            autocompletion=completion.genres,
+        ),
+    ],
     "all_genres": Annotated[
         bool, _opt("--all-genres", "Require every --genre, not any.", FILTER_PANEL)
     ],
     "min_rating": Annotated[Text, _opt("--min-rating", "At least this many stars.", FILTER_PANEL)],
     "max_rating": Annotated[Text, _opt("--max-rating", "At most this many stars.", FILTER_PANEL)],
-    "year": Annotated[Text, _opt("--year", "Films released in this year.", FILTER_PANEL)],
-    "watched_from": Annotated[Text, _opt("--from", "Watched on or after this date.", FILTER_PANEL)],
-    "watched_to": Annotated[Text, _opt("--to", "Watched on or before this date.", FILTER_PANEL)],
-    "tag": Annotated[Many, _opt("--tag", "Any of these tags (repeatable).", FILTER_PANEL)],
+    "year": Annotated[
+        Text,
+        _opt(
+            "--released-in --year", "Films released in this year (--year: the same).", FILTER_PANEL
+        ),
+    ],
+    "watched_in": Annotated[
+        Text, _opt("--watched-in", "Watched in this calendar year.", FILTER_PANEL)
+    ],
+    "watched_from": Annotated[
+        Text,
+        _opt(
+            "--from",
+            "Watched on or after: a date, 2019 (its start), 2019-03, 'last week'.",
+            FILTER_PANEL,
+        ),
+    ],
+    "watched_to": Annotated[
+        Text,
+        _opt(
+            "--to",
+            "Watched on or before: a date, 2019 (its end), 2019-03, yesterday.",
+            FILTER_PANEL,
+        ),
+    ],
+    "tag": Annotated[
+        Many,
+        _opt(
+            "--tag", "Any of these tags (repeatable).", FILTER_PANEL, autocompletion=completion.tags
+        ),
+    ],
     "director": Annotated[
-        Many, _opt("--director", "Directed by (part of a name; repeatable).", FILTER_PANEL)
+        Many,
+        _opt(
+            "--director",
+            "Directed by (part of a name; repeatable, or comma-separated).",
+            FILTER_PANEL,
+            autocompletion=completion.directors,
+        ),
     ],
     "actor": Annotated[
-        Many, _opt("--actor", "Starring (part of a name; repeatable).", FILTER_PANEL)
+        Many,
+        _opt(
+            "--actor --cast",
+            "Starring (part of a name; repeatable, or comma-separated).",
+            FILTER_PANEL,
+            autocompletion=completion.actors,
+        ),
     ],
     "rewatch": Annotated[
         Flag, _opt("--rewatch/--first-watch", "Only rewatches, or first watches.", FILTER_PANEL)
@@ -146,21 +219,30 @@ def build_filters(values: dict[str, Any], words: list[str] | None = None) -> Fil
     def rating(text: str | None) -> int | None:
         return None if text is None else parsing.parse_rating(text)
 
-    def day(text: str | None) -> Any:
-        return None if text is None else parsing.parse_date(text)
+    def year(text: str | None) -> int | None:
+        return None if text is None else parsing.parse_year(text)
 
+    start, end = values["watched_from"], values["watched_to"]
+    watched_from = None if start is None else parsing.parse_date_bound(start)
+    watched_to = None if end is None else parsing.parse_date_bound(end, end=True)
+    if watched_from and watched_to and watched_from > watched_to:
+        raise InvalidInput(
+            f"--from {watched_from.isoformat()} is after --to {watched_to.isoformat()}: "
+            "no date is in that range (swap them?)"
+        )
     return Filters(
         words=list(words or []),
         genres=parsing.split_list(values["genre"] or []),
         all_genres=values["all_genres"],
         min_rating=rating(values["min_rating"]),
         max_rating=rating(values["max_rating"]),
-        year=None if values["year"] is None else parsing.parse_year(values["year"]),
-        watched_from=day(values["watched_from"]),
-        watched_to=day(values["watched_to"]),
+        year=year(values["year"]),
+        watched_year=year(values.get("watched_in")),
+        watched_from=watched_from,
+        watched_to=watched_to,
         tags=parsing.split_list(values["tag"] or []),
-        directors=list(values["director"] or []),
-        actors=list(values["actor"] or []),
+        directors=parsing.split_list(values["director"] or []),
+        actors=parsing.split_list(values["actor"] or []),
         rewatch=values["rewatch"],
         liked=values["liked"],
     )

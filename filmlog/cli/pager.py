@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from filmlog.cli.base import console, state
+from filmlog.cli.base import console, print_view, state
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -42,7 +42,7 @@ def page(ctx: typer.Context, renderable: RenderableType) -> None:
     if not state(ctx).no_pager and sys.stdout.isatty():
         command = pager_command()
     if command is None:
-        screen.print(renderable)
+        print_view(renderable)
         return
     with screen.capture() as captured:
         screen.print(renderable)

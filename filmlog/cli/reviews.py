@@ -8,31 +8,38 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from filmlog.cli import completion
 from filmlog.cli.base import (
     EndOfInput,
     app,
     ask,
     confirm,
-    console,
     fail,
     info,
     journal,
-    matching,
+    nothing_found,
     out,
     print_json,
+    print_view,
     summary,
 )
+from filmlog.cli.lookup import IMDB_ID, LOOKUP_PANEL, OVERWRITE, REFRESH, TMDB_ID
 from filmlog.cli.options import ReviewOptions, build_filters, filter_options, review_options
 from filmlog.cli.pager import page
 from filmlog.errors import ExitCode, FilmlogError, InvalidInput
 from filmlog.model import Review
 
 if TYPE_CHECKING:
+    from filmlog import watchlist
     from filmlog.entry import ReviewInput
     from filmlog.session import Session
     from filmlog.storage import Journal
+    from filmlog.tmdb.film import Film
 
-IDS = Annotated[list[int], typer.Argument(help="Review IDs.", show_default=False)]
+IDS = Annotated[
+    list[int],
+    typer.Argument(help="Review IDs.", show_default=False, autocompletion=completion.review_ids),
+]
 JSON = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (see README).")]
 
 
@@ -176,20 +183,54 @@ def add(
     title: Annotated[
         str | None,
         typer.Argument(
-            metavar="TITLE", help="The film's title (asked for with -i).", show_default=False
+            metavar="TITLE",
+            help="The film's title (asked for with -i; from the watchlist with --from-watchlist).",
+            show_default=False,
         ),
     ] = None,
     interactive: INTERACTIVE = False,
+    tmdb_id: TMDB_ID = None,
+    imdb: IMDB_ID = None,
+    no_lookup: Annotated[
+        bool,
+        typer.Option(
+            "--no-lookup",
+            help="Do not look the film up on TMDB; keep only what is typed.",
+            rich_help_panel=LOOKUP_PANEL,
+        ),
+    ] = False,
+    refresh: REFRESH = False,
+    from_watchlist: Annotated[
+        int | None,
+        typer.Option(
+            "--from-watchlist",
+            metavar="ID",
+            help="Log a film from the watchlist, with what it knows of it (options given win).",
+            show_default=False,
+        ),
+    ] = None,
     *,
     options: ReviewOptions,
 ) -> None:
-    """Log a review of a film you watched (watched today unless --watched says otherwise)."""
+    """Log a review of a film you watched (watched today unless --watched says otherwise).
+
+    With a TMDB credential set, the film is looked up and every fact not typed
+    (year, release date, directors, cast, genres, runtime, MPAA rating) is filled in.
+    A film on the watchlist comes off it.
+    """
+    from filmlog import watchlist
+
+    wanted = None if from_watchlist is None else _watchlist_film(ctx, from_watchlist)
+    if title is None and wanted is not None:
+        title = wanted.title
     if title is None and interactive:
         title = _ask_title()
     if title is None:
         fail("give the film's title: filmlog add TITLE (or add -i to be asked)", ExitCode.USAGE)
     if not title.strip():
         fail("the title must not be empty", ExitCode.USAGE)
+    if no_lookup and (tmdb_id is not None or imdb is not None):
+        fail("--no-lookup cannot be given with --tmdb or --imdb", ExitCode.USAGE)
     if interactive:
         _prompt_fields(options, title)
     _resolve_body(options, None)
@@ -201,46 +242,182 @@ def add(
         fields.reviewer = os.environ.get("FILMLOG_REVIEWER") or config.load().get("reviewer")
     if fields.watched is None:
         fields.watched = "today"
+    film = None
+    if not no_lookup:
+        from filmlog.entry import apply
+
+        apply(Review(title=title), fields)  # a typing mistake is refused before any lookup
+        if wanted is not None and tmdb_id is None and imdb is None:
+            tmdb_id, imdb = wanted.tmdb_id, wanted.imdb_id  # the film the watchlist knows
+        film = _look_up(title, fields.year, tmdb_id, imdb, refresh)
+    changed: list[str] = []
     with journal(ctx).transaction() as session:
-        review = _apply(session, Review(title=title), fields)
+        editor = watchlist.Editor(session)
+        review = Review(title=title)
+        if wanted is not None:
+            # Read again under the lock: what was read before may have changed since.
+            wanted = editor.get(wanted.id or 0)
+            review = watchlist.review_of(wanted, title)
+            editor.remove([wanted.id or 0])
+        if film is not None:
+            from filmlog.cli.lookup import fill_review, typed
+
+            known = session.known_spellings("genres")
+            changed = fill_review(review, film, known, keep=typed(fields.given()))
+        review = _apply(session, review, fields)
         session.add(review)
+        earlier = session.same_film(review) if fields.rewatch is None else []
+        crossed = [wanted] if wanted else []
+        crossed += editor.cross_off([review])
     out(f"Added {summary(review)}")
+    for entry in crossed:
+        info(f"Crossed off the watchlist: #{entry.id} {entry.display_title}")
+    if earlier:
+        seen = ", ".join(f"#{i}" for i in earlier)
+        info(
+            f"{review.display_title} is already in the journal ({seen}): if this was a "
+            f"rewatch, mark it with: filmlog edit {review.id} --rewatch"
+        )
+    if not no_lookup:
+        from filmlog.cli import lookup
+
+        if film is None:
+            lookup.hint_once(lookup.settings())
+        else:
+            info(lookup.filled_note(changed, film))
+
+
+def _look_up(
+    title: str, year_text: str | None, tmdb_id: int | None, imdb: str | None, refresh: bool
+) -> Film | None:
+    """The film ``add`` logs, from TMDB; None without a credential."""
+    from filmlog.cli import lookup
+
+    pinned = lookup.imdb_id(imdb)
+    chosen = lookup.settings()
+    if not chosen.has_credential:
+        if tmdb_id is not None or pinned is not None:
+            lookup.needs_credential(chosen, "--tmdb or --imdb")
+        return None
+    from filmlog.parsing import parse_year
+
+    year = parse_year(year_text) if year_text and year_text.strip() else None
+    escape = "; nothing was added (use --no-lookup to add it as typed)"
+    with lookup.client(chosen, refresh=refresh) as api:
+        return lookup.find(api, title, year, tmdb_id=tmdb_id, imdb=pinned, escape=escape)
+
+
+def _watchlist_film(ctx: typer.Context, entry_id: int) -> watchlist.Entry:
+    from filmlog import watchlist
+
+    store = journal(ctx)
+    return watchlist.find(store.load(), store.path, entry_id)
 
 
 @app.command()
 @review_options
 def edit(
     ctx: typer.Context,
-    review_id: Annotated[int, typer.Argument(metavar="ID", help="The review to change.")],
+    review_id: Annotated[
+        int,
+        typer.Argument(
+            metavar="ID", help="The review to change.", autocompletion=completion.review_ids
+        ),
+    ],
     title: Annotated[
         str | None, typer.Option("--title", help="Correct the title.", show_default=False)
     ] = None,
     interactive: INTERACTIVE = False,
+    lookup: Annotated[
+        bool,
+        typer.Option(
+            "--lookup",
+            help="Fill the film's facts from TMDB (its stored IDs, else title and year).",
+            rich_help_panel=LOOKUP_PANEL,
+        ),
+    ] = False,
+    tmdb_id: TMDB_ID = None,
+    imdb: IMDB_ID = None,
+    overwrite: OVERWRITE = False,
+    refresh: REFRESH = False,
     *,
     options: ReviewOptions,
 ) -> None:
-    """Change a review: only the options given change (an empty value clears a field)."""
+    """Change a review: only the options given change (an empty value clears a field).
+
+    --lookup (or --tmdb/--imdb) fills the film's empty facts from TMDB;
+    --overwrite replaces the facts already there too.
+    """
     options.fields.title = title
     if title is not None and not title.strip():
         fail("the title must not be empty", ExitCode.USAGE)
-    current = journal(ctx).get(review_id) if options.editor or interactive else None
+    looking = lookup or tmdb_id is not None or imdb is not None
+    store = journal(ctx)
+    current = store.get(review_id) if options.editor or interactive or looking else None
     if interactive and current is not None:
         _prompt_fields(options, current.title, current)
     _resolve_body(options, current.body if current else None)
-    if not options.fields.given():
+    if not options.fields.given() and not looking:
         if current is None:
             fail("nothing to change: give at least one option (see --help)", ExitCode.USAGE)
         out(f"No changes to {summary(current)}")
         return
-    with journal(ctx).transaction() as session:
+    film = None
+    if current is not None and looking:
+        film = _look_up_again(current, options.fields, tmdb_id, imdb, refresh)
+    filled: list[str] = []
+    with store.transaction() as session:
         before = session.get(review_id)
         if current is not None:
-            _refuse_if_changed(journal(ctx), current, before, options)
-        review = _apply(session, session.get(review_id), options.fields)
+            _refuse_if_changed(store, current, before, options)
+        review = session.get(review_id)
+        if film is not None:
+            from filmlog.cli.lookup import fill_review, typed
+
+            # Pinned to another film than the stored one: the old facts were of the wrong film.
+            other = review.tmdb_id is not None and review.tmdb_id != film.tmdb_id
+            known = session.known_spellings("genres")
+            keep = typed(options.fields.given())
+            filled = fill_review(review, film, known, overwrite=overwrite or other, keep=keep)
+        if options.fields.given():
+            review = _apply(session, review, options.fields)
         changed = review.to_dict() != before.to_dict()
         if changed:  # an unchanged review keeps its version: no write, no backup
             session.update(review)
     out(f"{'Updated' if changed else 'No changes to'} {summary(review)}")
+    if film is not None:
+        from filmlog.cli.lookup import filled_note
+
+        info(filled_note(filled, film))
+
+
+def _look_up_again(
+    review: Review, fields: ReviewInput, tmdb_id: int | None, imdb: str | None, refresh: bool
+) -> Film:
+    """The film of a stored review: pinned by the flags, else by its IDs, else by title."""
+    from filmlog.cli import lookup
+
+    pinned = lookup.imdb_id(imdb)
+    chosen = lookup.settings()
+    lookup.needs_credential(chosen, "--lookup")
+    from filmlog.parsing import parse_year
+
+    title = fields.title.strip() if fields.title else review.title
+    year = review.year
+    if fields.year is not None:
+        year = parse_year(fields.year) if fields.year.strip() else None
+    if tmdb_id is None and pinned is None:
+        # What the review already says, unless the command line is correcting it.
+        from filmlog.tmdb.enrich import imdb_id_of
+
+        stored = imdb_id_of(review)
+        if review.tmdb_id is not None and fields.title is None:
+            tmdb_id = review.tmdb_id
+        elif stored and fields.title is None:
+            pinned = stored
+    escape = f"; nothing was changed (filmlog edit {review.id} --tmdb ID pins the film)"
+    with lookup.client(chosen, refresh=refresh) as api:
+        return lookup.find(api, title, year, tmdb_id=tmdb_id, imdb=pinned, escape=escape)
 
 
 def _refuse_if_changed(store: Journal, opened: Review, now: Review, options: ReviewOptions) -> None:
@@ -268,7 +445,12 @@ def _refuse_if_changed(store: Journal, opened: Review, now: Review, options: Rev
 @app.command()
 def rate(
     ctx: typer.Context,
-    review_id: Annotated[int, typer.Argument(metavar="ID", help="The review to rate.")],
+    review_id: Annotated[
+        int,
+        typer.Argument(
+            metavar="ID", help="The review to rate.", autocompletion=completion.review_ids
+        ),
+    ],
     stars: Annotated[
         str, typer.Argument(help="Stars: 4, 3.5, 3½, ★★★½, 4/5 or 7/10.", show_default=False)
     ],
@@ -354,39 +536,44 @@ def _find_and_show(
     as_json: bool,
     full: bool = False,
     found_title: bool = False,
+    snippets: bool = False,
 ) -> None:
     """What list and search share: filter, sort, cut to the limit, render or print JSON."""
-    from filmlog import query
-
-    store = journal(ctx)
-    # Bodies stay undecoded unless a review is shown whole, or the words need them.
-    everything, found, bodies = matching(store, build_filters(filters, words))
-    ordered = query.order(found, sort_by.value, reverse=reverse)
     if limit is None and not show_all and not as_json:
         limit = DEFAULT_LIMIT
-    wanted = ordered if show_all or not limit else ordered[:limit]
-    if full or as_json:
-        wanted = [(review_id, bodies.fill(review_id, doc)) for review_id, doc in wanted]
-    shown = store.build(wanted)
+    found = journal(ctx).find(
+        build_filters(filters, words),
+        sort_by.value,
+        reverse=reverse,
+        limit=None if show_all else limit,
+        bodies=full or as_json or snippets,
+    )
+    shown, matched = found.reviews, found.matched
     if as_json:
         print_json([r.to_json() for r in shown])
         return
     if not shown:
-        info(
-            "No reviews match." if everything else "No reviews yet. Log one with: filmlog add TITLE"
-        )
+        nothing_found(found.total)
         return
-    noun = "review" if len(ordered) == 1 else "reviews"
-    title = f"{len(ordered):,} {noun} found" if found_title else None
-    if len(shown) < len(ordered):
-        title = f"{len(shown)} of {len(ordered):,} {noun}{' found' if found_title else ''}"
-        info(f"Showing {len(shown)} of {len(ordered):,}; use --all or --limit to see more.")
+    noun = "review" if matched == 1 else "reviews"
+    title = f"{matched:,} {noun} found" if found_title else None
+    if len(shown) < matched:
+        title = f"{len(shown)} of {matched:,} {noun}{' found' if found_title else ''}"
     from filmlog import render
 
+    reasons = None
+    if words and (full or snippets):
+        from filmlog.query import SNIPPET_LENGTH, snippet
+
+        # A table row has room for a shorter stretch than a panel.
+        length = SNIPPET_LENGTH if full else SNIPPET_LENGTH // 2
+        reasons = {r.id or 0: why for r in shown if (why := snippet(r, words, length))}
     if full:
-        page(ctx, render.review_panels(shown))
+        page(ctx, render.review_panels(shown, reasons))
     else:
-        console().print(render.review_table(shown, title=title))
+        print_view(render.review_table(shown, title=title, matched=reasons if snippets else None))
+    if len(shown) < matched:
+        info(f"Showing {len(shown)} of {matched:,}; use --all or --limit to see more.")
 
 
 @app.command("list")
@@ -422,7 +609,14 @@ def search(
         list[str] | None,
         typer.Argument(help="Words to find (all of them), case- and accent-insensitive."),
     ] = None,
-    full: Annotated[bool, typer.Option("--full", help="Show whole reviews as panels.")] = False,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="Show whole reviews as panels, each with why it matched."),
+    ] = False,
+    snippets: Annotated[
+        bool,
+        typer.Option("--snippets", help="Add a column showing where the words were found."),
+    ] = False,
     limit: LIMIT = None,
     show_all: ALL = False,
     sort_by: SORT = SortKey.watched,
@@ -443,4 +637,5 @@ def search(
         as_json=as_json,
         full=full,
         found_title=True,
+        snippets=snippets,
     )

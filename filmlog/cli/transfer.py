@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from filmlog.cli.base import app, console, error, info, journal, matching
+from filmlog.cli.base import app, console, error, info, journal
 from filmlog.cli.options import build_filters, filter_options
 from filmlog.errors import ExitCode, InvalidInput, StorageError
 from filmlog.exporters import FORMATS as EXPORT_FORMATS
@@ -27,9 +27,13 @@ from filmlog.importers import FORMATS as IMPORT_FORMATS
 
 if TYPE_CHECKING:
     from filmlog.exporters import Part
-    from filmlog.importers import Parsed
+    from filmlog.importers import Parsed, Rejected
     from filmlog.importers.merge import Plan
+    from filmlog.importers.watchlist import Films
     from filmlog.model import Review
+    from filmlog.session import Session
+    from filmlog.storage import Journal
+    from filmlog.watchlist import Brought
 
 # Choices built from the registries: a new format module shows up here by itself.
 ExportChoice = Enum("ExportChoice", {name: name for name in EXPORT_FORMATS}, type=str)  # type: ignore[misc]  # members come from the registry
@@ -92,9 +96,7 @@ def export(
     if split is not None and name not in _SPLITTING:
         _usage(f"--split works with --format {' or '.join(_SPLITTING)}, not {name}")
     store = journal(ctx)
-    # Bodies stay in the file until the chosen reviews are built with them.
-    _, chosen, bodies = matching(store, build_filters(filters, words))
-    reviews = store.build((review_id, bodies.fill(review_id, doc)) for review_id, doc in chosen)
+    reviews = store.for_export(build_filters(filters, words))
     # An export written over the journal (or its lock) would lose the journal itself.
     keep = (store.target, store.lock_path)
     noun = "review" if len(reviews) == 1 else "reviews"
@@ -103,8 +105,18 @@ def export(
         _write_split(split, parts, force=force, keep=keep)
         files = "file" if len(parts) == 1 else "files"
         info(f"Exported {len(reviews):,} {noun} to {split}{os.sep} ({len(parts):,} {files})")
+        if force:
+            from filmlog import stale
+
+            names = {uuid: p.name for p in parts if (uuid := stale.post_uuid(p.data))}
+            # Every review in the journal, not only those exported: a filtered export
+            # leaves the posts of the reviews it did not choose alone.
+            known = {review.uuid for review in store.find().reviews}
+            _remove_stale(stale.stale_posts(split, names, known))
         return
-    parts = exporter(name)(reviews)
+    parts = exporter(name)(
+        reviews, **_journal_extras(name, store), **_watchlist_export(name, store)
+    )
     if output is None:
         if len(parts) > 1:
             raise InvalidInput(
@@ -118,6 +130,22 @@ def export(
     _write_files(written, force=force, keep=keep)
     shown = ", ".join(str(target) for target in targets)
     info(f"Exported {len(reviews):,} {noun} to {shown}")
+    if force and name == "letterboxd":
+        from filmlog.stale import stale_parts
+
+        _remove_stale(stale_parts(output, len(parts)))
+
+
+def _remove_stale(paths: Sequence[Path]) -> None:
+    """Remove what an earlier export left that this one replaced, and say so."""
+    if not paths:
+        return
+    from filmlog.stale import remove
+
+    remove(paths)
+    files = "file" if len(paths) == 1 else "files"
+    shown = ", ".join(path.name for path in paths)
+    info(f"Removed {len(paths):,} {files} an earlier export wrote: {shown}")
 
 
 @app.command("import")
@@ -130,6 +158,13 @@ def import_(
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be imported; change nothing.")
+    ] = False,
+    include_series: Annotated[
+        bool,
+        typer.Option(
+            "--include-series",
+            help="IMDb: import series, episodes, specials, games and podcasts too (tagged).",
+        ),
     ] = False,
 ) -> None:
     """Import reviews from Letterboxd, IMDb, or a filmlog JSON or Markdown export.
@@ -144,25 +179,115 @@ def import_(
         if not source.exists():
             raise InvalidInput(f"{source} does not exist")
         name = str(format_name.value) if format_name is not None else detect(source)
-        parsed = reader(name)(source)
+        if include_series and name != "imdb":
+            _usage(f"--include-series is for IMDb exports, and {source} is {name}")
+        if name == "json":
+            from filmlog.importers.filmlog_json import read_tables
+
+            incoming, rejected = read_tables(source)
+            wanted = _watchlist_of(source, name)
+            _merge_journal(journal(ctx), incoming, rejected, wanted, f"{source} ({name})", dry_run)
+            return
+        options = {"include_series": True} if include_series else {}
+        parsed = reader(name)(source, **options)
     except OSError as exc:
         # Importers only read: whatever the system refused, it was reading the input.
         raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
     store = journal(ctx)
+    wanted = _watchlist_of(source, name)
     if dry_run:
         result = _plan(store.reviews(), parsed)
+        brought = _watchlist_plan(store, wanted, result)
     else:
+        from filmlog.importers.merge import consulted
+
         with store.transaction() as session:
-            result = _plan(session.reviews(), parsed)
-            session.add_many(entry.review for entry in result.add)
-            for update in result.update:
-                session.update(update.review, stamp=update.stamp)
-    _print_summary(result, f"{source} ({name})", dry_run=dry_run)
+            uuids = consulted(parsed)
+            existing = session.reviews() if uuids is None else session.reviews_with(uuids)
+            result = _plan(existing, parsed)
+            added = session.add_many(entry.review for entry in result.add)
+            for stamp in (False, True):
+                session.update_many(
+                    (update.review for update in result.update if update.stamp is stamp),
+                    stamp=stamp,
+                )
+            brought = _bring_watchlist(session, wanted, added)
+    if wanted is not None:
+        result.rejected.extend(wanted.rejected)
+    _print_summary(result, parsed, f"{source} ({name})", dry_run=dry_run, watchlist=brought)
     if result.rejected:
         count = len(result.rejected)
         rows = "row was" if count == 1 else "rows were"
         rest = "would be" if dry_run else "were"
         error(f"{count} {rows} rejected (listed above); the others {rest} imported")
+        raise typer.Exit(ExitCode.ERROR)
+
+
+def _journal_extras(name: str, store: Journal) -> dict[str, Any]:
+    """What the filmlog JSON export carries besides the reviews: tombstones and the ID counter."""
+    if name != "json":
+        return {}
+    from filmlog import tombstones
+    from filmlog.errors import CorruptJournal
+    from filmlog.storage import META_ID, META_TABLE
+
+    tables = store.load()
+    try:
+        deleted = tombstones.read(tables)
+    except InvalidInput as exc:
+        raise CorruptJournal(f"journal {store.path}: {exc}") from None
+    counter = tables[META_TABLE].get(str(META_ID), {}).get("next_id")
+    return {"tombstones": deleted, "next_id": counter if isinstance(counter, int) else None}
+
+
+def _merge_journal(
+    store: Journal,
+    incoming: dict[str, Any],
+    rejected: list[Rejected],
+    wanted: Films | None,
+    source: str,
+    dry_run: bool,
+) -> None:
+    """Merge another copy of the journal (an export or a journal file) into this one, by UUID.
+
+    There is no common version to compare with, so the later copy of each review
+    wins and tombstones keep deleted reviews deleted (see filmlog.merging).
+    """
+    from filmlog.merging import merge, same_content
+
+    brought = None
+    if dry_run:
+        merged = merge(None, store.load(), incoming)
+    else:
+        with store.transaction() as session:
+            merged = merge(None, session.tables(), incoming)
+            if not same_content(merged.tables, session.tables()):
+                session.replace(merged.tables)
+            if wanted is not None:
+                # An export carries its watchlist beside the reviews, not as tables.
+                brought = _bring_watchlist(session, wanted, [])
+    for line in merged.notices:
+        info(line)
+    reviews = len(incoming.get("reviews", {}))
+    from filmlog.render import import_summary
+
+    would = "Would be " if dry_run else ""
+    title = f"Dry run, nothing written: {source}" if dry_run else f"Imported {source}"
+    counts = [
+        (f"{would}imported".capitalize(), merged.added),
+        (f"{would}updated".capitalize(), merged.updated),
+        (f"{would}deleted".capitalize(), merged.deleted),
+        ("Already present, skipped", max(0, reviews - merged.added - merged.updated)),
+        ("Rejected", len(rejected)),
+    ]
+    if brought is not None:
+        counts += _watchlist_counts(brought, would)
+    shown = [(row.where, row.title, row.reason) for row in rejected]
+    console().print(import_summary(title, counts, shown))
+    if rejected:
+        rows = "row was" if len(rejected) == 1 else "rows were"
+        rest = "would be" if dry_run else "were"
+        error(f"{len(rejected)} {rows} rejected (listed above); the others {rest} imported")
         raise typer.Exit(ExitCode.ERROR)
 
 
@@ -204,19 +329,120 @@ def _plan(existing: Sequence[Review], parsed: Parsed) -> Plan:
         return plan(existing, parsed, progress=advance)
 
 
-def _print_summary(result: Plan, source: str, *, dry_run: bool) -> None:
+def _watchlist_export(name: str, store: Journal) -> dict[str, Any]:
+    """The watchlist for the filmlog JSON export, so that a restore brings it back."""
+    if name != "json":
+        return {}
+    from filmlog import watchlist
+
+    tables = store.load()
+    return {
+        "watchlist": (
+            watchlist.entries(tables, store.path),
+            watchlist.tombstones(tables, store.path),
+            watchlist.next_id(tables),
+        )
+    }
+
+
+def _watchlist_of(source: Path, name: str) -> Films | None:
+    """The watchlist the import brings, if any; read before the journal is locked."""
+    from filmlog.importers.watchlist import films
+
+    try:
+        return films(source, name)
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
+
+
+def _bring_watchlist(session: Session, wanted: Films | None, added: list[Review]) -> Brought:
+    """Cross off the films the import logged; put the new films of its watchlist on."""
+    from filmlog.watchlist import Brought, Editor
+
+    editor = Editor(session)
+    crossed = editor.cross_off(added)
+    if wanted is None:
+        return Brought(crossed=crossed)
+    brought = editor.bring(
+        wanted.entries,
+        session.reviews(),
+        removed=wanted.tombstones,
+        counter=wanted.next_id,
+        keep_ids=wanted.keep_ids,
+    )
+    brought.crossed = crossed
+    return brought
+
+
+def _watchlist_plan(store: Journal, wanted: Films | None, result: Plan) -> Brought:
+    """What :func:`_bring_watchlist` would do, for a dry run."""
+    from filmlog import watchlist
+
+    tables = store.load()
+    current = watchlist.entries(tables, store.path)
+    brought = watchlist.Brought()
+    if wanted is not None:
+        logged = [*store.reviews(), *(entry.review for entry in result.add)]
+        removed = watchlist.tombstones(tables, store.path)
+        brought = watchlist.bring(current, removed, logged, wanted.entries)
+    added = watchlist.FilmIndex([entry.review for entry in result.add])
+    brought.crossed = [film for film in current if added.matches(film)]
+    return brought
+
+
+def _print_summary(
+    result: Plan,
+    parsed: Parsed,
+    source: str,
+    *,
+    dry_run: bool,
+    watchlist: Brought | None = None,
+) -> None:
     from filmlog.render import import_summary
 
     would = "Would be " if dry_run else ""
     title = f"Dry run, nothing written: {source}" if dry_run else f"Imported {source}"
     counts = [
         (f"{would}imported".capitalize(), len(result.add)),
-        (f"{would}updated".capitalize(), len(result.update)),
-        ("Already present, skipped", len(result.skip)),
+        (f"{would}updated".capitalize(), result.updated()),
+        ("Already present, skipped", result.unchanged()),
         ("Rejected", len(result.rejected)),
     ]
+    if parsed.joined:
+        counts.append(("Joined to another row of the same film", parsed.joined))
+    counts.extend(
+        (f"Not imported: {label}", count)
+        for label, count in parsed.left_out.items()
+        # The watchlist of an export is imported now: its lines below say what became of it.
+        if not (watchlist is not None and label == "watchlist")
+    )
+    if parsed.rows is not None:
+        counts.append(("Rows read", parsed.rows))
+    if watchlist is not None:
+        counts += _watchlist_counts(watchlist, would)
     rejected = [(row.where, row.title, row.reason) for row in result.rejected]
-    console().print(import_summary(title, counts, rejected))
+    conflicts = [
+        (c.review.display_title, c.field, {"imdb": "IMDb"}.get(c.source, c.source.title()))
+        for c in result.conflicts
+    ]
+    console().print(import_summary(title, counts, rejected, conflicts))
+
+
+def _watchlist_counts(brought: Brought, would: str) -> list[tuple[str, int]]:
+    """The watchlist's lines of the import summary: only those with something to count."""
+    counts = [
+        (f"Watchlist: {would.lower()}added", len(brought.added)),
+        ("Watchlist: already on it, skipped", len(brought.present)),
+        ("Watchlist: already logged, skipped", len(brought.logged)),
+        ("Watchlist: taken off before, skipped", len(brought.removed)),
+        (f"Watchlist: {would.lower()}taken off (removed in the import)", len(brought.taken_off)),
+        (f"Watchlist: {would.lower()}crossed off (logged by the import)", len(brought.crossed)),
+    ]
+    return [
+        (label, count)
+        for n, (label, count) in enumerate(counts)
+        if count or (n == 0 and brought.offered)
+    ]
 
 
 def _to_stdout(data: bytes) -> None:
@@ -278,65 +504,18 @@ def _write_files(
             raise InvalidInput(
                 f"{present[0]} already exists{more}; nothing was written (use --force to replace)"
             )
+    from filmlog.files import atomic_write, fsync_folder
+
     folders = set()
     for target, data in files:
-        _write_file(target, data, force=force)
+        try:
+            atomic_write(target, data, replace=force, sync_folder=False)
+        except FileExistsError:
+            raise InvalidInput(
+                f"{target} already exists; it was not replaced (use --force to replace)"
+            ) from None
         folders.add(target.parent)
-    from filmlog.storage import fsync_folder
-
     for folder in folders:
         # Some file systems refuse to sync a folder; the files themselves are synced.
         with contextlib.suppress(OSError):
             fsync_folder(folder)
-
-
-def _write_file(target: Path, data: bytes, *, force: bool) -> None:
-    """Write ``data`` to a temporary file beside ``target``, then move it into place.
-
-    The rename replaces a symlink itself, never the file it points to. Without
-    ``force`` the move is a hard link, which fails rather than replace a file
-    that appeared since the check.
-    """
-    import secrets
-
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        while True:
-            temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-            try:
-                fd = os.open(temp, flags, 0o666)
-                break
-            except FileExistsError:
-                continue
-    except OSError as exc:
-        raise StorageError(f"cannot write {target}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if force:
-            os.replace(temp, target)
-        else:
-            _move_new(temp, target)
-    except OSError as exc:
-        raise StorageError(f"cannot write {target}: {exc.strerror or exc}") from None
-    finally:
-        temp.unlink(missing_ok=True)
-
-
-def _move_new(temp: Path, target: Path) -> None:
-    try:
-        os.link(temp, target)
-    except FileExistsError:
-        raise InvalidInput(
-            f"{target} already exists; it was not replaced (use --force to replace)"
-        ) from None
-    except OSError:
-        # Some file systems have no hard links: check, then rename (a narrow race remains).
-        if os.path.lexists(target):
-            raise InvalidInput(
-                f"{target} already exists; it was not replaced (use --force to replace)"
-            ) from None
-        os.replace(temp, target)

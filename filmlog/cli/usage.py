@@ -19,6 +19,7 @@ from typer.core import TyperArgument
 # By the option's long name, or the argument's parameter name.
 METAVARS = {
     "--db": "PATH", "--year": "YEAR", "--released": "DATE", "--released-in": "YEAR",
+    "--watched-in": "YEAR",
     "--director": "NAME", "--cast": "'NAME as ROLE'", "--actor": "NAME", "--reviewer": "NAME",
     "--genre": "GENRE", "--tag": "TAG", "--mpaa": "RATING", "--runtime": "MINUTES",
     "--rating": "STARS", "--min-rating": "STARS", "--max-rating": "STARS",

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 
-from filmlog.model import Review
+from filmlog.model import Review, watch_order
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +75,7 @@ def exporter(name: str) -> Exporter:
 
 def watched_order(reviews: Sequence[Review]) -> list[Review]:
     """Oldest viewing first, undated reviews last, ties in ID order: a diary's order."""
-    return sorted(
-        reviews, key=lambda r: (r.watched_on is None, r.watched_on or date.min, r.id or 0)
-    )
+    return sorted(reviews, key=watch_order)
 
 
 def id_order(reviews: Sequence[Review]) -> list[Review]:

@@ -85,7 +85,8 @@ def fields(review: Review) -> dict[str, Any]:
         "genres": list(review.genres),
         "mpaa": review.mpaa,
         "runtime": review.runtime,
-        "released": review.release_date,
+        # A partial date goes out as text ("1991-09"), never as a day it did not have.
+        "released": review.release_text if review.release_precision else review.release_date,
         "directors": list(review.directors),
         "cast": [
             {"actor": m.actor, "role": m.role} if m.role is not None else {"actor": m.actor}
@@ -230,6 +231,7 @@ def _review(data: Mapping[str, Any], body: str | None) -> Review:
         raise InvalidInput("its front matter has no title")
     if uuid is None or not uuid.strip():
         raise InvalidInput("its front matter has no uuid (files written by export --split do)")
+    release_date, release_precision = _release(data)
     review = Review(
         title=title,
         uuid=uuid,
@@ -237,7 +239,8 @@ def _review(data: Mapping[str, Any], body: str | None) -> Review:
         imdb_id=_text(data, "imdb_id"),
         original_title=_text(data, "original_title"),
         year=_int(data, "year"),
-        release_date=_date(data, "released"),
+        release_date=release_date,
+        release_precision=release_precision,
         directors=_texts(data, "directors"),
         cast=_cast(data.get("cast")),
         genres=_texts(data, "genres"),
@@ -311,6 +314,18 @@ def _date(data: Mapping[str, Any], key: str) -> date | None:
         except ValueError:
             pass
     raise _wrong(key, "a date such as 2024-04-13", value)
+
+
+def _release(data: Mapping[str, Any]) -> tuple[date | None, str | None]:
+    """``released``: a date, or as much of one as is known (``1991-09``, ``1982``)."""
+    value = data.get("released")
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*[0-9]{4}(-[0-9]{2})?\s*", value):
+        from filmlog.parsing import parse_release
+
+        return parse_release(value)
+    return _date(data, "released"), None
 
 
 def _moment(data: Mapping[str, Any], key: str) -> datetime | None:

@@ -94,13 +94,27 @@ def section(review: Review) -> str:
     return text
 
 
+# Letters that no accent-stripping turns into ASCII, spelled out as their languages do,
+# so that "Æon Flux" becomes "aeon-flux" rather than "on-flux".
+_LATIN = str.maketrans(
+    {
+        "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Ø": "O", "ø": "o", "ß": "ss",
+        "ẞ": "SS", "Þ": "TH", "þ": "th", "Ð": "D", "ð": "d", "Đ": "D", "đ": "d",
+        "Ł": "L", "ł": "l", "Ħ": "H", "ħ": "h", "ı": "i", "Ŀ": "L", "ŀ": "l",
+    }
+)  # fmt: skip
+
+
 def slug(title: str) -> str:
     """A file-name-safe slug: ASCII letters, digits and single hyphens, at most 60 characters.
+
+    Letters are spelled in ASCII (``Æ`` as ``AE``, ``é`` as ``e``) rather than dropped.
 
     Only these characters survive, so no title (``../../etc/passwd``, ``..``,
     ``/``, ``CON``, control characters) can name a folder or a device.
     """
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    spelled = title.translate(_LATIN)
+    ascii_text = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode()
     words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if len(words) > SLUG_LENGTH:
         cut = words[:SLUG_LENGTH]

@@ -49,6 +49,9 @@ class Entry:
     source: str | None = None
     # Other titles the film goes by (IMDb's original title), for Match.FILM.
     titles: tuple[str, ...] = ()
+    # The review fields this entry speaks for: a later import of the same source updates
+    # them where they changed there and not in the journal (see merge.refresh).
+    fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +65,19 @@ class Rejected:
 
 @dataclass(slots=True)
 class Parsed:
-    """What an importer read: entries in import order, and rejected rows."""
+    """What an importer read: entries in import order, rejected rows, and the rest.
+
+    When ``rows`` is known, every row is accounted for once: it is an entry, a
+    rejected row, one of ``joined`` (a row that adds to another row's entry,
+    such as a review's text or a film's rating) or counted in ``left_out``
+    under what it is (a watchlist, lists).
+    """
 
     entries: list[Entry] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
+    joined: int = 0
+    left_out: dict[str, int] = field(default_factory=dict)
+    rows: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +97,8 @@ class ImportFormat:
     help: str
 
 
-Reader = Callable[[Path], Parsed]
+# read(path), and for some formats keyword options (IMDb's include_series).
+Reader = Callable[..., Parsed]
 Detector = Callable[[Probe], bool]
 
 # In detection order: the cheap, certain tests first.
@@ -94,6 +107,9 @@ FORMATS: dict[str, ImportFormat] = {
     for f in (
         ImportFormat("json", "filmlog_json", "a filmlog JSON export (or a journal file)"),
         ImportFormat("markdown", "markdown", "Markdown files written by export --split"),
+        ImportFormat(
+            "watchlist", "watchlist", "a watchlist alone: Letterboxd's watchlist.csv or IMDb's"
+        ),
         ImportFormat(
             "letterboxd", "letterboxd", "a Letterboxd export: the ZIP, its folder, or one CSV"
         ),

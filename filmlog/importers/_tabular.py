@@ -34,8 +34,12 @@ def read(text: str, where: str) -> tuple[list[str], Iterator[tuple[int, Row]]]:
     """The header row (cells stripped) and the data rows as ``(first line number, {header: cell})``.
 
     Blank lines are skipped; a short row's missing cells read as empty text and
-    cells past the header are ignored. InvalidInput when there is no header.
+    cells past the header are ignored. Line ends inside cells come back as
+    ``\n`` whatever the file used (Windows' CRLF, old Macs' CR). InvalidInput
+    when there is no header.
     """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [cell.strip() for cell in next(reader)]

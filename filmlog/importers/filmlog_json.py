@@ -1,9 +1,11 @@
 """filmlog's JSON export, or a journal file itself: merged by UUID, the newer copy winning.
 
-This is how two machines' journals are kept in step: export on one, import
-on the other (or import the other's journal file directly). A review whose
-UUID the journal has is replaced only when the incoming ``updated_at`` is
-later; its ``updated_at`` is kept as it was, not stamped with now.
+This is how two machines' journals are kept in step without git: export on
+one, import on the other (or import the other's journal file, or a synced
+folder's "conflicted copy", directly). :func:`read_tables` gives the file as
+a journal's tables (reviews under their IDs, tombstones, ID counter), which
+the CLI merges with :func:`filmlog.merging.merge` without a common version:
+per review the later ``updated_at`` wins, kept as it was, not stamped with now.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from filmlog.errors import InvalidInput
 from filmlog.exporters.filmlog_json import FORMAT, VERSION
 from filmlog.importers import Entry, Match, Parsed, Probe, Rejected, read_bytes
 from filmlog.model import Review
+from filmlog.tombstones import TABLE as TOMBSTONES_TABLE
+from filmlog.tombstones import Tombstone
 
 
 def detect(probe: Probe) -> bool:
@@ -26,14 +30,7 @@ def detect(probe: Probe) -> bool:
 
 def read(path: Path) -> Parsed:
     """Every review in the export (or journal), in the order of their original IDs."""
-    import orjson
-
-    raw = read_bytes(path)
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise InvalidInput(f"{path} is not valid JSON ({exc})") from None
-    items = _items(data, path)
+    items = _items(_load(path), path)
     parsed = Parsed()
     ordered: list[tuple[int, int, Entry]] = []
     for position, (where, item) in enumerate(items):
@@ -48,6 +45,97 @@ def read(path: Path) -> Parsed:
         ordered.append((original_id or 1 << 62, position, Entry(review, where, Match.UUID)))
     parsed.entries = [entry for _, _, entry in sorted(ordered, key=lambda t: t[:2])]
     return parsed
+
+
+def read_tables(path: Path) -> tuple[dict[str, Any], list[Rejected]]:
+    """The export (or journal) as a journal's tables, and the rows rejected.
+
+    Reviews keep their IDs; one without a usable ID (missing, or taken by an
+    earlier review of the file) gets the next one above every ID in the file.
+    """
+    from filmlog import tombstones
+    from filmlog.storage import FORMAT_NAME, META_ID, META_TABLE, REVIEWS_TABLE, SCHEMA_VERSION
+
+    data = _load(path)
+    rejected: list[Rejected] = []
+    docs: dict[int, dict[str, Any]] = {}
+    unplaced: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for where, item in _items(data, path):
+        title = item.get("title") if isinstance(item, dict) else None
+        try:
+            review, original_id = _review(item)
+        except InvalidInput as exc:
+            rejected.append(Rejected(where, title if isinstance(title, str) else None, exc.message))
+            continue
+        doc = review.to_dict()
+        held = seen.get(review.uuid)
+        if held is not None:  # the same review twice: the later copy stays
+            if _stamp(doc) > _stamp(docs[held]):
+                docs[held] = doc
+            continue
+        if original_id is None or original_id < 1 or original_id in docs:
+            unplaced.append(doc)
+            continue
+        docs[original_id] = doc
+        seen[review.uuid] = original_id
+    stones, counter = _deletions(data, path, rejected)
+    highest = max([0, *docs, *(stone.id for stone in stones)])
+    for doc in unplaced:
+        if doc["uuid"] in seen:
+            continue
+        highest += 1
+        docs[highest] = doc
+        seen[doc["uuid"]] = highest
+    meta = {"format": FORMAT_NAME, "schema": SCHEMA_VERSION, "next_id": max(counter, highest + 1)}
+    tables: dict[str, Any] = {META_TABLE: {str(META_ID): meta}}
+    if stones:
+        tables[tombstones.TABLE] = tombstones.table(stones)
+    tables[REVIEWS_TABLE] = {str(review_id): docs[review_id] for review_id in sorted(docs)}
+    return tables, rejected
+
+
+def _stamp(doc: dict[str, Any]) -> str:
+    return str(doc.get("updated_at") or "")
+
+
+def _load(path: Path) -> Any:
+    import orjson
+
+    raw = read_bytes(path)
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidInput(f"{path} is not valid JSON ({exc})") from None
+
+
+def _deletions(
+    data: dict[str, Any], path: Path, rejected: list[Rejected]
+) -> tuple[list[Tombstone], int]:
+    """The tombstones and the ID counter an export or journal carries (none in older exports)."""
+    from filmlog.storage import META_ID, META_TABLE
+
+    if data.get("format") == FORMAT:
+        found = data.get("tombstones", [])
+        counter = data.get("next_id")
+        if not isinstance(found, list):
+            raise InvalidInput(f"{path} has a damaged list of deleted reviews")
+        rows = [(str(n), item) for n, item in enumerate(found, 1)]
+    else:
+        found = data.get(TOMBSTONES_TABLE, {})
+        counter = data[META_TABLE][str(META_ID)].get("next_id")
+        if not isinstance(found, dict):
+            raise InvalidInput(f"{path} has a damaged tombstones table")
+        rows = list(found.items())
+    stones = []
+    for key, item in rows:
+        try:
+            stones.append(Tombstone.from_dict(item))
+        except InvalidInput as exc:
+            rejected.append(Rejected(f"deleted review {key}", None, exc.message))
+    if isinstance(counter, bool) or not isinstance(counter, int):
+        counter = 1
+    return stones, counter
 
 
 def _items(data: object, path: Path) -> list[tuple[str, Any]]:
@@ -71,15 +159,15 @@ def _items(data: object, path: Path) -> list[tuple[str, Any]]:
 
 def _journal_items(data: dict[str, Any], path: Path) -> list[tuple[str, Any]]:
     """The reviews of a journal file, for merging another machine's journal directly."""
-    from filmlog.storage import FORMAT_NAME, META_TABLE, REVIEWS_TABLE, SCHEMA_VERSION
+    from filmlog.schema import REVIEWS_TABLE, FormatProblem, check_format
 
-    meta = data.get(META_TABLE)
-    meta = meta.get("1") if isinstance(meta, dict) else None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+    problem, schema = check_format(data)
+    if problem is FormatProblem.NOT_A_JOURNAL:
         raise InvalidInput(f"{path} is not a filmlog journal or export")
-    schema = meta.get("schema")
-    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+    if problem is FormatProblem.NEWER_SCHEMA:
         raise InvalidInput(f"{path} is a journal of a newer filmlog (schema {schema!r})")
+    if problem is FormatProblem.INVALID_SCHEMA:
+        raise InvalidInput(f"{path} is a journal with an invalid schema version ({schema!r})")
     docs = data.get(REVIEWS_TABLE, {})
     if not isinstance(docs, dict):
         raise InvalidInput(f"{path} has a damaged reviews table")
