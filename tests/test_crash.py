@@ -39,9 +39,9 @@ def die():
 
 from filmlog import backups, lock
 
-from filmlog import storage
+from filmlog import files
 
-real_acquire, real_new_temp, real_fdopen = lock.FileLock.acquire, storage._new_temp, os.fdopen
+real_acquire, real_new_temp, real_fdopen = lock.FileLock.acquire, files._new_temp, os.fdopen
 real_fsync, real_replace, real_save, real_prune = os.fsync, os.replace, backups.save, backups.prune
 
 def acquire(self):
@@ -116,7 +116,7 @@ def prune(target, keep):
         die()
 
 lock.FileLock.acquire = acquire
-storage._new_temp = new_temp
+files._new_temp = new_temp
 os.fdopen, os.fsync, os.replace = fdopen, fsync, replace
 backups.save, backups.prune = save, prune
 if step.startswith("copy-"):
