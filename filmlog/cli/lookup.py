@@ -158,6 +158,29 @@ def find(
     return choose(api, title, year, escape=escape)
 
 
+def look_up(
+    title: str,
+    year: int | None,
+    *,
+    tmdb_id: int | None,
+    imdb: str | None,
+    refresh: bool,
+    escape: str,
+) -> Film | None:
+    """The film ``title`` (or a pin) names on TMDB; None without a credential.
+
+    A pin given without a credential is an error: it asks for a lookup by name.
+    """
+    pinned = imdb_id(imdb)
+    chosen = settings()
+    if not chosen.has_credential:
+        if tmdb_id is not None or pinned is not None:
+            needs_credential(chosen, "--tmdb or --imdb")
+        return None
+    with client(chosen, refresh=refresh) as api:
+        return find(api, title, year, tmdb_id=tmdb_id, imdb=pinned, escape=escape)
+
+
 def choose(api: Client, title: str, year: int | None, *, escape: str = "") -> Film:
     """The one search result with this title (and year); a pick list on a terminal."""
     from filmlog.tmdb import Ambiguous, NotOnTMDB

@@ -291,19 +291,11 @@ def _look_up(
 ) -> Film | None:
     """The film ``add`` logs, from TMDB; None without a credential."""
     from filmlog.cli import lookup
-
-    pinned = lookup.imdb_id(imdb)
-    chosen = lookup.settings()
-    if not chosen.has_credential:
-        if tmdb_id is not None or pinned is not None:
-            lookup.needs_credential(chosen, "--tmdb or --imdb")
-        return None
     from filmlog.parsing import parse_year
 
     year = parse_year(year_text) if year_text and year_text.strip() else None
     escape = "; nothing was added (use --no-lookup to add it as typed)"
-    with lookup.client(chosen, refresh=refresh) as api:
-        return lookup.find(api, title, year, tmdb_id=tmdb_id, imdb=pinned, escape=escape)
+    return lookup.look_up(title, year, tmdb_id=tmdb_id, imdb=imdb, refresh=refresh, escape=escape)
 
 
 def _watchlist_film(ctx: typer.Context, entry_id: int) -> watchlist.Entry:
