@@ -48,6 +48,14 @@ IMDB_ID = Annotated[
         show_default=False,
     ),
 ]
+NO_LOOKUP = Annotated[
+    bool,
+    typer.Option(
+        "--no-lookup",
+        help="Do not look the film up on TMDB; keep only what is typed.",
+        rich_help_panel=LOOKUP_PANEL,
+    ),
+]
 REFRESH = Annotated[
     bool,
     typer.Option(

@@ -23,7 +23,7 @@ from filmlog.cli.base import (
     print_view,
     summary,
 )
-from filmlog.cli.lookup import IMDB_ID, LOOKUP_PANEL, OVERWRITE, REFRESH, TMDB_ID
+from filmlog.cli.lookup import IMDB_ID, LOOKUP_PANEL, NO_LOOKUP, OVERWRITE, REFRESH, TMDB_ID
 from filmlog.cli.options import ReviewOptions, build_filters, filter_options, review_options
 from filmlog.cli.pager import page
 from filmlog.errors import ExitCode, FilmlogError, InvalidInput
@@ -190,14 +190,7 @@ def add(
     interactive: INTERACTIVE = False,
     tmdb_id: TMDB_ID = None,
     imdb: IMDB_ID = None,
-    no_lookup: Annotated[
-        bool,
-        typer.Option(
-            "--no-lookup",
-            help="Do not look the film up on TMDB; keep only what is typed.",
-            rich_help_panel=LOOKUP_PANEL,
-        ),
-    ] = False,
+    no_lookup: NO_LOOKUP = False,
     refresh: REFRESH = False,
     from_watchlist: Annotated[
         int | None,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from filmlog.cli.base import HelpGroup, app, console, fail, info, journal, out, print_json
-from filmlog.cli.lookup import IMDB_ID, LOOKUP_PANEL, REFRESH, TMDB_ID
+from filmlog.cli.lookup import IMDB_ID, NO_LOOKUP, REFRESH, TMDB_ID
 from filmlog.cli.options import _extend
 from filmlog.errors import ExitCode, InvalidInput
 
@@ -187,14 +187,7 @@ def add(
     runtime: Annotated[str | None, _opt("--runtime", "Runtime: 126, 126m, '2h 6m'.")] = None,
     tmdb_id: TMDB_ID = None,
     imdb: IMDB_ID = None,
-    no_lookup: Annotated[
-        bool,
-        typer.Option(
-            "--no-lookup",
-            help="Do not look the film up on TMDB; keep only what is typed.",
-            rich_help_panel=LOOKUP_PANEL,
-        ),
-    ] = False,
+    no_lookup: NO_LOOKUP = False,
     refresh: REFRESH = False,
 ) -> None:
     """Put a film on the watchlist; prints its watchlist ID.
