@@ -90,11 +90,13 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("FILMLOG_REVIEWER", "FILMLOG_DEBUG", "NO_COLOR", "VISUAL", "EDITOR", *TMDB_ENV):
         monkeypatch.delenv(name, raising=False)
     # Looked-up answers and the one-time hint live here, never in the home folder.
-    monkeypatch.setenv("FILMLOG_CACHE_DIR", str(tmp_path / "cache"))
+    # Beside the test's folder, not in it: tests list the journal's folder.
+    cache = tmp_path.with_name(tmp_path.name + "-cache")
+    monkeypatch.setenv("FILMLOG_CACHE_DIR", str(cache))
     # The one-time tip about TMDB counts as seen, so that each test's first add prints
     # only what it is about; the tip's own test removes this (test_tmdb_add.py).
-    (tmp_path / "cache").mkdir()
-    (tmp_path / "cache" / "tmdb-hint-shown").touch()
+    cache.mkdir(exist_ok=True)
+    (cache / "tmdb-hint-shown").touch()
     monkeypatch.setenv("FILMLOG_CONFIG", str(tmp_path / "config.toml"))
     for name in ("FILMLOG_EDITOR", "FILMLOG_PAGER", "PAGER", "FILMLOG_TIMEZONE"):
         monkeypatch.delenv(name, raising=False)

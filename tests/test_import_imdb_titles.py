@@ -8,6 +8,8 @@ import re
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from filmlog.model import Review
 from filmlog.storage import Journal
 from tests.conftest import Invoke
@@ -139,11 +141,12 @@ def test_partial_release_dates_stay_partial(
     assert (data["release_date"], data["release_precision"]) == ("1982-01-01", "year")
 
 
-def test_a_watchlist_or_list_export_is_one_clear_line(
-    cli: Invoke, journal_path: Path, tmp_path: Path
+@pytest.mark.parametrize("name", ["WATCHLIST.csv", "ls012345678.csv"])
+def test_a_watchlist_or_list_export_goes_into_the_watchlist(
+    cli: Invoke, tmp_path: Path, name: str
 ) -> None:
-    watchlist = write(
-        tmp_path / "WATCHLIST.csv",
+    films = write(
+        tmp_path / name,
         [
             "Position,Const,Created,Modified,Description,Title,Original Title,URL,Title Type,"
             "IMDb Rating,Runtime (mins),Year,Genres,Num Votes,Release Date,Directors,"
@@ -153,11 +156,16 @@ def test_a_watchlist_or_list_export_is_one_clear_line(
             "Woody Allen,,",
         ],
     )
-    result = cli("import", str(watchlist))
-    assert result.exit_code == 1
-    assert result.stderr.count("\n") == 1
-    assert "watchlist or a list" in result.stderr and "ratings export" in result.stderr
-    assert not journal_path.exists()
+    result = cli("import", str(films))
+    assert result.exit_code == 0, result.stderr
+    assert "Watchlist: added" in result.stdout
+    assert json.loads(cli("list", "--json").stdout) == []  # films to see, not reviews
+    (film,) = json.loads(cli("watchlist", "--json").stdout)
+    assert (film["title"], film["original_title"], film["imdb_id"]) == (
+        "Io e Annie",
+        "Annie Hall",
+        "tt0075686",
+    )
 
 
 LETTERBOXD_DIARY = [

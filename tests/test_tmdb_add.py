@@ -103,7 +103,8 @@ def test_a_read_access_token_works_too(
 def test_without_a_credential_add_works_as_before_with_a_tip_once(
     cli: Invoke, tmp_path: Path
 ) -> None:
-    (tmp_path / "cache" / "tmdb-hint-shown").unlink()  # as on a machine that never saw it
+    marker = Path(os.environ["FILMLOG_CACHE_DIR"]) / "tmdb-hint-shown"
+    marker.unlink()  # as on a machine that never saw it
     first = cli("add", "Her", "--year", "2013")
     second = cli("add", "Arrival")
 
@@ -111,7 +112,7 @@ def test_without_a_credential_add_works_as_before_with_a_tip_once(
     assert first.stderr.startswith("Tip: set TMDB_API_KEY to fill in directors")
     assert first.stderr.count("\n") == 1
     assert second.exit_code == 0 and second.stderr == ""
-    assert (tmp_path / "cache" / "tmdb-hint-shown").exists()
+    assert marker.exists()
     assert shown(cli)["directors"] == []
 
 
@@ -361,7 +362,9 @@ def test_the_key_appears_in_no_output_and_no_file(
     assert outputs[3].exit_code == 0
     for result in outputs:
         assert KEY not in result.stdout and KEY not in result.stderr
-    for path in tmp_path.rglob("*"):
+    cache = Path(os.environ["FILMLOG_CACHE_DIR"])
+    assert list(cache.rglob("*.json"))  # answers were cached: the check below reads them
+    for path in [*tmp_path.rglob("*"), *cache.rglob("*")]:
         if path.is_file():
             assert KEY.encode() not in path.read_bytes(), path
         assert KEY not in path.name

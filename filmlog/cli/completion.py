@@ -8,56 +8,31 @@ journal, or anything else going wrong, completes nothing.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from filmlog.model import ReviewSummary
 
 Completion = list[tuple[str, str]] | list[str]
 
 
-Document = tuple[int, dict[str, Any]]
-
-
-def _reviews(ctx: typer.Context) -> list[Document]:
-    """Every stored review document with its ID, from the journal the command line names.
-
-    The documents as read, bodies left in the file and no review built: each
-    completer takes the one or two fields it offers, so a Tab costs no more than
-    a ``filmlog list``.
-    """
+def _reviews(ctx: typer.Context) -> list[ReviewSummary]:
+    """Every review, with the few fields completion offers, from the journal the command
+    line names: read as ``stats`` reads it, without the bodies, so a Tab costs no more
+    than a ``filmlog list``."""
     try:
         from filmlog.storage import Journal, default_path
 
         # The global options are parsed, but not acted on, while completing: read --db here.
         db = ctx.find_root().params.get("db")
         path = Path(db).expanduser() if db else default_path()
-        return Journal(path).browse()[0]
+        return Journal(path).summaries().reviews
     except Exception:  # any failure, even a bug, must not reach the prompt
         return []
-
-
-def _texts(values: Any) -> list[str]:
-    """The strings of a stored list (a damaged journal may hold anything)."""
-    return [v for v in values or () if isinstance(v, str)] if isinstance(values, list) else []
-
-
-def _actors(doc: Mapping[str, Any]) -> list[str]:
-    cast = doc.get("cast")
-    return _texts(
-        [m.get("actor") for m in cast if isinstance(m, dict)] if isinstance(cast, list) else []
-    )
-
-
-def _title(doc: Mapping[str, Any]) -> str:
-    title = doc.get("title")
-    return title if isinstance(title, str) else ""
-
-
-def _year(doc: Mapping[str, Any]) -> int | None:
-    year = doc.get("year")
-    return year if type(year) is int else None
 
 
 def _completing(value: str, typed: str, *, loose: bool = True) -> str | None:
@@ -95,9 +70,9 @@ def review_ids(ctx: typer.Context, incomplete: str) -> Completion:
     """Review IDs starting with what is typed, newest first, each with its title."""
     given = {str(i) for i in ctx.params.get("review_ids") or ()}
     return [
-        (str(review_id), _label(doc))
-        for review_id, doc in reversed(_reviews(ctx))
-        if str(review_id).startswith(incomplete) and str(review_id) not in given
+        (str(review.id), _label(review))
+        for review in reversed(_reviews(ctx))
+        if str(review.id).startswith(incomplete) and str(review.id) not in given
     ]
 
 
@@ -108,13 +83,12 @@ def titles(ctx: typer.Context, incomplete: str) -> Completion:
 
     years: dict[str, set[int]] = {}
     spelled: dict[str, str] = {}
-    for _, doc in _reviews(ctx):
-        title = _completing(_title(doc), incomplete)
+    for review in _reviews(ctx):
+        title = _completing(review.title, incomplete)
         if title:
             key = " ".join(fold(title).split())
             spelled.setdefault(key, title)
-            year = _year(doc)
-            years.setdefault(key, set()).update([year] if year else [])
+            years.setdefault(key, set()).update([review.year] if review.year else [])
     found: list[str] = []
     for key, title in spelled.items():
         dated = sorted(years[key])
@@ -123,7 +97,7 @@ def titles(ctx: typer.Context, incomplete: str) -> Completion:
 
 
 def _values(
-    field: Callable[[Mapping[str, Any]], list[str]], *, loose: bool = True
+    field: Callable[[ReviewSummary], list[str]], *, loose: bool = True
 ) -> Callable[..., Completion]:
     """A completer for a repeatable, comma-separated option: the journal's own spellings.
 
@@ -139,8 +113,8 @@ def _values(
         typed = part.lstrip()
         lead = done + comma + part[: len(part) - len(typed)]
         counts: dict[str, list[Any]] = {}
-        for _, doc in _reviews(ctx):
-            for value in field(doc):
+        for review in _reviews(ctx):
+            for value in field(review):
                 key = value.casefold()
                 if key in counts:
                     counts[key][1] += 1
@@ -152,14 +126,15 @@ def _values(
     return _quiet(complete)
 
 
-genres = _values(lambda d: _texts(d.get("genres")))
-tags = _values(lambda d: _texts(d.get("tags")))
-directors = _values(lambda d: _texts(d.get("directors")), loose=False)
-actors = _values(_actors, loose=False)
+genres = _values(lambda review: review.genres)
+tags = _values(lambda review: review.tags)
+directors = _values(lambda review: review.directors, loose=False)
+actors = _values(lambda review: review.actors, loose=False)
 
 
-def _label(doc: Mapping[str, Any]) -> str:
+def _label(review: ReviewSummary) -> str:
     """``Her (2013) 2024-04-12``: a review ID's description."""
-    year, watched = _year(doc), doc.get("watched_on")
-    title = f"{_title(doc)} ({year})" if year else _title(doc)
-    return f"{title} {watched if isinstance(watched, str) else ''}".strip()
+    from filmlog.model import display_title
+
+    watched = review.watched_on.isoformat() if review.watched_on else ""
+    return f"{display_title(review.title, review.year)} {watched}".strip()

@@ -48,6 +48,14 @@ IMDB_ID = Annotated[
         show_default=False,
     ),
 ]
+NO_LOOKUP = Annotated[
+    bool,
+    typer.Option(
+        "--no-lookup",
+        help="Do not look the film up on TMDB; keep only what is typed.",
+        rich_help_panel=LOOKUP_PANEL,
+    ),
+]
 REFRESH = Annotated[
     bool,
     typer.Option(
@@ -156,6 +164,29 @@ def find(
             raise NotOnTMDB(f"TMDB has no film with IMDb ID {imdb}")
         return api.film(found)
     return choose(api, title, year, escape=escape)
+
+
+def look_up(
+    title: str,
+    year: int | None,
+    *,
+    tmdb_id: int | None,
+    imdb: str | None,
+    refresh: bool,
+    escape: str,
+) -> Film | None:
+    """The film ``title`` (or a pin) names on TMDB; None without a credential.
+
+    A pin given without a credential is an error: it asks for a lookup by name.
+    """
+    pinned = imdb_id(imdb)
+    chosen = settings()
+    if not chosen.has_credential:
+        if tmdb_id is not None or pinned is not None:
+            needs_credential(chosen, "--tmdb or --imdb")
+        return None
+    with client(chosen, refresh=refresh) as api:
+        return find(api, title, year, tmdb_id=tmdb_id, imdb=pinned, escape=escape)
 
 
 def choose(api: Client, title: str, year: int | None, *, escape: str = "") -> Film:

@@ -23,7 +23,7 @@ from filmlog.cli.base import (
     print_view,
     summary,
 )
-from filmlog.cli.lookup import IMDB_ID, LOOKUP_PANEL, OVERWRITE, REFRESH, TMDB_ID
+from filmlog.cli.lookup import IMDB_ID, LOOKUP_PANEL, NO_LOOKUP, OVERWRITE, REFRESH, TMDB_ID
 from filmlog.cli.options import ReviewOptions, build_filters, filter_options, review_options
 from filmlog.cli.pager import page
 from filmlog.errors import ExitCode, FilmlogError, InvalidInput
@@ -191,14 +191,7 @@ def add(
     interactive: INTERACTIVE = False,
     tmdb_id: TMDB_ID = None,
     imdb: IMDB_ID = None,
-    no_lookup: Annotated[
-        bool,
-        typer.Option(
-            "--no-lookup",
-            help="Do not look the film up on TMDB; keep only what is typed.",
-            rich_help_panel=LOOKUP_PANEL,
-        ),
-    ] = False,
+    no_lookup: NO_LOOKUP = False,
     refresh: REFRESH = False,
     from_watchlist: Annotated[
         int | None,
@@ -292,19 +285,11 @@ def _look_up(
 ) -> Film | None:
     """The film ``add`` logs, from TMDB; None without a credential."""
     from filmlog.cli import lookup
-
-    pinned = lookup.imdb_id(imdb)
-    chosen = lookup.settings()
-    if not chosen.has_credential:
-        if tmdb_id is not None or pinned is not None:
-            lookup.needs_credential(chosen, "--tmdb or --imdb")
-        return None
     from filmlog.parsing import parse_year
 
     year = parse_year(year_text) if year_text and year_text.strip() else None
     escape = "; nothing was added (use --no-lookup to add it as typed)"
-    with lookup.client(chosen, refresh=refresh) as api:
-        return lookup.find(api, title, year, tmdb_id=tmdb_id, imdb=pinned, escape=escape)
+    return lookup.look_up(title, year, tmdb_id=tmdb_id, imdb=imdb, refresh=refresh, escape=escape)
 
 
 def _watchlist_film(ctx: typer.Context, entry_id: int) -> watchlist.Entry:

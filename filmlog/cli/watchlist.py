@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from filmlog.cli.base import HelpGroup, app, console, fail, info, journal, out, print_json
+from filmlog.cli.lookup import IMDB_ID, NO_LOOKUP, REFRESH, TMDB_ID
 from filmlog.cli.options import _extend
 from filmlog.errors import ExitCode, InvalidInput
 
 if TYPE_CHECKING:
     from filmlog.storage import Journal
+    from filmlog.tmdb.film import Film
     from filmlog.watchlist import Entry, Filters
 
 HELP = "Films to see: list them (the default), add, remove, show, pick one for tonight, export."
@@ -183,8 +185,16 @@ def add(
         list[str] | None, _opt("--genre", "Genre (repeatable, or comma-separated).")
     ] = None,
     runtime: Annotated[str | None, _opt("--runtime", "Runtime: 126, 126m, '2h 6m'.")] = None,
+    tmdb_id: TMDB_ID = None,
+    imdb: IMDB_ID = None,
+    no_lookup: NO_LOOKUP = False,
+    refresh: REFRESH = False,
 ) -> None:
-    """Put a film on the watchlist; prints its watchlist ID."""
+    """Put a film on the watchlist; prints its watchlist ID.
+
+    With a TMDB credential set, the film is looked up and its year, directors,
+    genres and runtime are filled in where not typed, to choose a film by later.
+    """
     from filmlog import parsing
     from filmlog.model import dedupe_casefold
     from filmlog.watchlist import Editor, Entry, same_film
@@ -200,6 +210,18 @@ def add(
         genres=dedupe_casefold(parsing.split_list(genre or [])),
         runtime=None if runtime is None else parsing.parse_runtime(runtime),
     )
+    if no_lookup and (tmdb_id is not None or imdb is not None):
+        fail("--no-lookup cannot be given with --tmdb or --imdb", ExitCode.USAGE)
+    filled: list[str] = []
+    if not no_lookup:
+        from filmlog.cli import lookup
+
+        escape = "; nothing was added to the watchlist (use --no-lookup to add it as typed)"
+        film = lookup.look_up(
+            entry.title, entry.year, tmdb_id=tmdb_id, imdb=imdb, refresh=refresh, escape=escape
+        )
+        if film is not None:
+            filled = _fill(entry, film)
     with journal(ctx).transaction() as session:
         editor = Editor(session)
         same = [other for other in editor.entries() if same_film(entry, other)]
@@ -209,6 +231,31 @@ def add(
             )
         editor.add(entry)
     out(f"Added to the watchlist: #{entry.id} {entry.display_title}")
+    if filled:
+        info(f"Filled from TMDB {entry.tmdb_id}: {', '.join(filled)}.")
+
+
+# What a lookup fills on a watchlist entry, in the words of the review's note.
+_FACTS = {
+    "year": "year",
+    "directors": "directors",
+    "genres": "genres",
+    "runtime": "runtime",
+    "tmdb_id": "TMDB ID",
+    "imdb_id": "IMDb ID",
+    "original_title": "original title",
+}
+
+
+def _fill(entry: Entry, film: Film) -> list[str]:
+    """Copy ``film``'s facts onto ``entry`` where it has none (what was typed wins)."""
+    filled = []
+    for name, words in _FACTS.items():
+        value = getattr(film, name)
+        if value and not getattr(entry, name):
+            setattr(entry, name, list(value) if isinstance(value, list) else value)
+            filled.append(words)
+    return filled
 
 
 @watchlist_app.command()
