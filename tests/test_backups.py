@@ -254,15 +254,22 @@ def test_the_repair_command_names_a_journal_chosen_with_db(cli: Invoke, tmp_path
     assert f"filmlog --db '{other}' doctor --repair" in result.stderr
 
 
-def test_without_backups_the_message_says_so(tmp_path: Path) -> None:
+def test_without_backups_the_message_says_so(cli: Invoke, tmp_path: Path) -> None:
     path = tmp_path / "j.json"
     path.write_text('{"something": "else"}')
     with pytest.raises(CorruptJournal) as caught:
         Journal(path).reviews()
-    assert str(caught.value) == (
+    refusal = (
         f"{path} is not a filmlog journal; it was left unchanged; "
-        f"there are no backups of it in {tmp_path / 'j.json.backups'} for "
-        f"filmlog --db {path} doctor --repair to restore"
+        f"there are no backups of it in {tmp_path / 'j.json.backups'}"
+    )
+    assert str(caught.value) == refusal
+
+    result = cli("--db", str(path), "list")
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {refusal} for filmlog --db {path} doctor --repair to restore\n"
     )
 
 

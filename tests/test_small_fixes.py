@@ -26,8 +26,9 @@ def test_a_json_error_is_placed_at_its_byte_in_the_file(tmp_path: Path) -> None:
     raw = journal.path.read_bytes()
     broken = raw.rindex(b'"rating":null') + len(b'"rating":')
     journal.path.write_bytes(raw[:broken] + raw[broken + len(b"null") :])
+    line = raw[:broken].count(b"\n") + 1
     for read in (journal.browse, journal.reviews):
-        with pytest.raises(CorruptJournal, match=f"at byte {broken:,}, line 1 column "):
+        with pytest.raises(CorruptJournal, match=f"at byte {broken:,}, line {line} column "):
             read()
     [problem] = check(journal).problems
     assert f"at byte {broken:,}" in problem

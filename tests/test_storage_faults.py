@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from typer.testing import Result
 
-from filmlog import backups, storage
+from filmlog import backups, files
 from filmlog.errors import StorageError
 from filmlog.model import Review
 from filmlog.storage import Journal, temp_files
@@ -63,7 +63,7 @@ def inject(monkeypatch: pytest.MonkeyPatch, step: str, code: int) -> None:
         def new_temp(*args: Any, **kwargs: Any) -> Any:
             raise os_error(code)
 
-        monkeypatch.setattr(storage, "_new_temp", new_temp)
+        monkeypatch.setattr(files, "_new_temp", new_temp)
     elif step == "write":
         real_fdopen = os.fdopen
         monkeypatch.setattr(

@@ -21,7 +21,15 @@ from hypothesis import strategies as st
 
 from filmlog import validation
 from filmlog.errors import CorruptJournal
-from filmlog.model import Review
+from filmlog.model import (
+    FIRST_FILM_YEAR,
+    MAX_HALF_STARS,
+    MAX_RUNTIME,
+    MAX_TMDB_ID,
+    MIN_HALF_STARS,
+    MIN_RUNTIME,
+    Review,
+)
 from filmlog.storage import Journal
 
 # How many damaged journals the subprocess test tries; raise it for a longer run.
@@ -31,8 +39,10 @@ _TEXT_FIELDS = (
     "title", "uuid", "original_title", "verdict", "headline", "body", "reviewer", "logged_zone",
 )  # fmt: skip
 _LIST_FIELDS = ("directors", "genres", "tags")
+# The year's range ends with the clock; past 9999 is out of it at any date.
 _NUMBERS = {
-    "year": (1000, 9999), "rating": (1, 10), "runtime": (1, 10_000), "tmdb_id": (1, 2**53 - 1),
+    "year": (FIRST_FILM_YEAR, 9999), "rating": (MIN_HALF_STARS, MAX_HALF_STARS),
+    "runtime": (MIN_RUNTIME, MAX_RUNTIME), "tmdb_id": (1, MAX_TMDB_ID),
 }  # fmt: skip
 
 _not_text = st.one_of(
@@ -95,6 +105,9 @@ damage = st.one_of(
         st.sampled_from(["0137523", "tt12", 137523, ["tt0137523"]]),
     ),
     st.tuples(st.just("review"), st.just("mpaa"), st.sampled_from(["X", "pg", 13, ["R"]])),
+    st.tuples(
+        st.just("review"), st.just("release_precision"), st.sampled_from(["day", 1, ["year"]])
+    ),
     st.tuples(
         st.just("review"),
         st.just("sources"),
@@ -226,8 +239,10 @@ def test_every_read_and_write_refuses_each_damage_in_process(case: tuple[str, st
         damaged = _apply(path.read_bytes(), *case)
         path.write_bytes(damaged)
         for read in (journal.reviews, journal.browse, lambda: journal.browse(words=True)):
-            with pytest.raises(CorruptJournal, match=r"doctor --repair"):
+            with pytest.raises(CorruptJournal) as caught:
                 read()
+            # What the command line needs to name `doctor --repair` and the backups.
+            assert caught.value.journal == path and caught.value.backups is not None
         with pytest.raises(CorruptJournal), journal.transaction() as session:
             session.add(Review("c"))
         assert path.read_bytes() == damaged
@@ -240,8 +255,8 @@ def test_every_read_and_write_refuses_each_damage_in_process(case: tuple[str, st
         ("rating", "4", r"review 2 is damaged \(rating must be 1 to 10 half-stars, not '4'\)"),
         ("cast", "Amy", r"review 2 is damaged \(cast must be a list of actors, not 'Amy'\)"),
         ("tags", [1, 2], r"review 2 is damaged \(tags must be text, not int\)"),
-        ("year", "abc", r"review 2 is damaged \(year must be a four-digit year, not 'abc'\)"),
-        ("runtime", -1, r"review 2 is damaged \(runtime must be a positive count"),
+        ("year", "abc", r"review 2 is damaged \(year must be from 1870 to \d{4}, not 'abc'\)"),
+        ("runtime", -1, r"review 2 is damaged \(runtime must be 1 to 1500 minutes, not -1\)"),
         ("body", 5, r"review 2 is damaged \(body must be text, not int\)"),
     ],
 )
@@ -256,7 +271,7 @@ def test_the_message_names_the_review_and_the_field(
     path.write_bytes(_apply(path.read_bytes(), "review", key, value))
     with pytest.raises(CorruptJournal, match=message) as caught:
         journal.browse()
-    assert "filmlog" in str(caught.value) and "doctor --repair" in str(caught.value)
+    assert caught.value.journal == path and caught.value.backups
 
 
 def test_a_huge_bad_value_is_named_briefly(tmp_path: Path) -> None:
