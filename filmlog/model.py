@@ -183,13 +183,8 @@ class Review:
             validate_text("cast", member.role)
         check_number("rating", self.rating)
         validate_film(self)
-        if self.release_precision is not None:
-            check_release_precision(self.release_precision)
-            day = self.release_date
-            if day is None or day.day != 1 or (self.release_precision == "year" and day.month != 1):
-                raise InvalidInput(
-                    f"a release {self.release_precision} needs the release date on its first day"
-                )
+        check_release_precision(self.release_precision)
+        check_release_day(self.release_precision, self.release_date)
         check_mpaa(self.mpaa)
         for name in ("logged_at", "updated_at"):
             value = getattr(self, name)
@@ -386,6 +381,14 @@ def check_release_precision(value: object) -> None:
     """Raise InvalidInput unless ``value`` is None or one of :data:`RELEASE_PRECISIONS`."""
     if value is not None and value not in RELEASE_PRECISIONS:
         raise InvalidInput(f"release_precision must be year or month, not {brief(value)}")
+
+
+def check_release_day(precision: str | None, day: date | None) -> None:
+    """Raise InvalidInput unless a release known to the month or year is dated on its first day."""
+    if precision is None:
+        return
+    if day is None or day.day != 1 or (precision == "year" and day.month != 1):
+        raise InvalidInput(f"a release {precision} needs the release date on its first day")
 
 
 def check_imdb_id(value: object) -> None:

@@ -32,6 +32,7 @@ from filmlog.model import (
     check_imdb_id,
     check_mpaa,
     check_number,
+    check_release_day,
     check_release_precision,
     number_rules,
     validate_text,
@@ -333,6 +334,9 @@ RULES: dict[str, Rule] = {
 }
 
 
+_PRECISION = list(RULES).index("release_precision")
+
+
 # The journal ----------------------------------------------------------------------------
 
 
@@ -425,12 +429,17 @@ def _review_problems(
         for key in bad[:limit]:
             yield Problem(key, "it is not a record")
         return
+    columns = _columns(docs)
     failing = [
         (name, rule)
-        for (name, rule), column in zip(RULES.items(), _columns(docs), strict=True)
+        for (name, rule), column in zip(RULES.items(), columns, strict=True)
         if not rule.every(column, short)
     ]
     if not failing:
+        # Each field is right on its own; a release known to the month or year (rare) must
+        # also fall on its first day.
+        if any(columns[_PRECISION]):
+            yield from _release_problems(reviews, limit)
         return
     shown = 0
     for key, doc in reviews.items():
@@ -443,6 +452,22 @@ def _review_problems(
                 break
         if limit is not None and shown >= limit:
             return
+
+
+def _release_problems(reviews: Mapping[str, Any], limit: int | None) -> Iterator[Problem]:
+    shown = 0
+    for key, doc in reviews.items():
+        precision = doc.get("release_precision")
+        if precision is None:
+            continue
+        released = doc.get("release_date")
+        try:
+            check_release_day(precision, date.fromisoformat(released) if released else None)
+        except InvalidInput as exc:
+            yield Problem(key, exc.message)
+            shown += 1
+            if limit is not None and shown >= limit:
+                return
 
 
 def check(meta: Mapping[str, Any], reviews: Mapping[str, Any], path: Path, size: int) -> None:

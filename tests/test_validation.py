@@ -327,3 +327,30 @@ def test_the_column_check_agrees_with_the_one_value_check() -> None:
             except Exception:
                 every = False
             assert not every or one, (name, value)
+
+
+@pytest.mark.parametrize(
+    ("precision", "released", "refused"),
+    [("year", "1991-01-01", False), ("month", "1991-09-01", False), ("year", "1991-09-01", True)],
+)
+def test_a_release_year_or_month_is_dated_on_its_first_day(
+    tmp_path: Path, precision: str, released: str, refused: bool
+) -> None:
+    from filmlog.doctor import check
+
+    path = tmp_path / "journal.json"
+    journal = Journal(path)
+    for title in ("a", "b"):
+        with journal.transaction() as session:
+            session.add(Review(title))
+    raw = _apply(path.read_bytes(), "review", "release_date", released)
+    path.write_bytes(_apply(raw, "review", "release_precision", precision))
+    if not refused:
+        shown = released[:4] if precision == "year" else released[:7]
+        assert [review.release_text for review in journal.reviews()] == [None, shown]
+        assert check(journal).problems == []
+        return
+    for read in (journal.reviews, journal.browse):
+        with pytest.raises(CorruptJournal, match=r"review 2 is damaged \(a release year needs"):
+            read()
+    assert any("a release year needs" in problem for problem in check(journal).problems)
