@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from filmlog import owners
+
 DEFAULT_KEEP = 5
 SUFFIX = ".backups"
 _NAME = re.compile(r"^(\d{8}T\d{6}Z)-(\d+)\.json$")
@@ -79,11 +81,12 @@ def save(target: Path) -> Path | None:
     a half-made copy is removed first, so a backup that exists is always complete.
     """
     try:
-        os.stat(target)
+        journal = os.stat(target)
     except FileNotFoundError:
         return None
     where = folder(target)
     where.mkdir(mode=0o700, exist_ok=True)
+    owners.keep_path(where, journal)
     sequence = max((backup.sequence for backup in list_backups(target)), default=0) + 1
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     while True:
@@ -102,13 +105,13 @@ def copy_file(source: Path, destination: Path) -> None:
     """Copy through the atomic write, so a crash never leaves a partial backup.
 
     Raises OSError when ``source`` cannot be read, StorageError when the copy
-    cannot be written.
+    cannot be written. The copy has the owner of ``source``.
     """
     from filmlog.files import atomic_write
 
     with open(source, "rb") as reader:
         pieces = iter(lambda: reader.read(1 << 20), b"")
-        atomic_write(destination, pieces, private=True)
+        atomic_write(destination, pieces, private=True, owner=os.fstat(reader.fileno()))
 
 
 def discard(backup: Path) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from filmlog import backups, tombstones
+from filmlog import backups, tombstones, validation
 from filmlog import watchlist as watch
 from filmlog.backups import Backup
 from filmlog.errors import CorruptJournal, FilmlogError, InvalidInput, StorageError
@@ -36,12 +36,15 @@ from filmlog.schema import (
     SCHEMA_VERSION,
     FormatProblem,
     check_format,
+    empty_tables,
 )
 from filmlog.storage import (
     Journal,
     atomic_write,
+    json_position,
     parse_journal,
     serialise,
+    temp_files,
 )
 from filmlog.watchlist import Entry as WatchEntry
 
@@ -74,10 +77,6 @@ def listed(items: list[str], limit: int = 5) -> str:
     """``a, b, c and 4 more``."""
     shown = ", ".join(items[:limit])
     return shown if len(items) <= limit else f"{shown} and {len(items) - limit} more"
-
-
-def _is_id(key: str) -> bool:
-    return key.isascii() and key.isdigit() and key == str(int(key)) and int(key) > 0
 
 
 class _Object(dict[str, Any]):
@@ -117,7 +116,7 @@ def check_bytes(raw: bytes, path: Path) -> Report:
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        problems.append(f"the file is not valid JSON ({exc})")
+        problems.append(f"the file is not valid JSON ({json_position(exc, raw)})")
         return report
     problem, schema = check_format(data)
     if problem is FormatProblem.NOT_A_JOURNAL:
@@ -139,7 +138,7 @@ def check_bytes(raw: bytes, path: Path) -> Report:
         return report
     _check_watchlist(data, report)
     _check_ids(raw, reviews, meta, report)
-    _check_reviews(reviews, report)
+    _check_uuids(reviews, report)
     _check_tombstones(data, reviews, report)
     if not problems:
         # What every other command runs on open: anything it refuses must show up here too.
@@ -157,50 +156,31 @@ def _check_watchlist(data: dict[str, Any], report: Report) -> None:
 
 
 def _check_ids(raw: bytes, reviews: dict[str, Any], meta: dict[str, Any], report: Report) -> None:
-    bad = [key for key in reviews if not _is_id(key)]
-    if bad:
-        report.problems.append(
-            f"{plural(len(bad), 'review')} with an ID that is not a positive whole number: "
-            + listed([repr(key) for key in bad])
-        )
+    """The IDs, the counter and every review's fields: the check every read makes, in full."""
+    ids = [int(key) for key in reviews if validation.is_id(key)]
+    report.reviews = len(reviews)
+    report.highest_id = max(ids, default=0)
+    found = validation.problems(meta, reviews, limit=None)
+    report.problems.extend(map(str, found[:MAX_LISTED]))
+    if len(found) > MAX_LISTED:
+        report.problems.append(f"and {len(found) - MAX_LISTED:,} more problems")
+    counter = meta.get("next_id")
+    if is_int(counter) and counter > report.highest_id:
+        report.next_id = counter
     duplicates = _duplicate_ids(raw)
     if duplicates:
         report.problems.append(
             f"{plural(len(duplicates), 'review ID')} written more than once, so only the last "
             f"copy of each can be read: {listed(duplicates)}"
         )
-    ids = [int(key) for key in reviews if _is_id(key)]
-    report.reviews = len(reviews)
-    report.highest_id = max(ids, default=0)
-    counter = meta.get("next_id")
-    if counter is None:
-        report.problems.append("the ID counter (next_id) is missing, so an old ID could be reused")
-    elif not is_int(counter) or counter <= report.highest_id:
-        report.problems.append(
-            f"the ID counter (next ID {counter!r}) is not above the highest ID "
-            f"{report.highest_id}, so an ID could be reused"
-        )
-    else:
-        report.next_id = counter
 
 
-def _check_reviews(reviews: dict[str, Any], report: Report) -> None:
-    invalid: list[str] = []
+def _check_uuids(reviews: dict[str, Any], report: Report) -> None:
     uuids: dict[str, list[str]] = {}
     for key, doc in reviews.items():
-        label = f"review {key}" if _is_id(key) else f"review {key!r}"
-        if not isinstance(doc, dict):
-            invalid.append(f"{label} is not a record")
-            continue
-        try:
-            review = Review.from_dict(doc, int(key) if _is_id(key) else None).validate()
-        except InvalidInput as exc:
-            invalid.append(f"{label} is invalid: {exc}")
-            continue
-        uuids.setdefault(review.uuid, []).append(key)
-    report.problems.extend(invalid[:MAX_LISTED])
-    if len(invalid) > MAX_LISTED:
-        report.problems.append(f"and {len(invalid) - MAX_LISTED:,} more invalid reviews")
+        uuid = doc.get("uuid") if isinstance(doc, dict) else None
+        if isinstance(uuid, str) and uuid:
+            uuids.setdefault(uuid, []).append(key)
     shared = [f"{uuid} (IDs {', '.join(keys)})" for uuid, keys in uuids.items() if len(keys) > 1]
     if shared:
         report.warnings.append(
@@ -254,7 +234,15 @@ def check(journal: Journal) -> Report:
     raw = journal.read_bytes()
     if raw is None:
         return Report(journal.path, exists=False)
-    return check_bytes(raw, journal.path)
+    report = check_bytes(raw, journal.path)
+    leftovers = [path.name for path in temp_files(journal.target)]
+    if leftovers:
+        them = "it" if len(leftovers) == 1 else "them"
+        report.warnings.append(
+            f"{plural(len(leftovers), 'leftover temporary file')} from an interrupted write: "
+            f"{listed(leftovers)} (the next change removes {them})"
+        )
+    return report
 
 
 def check_backup(backup: Backup) -> Report:
@@ -273,6 +261,16 @@ def _read_expected(journal: Journal, expected: bytes | None, what: str) -> None:
             f"journal {journal.path} changed while you were deciding; nothing was {what}: "
             "run the command again"
         )
+
+
+def init(journal: Journal) -> bool:
+    """Make an empty journal at ``journal``'s path (and its folder); False if one is there."""
+    with journal.locked(create=True):
+        if os.path.exists(journal.target):
+            journal.reviews()  # a damaged one is refused, as every command refuses it
+            return False
+        atomic_write(journal.target, serialise(empty_tables()), private=True, what="journal")
+    return True
 
 
 # Repair ---------------------------------------------------------------------------------
@@ -439,24 +437,26 @@ def plan_undo(journal: Journal) -> UndoPlan:
     current = journal.read_bytes()
     if current is not None:
         journal.reviews()  # a damaged journal is refused as every command refuses it
-    kept = backups.list_backups(journal.target)
-    chosen: tuple[Backup, bytes] | None = None
-    for backup in kept:
+    for backup in backups.list_backups(journal.target):
         try:
             raw = backup.path.read_bytes()
         except OSError as exc:
             raise StorageError(f"cannot read backup {backup.path}: {exc.strerror or exc}") from exc
         # A crash between keeping a backup and the write leaves one equal to the journal.
         if raw != current:
-            chosen = (backup, raw)
-            break
-    if chosen is None:
-        off = " (FILMLOG_BACKUPS=0 turns them off)" if backups.keep_count() == 0 else ""
-        raise FilmlogError(
-            f"nothing to undo: no earlier version of {journal.path} is kept in "
-            f"{backups.folder(journal.target)}{off}"
-        )
-    backup, raw = chosen
+            plan = _plan_undo(journal, current, backup, raw)
+            if plan.payload != current:
+                return plan
+            # It differed only in an ID counter the journal has since raised (a repair
+            # raises it): restoring it would change nothing, so it is no earlier version.
+    off = " (FILMLOG_BACKUPS=0 turns them off)" if backups.keep_count() == 0 else ""
+    raise FilmlogError(
+        f"nothing to undo: no earlier version of {journal.path} is kept in "
+        f"{backups.folder(journal.target)}{off}"
+    )
+
+
+def _plan_undo(journal: Journal, current: bytes | None, backup: Backup, raw: bytes) -> UndoPlan:
     backup_report = check_bytes(raw, backup.path)
     if not backup_report.healthy:
         raise CorruptJournal(

@@ -64,3 +64,20 @@ class JournalLocked(FilmlogError):
 
 class StorageError(FilmlogError):
     """The operating system refused a read or write (disk full, permissions, I/O error)."""
+
+
+def brief(value: object, limit: int = 40) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, for messages about hostile input.
+
+    A value from a file may be enormous or deeply nested (a YAML alias bomb
+    expands to billions of items), so the repr is built by :mod:`reprlib` from
+    a bounded sample: a few items of each container, two levels deep.
+    """
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxlevel = 2
+    short.maxstring = short.maxother = limit
+    short.maxlist = short.maxtuple = short.maxdict = short.maxset = 4
+    shown = short.repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"

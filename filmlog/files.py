@@ -7,9 +7,11 @@ files all go through :func:`atomic_write`.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from filmlog import owners
 from filmlog.errors import StorageError
 
 # Called once the new file is complete, just before the rename; what it returns (if
@@ -29,8 +31,31 @@ def fsync_folder(folder: Path) -> None:
 
 
 def temp_files(target: Path) -> list[Path]:
-    """Temporary files an interrupted write to ``target`` may have left behind."""
-    return sorted(target.parent.glob(f".{target.name}.*.tmp"))
+    """Temporary files an interrupted write to ``target`` may have left behind.
+
+    Exactly ``.<name>.<8 letters or digits>.tmp``: the temporary files of a
+    file whose name only begins with ``target``'s (``journal.json.bak``)
+    have more between the name and ``.tmp``, so they are never taken for these.
+    """
+    own = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.tmp")
+    try:
+        names = os.listdir(target.parent)
+    except FileNotFoundError:
+        return []
+    return sorted(target.parent / name for name in names if own.fullmatch(name))
+
+
+def _new_temp(target: Path) -> tuple[int, Path]:
+    """Create ``target``'s next temporary file (see :func:`temp_files`), open for writing."""
+    import secrets
+
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:
+            continue
 
 
 def atomic_write(
@@ -42,7 +67,8 @@ def atomic_write(
     before_replace: BeforeReplace | None = None,
     sync_folder: bool = True,
     what: str = "",
-) -> None:
+    owner: os.stat_result | None = None,
+) -> list[Path]:
     """Write ``payload`` to ``target`` so that a crash leaves the old or the new file.
 
     ``payload`` may come in pieces; an error while they are made leaves the old
@@ -56,26 +82,43 @@ def atomic_write(
     (the umask's), or, if ``private``, its owner's alone. With ``replace``
     False a file that exists is never replaced, even one that appears during
     the write: FileExistsError. ``what`` names the file in errors ("journal").
-    Other failures raise StorageError.
-    """
-    import tempfile
+    A write-protected file is never replaced (StorageError). Other failures
+    raise StorageError.
 
+    The new file keeps the owner and group of the file it replaces, or of
+    ``owner`` (run as root, a write would otherwise hand the file to root).
+    Returns the temporary files of earlier, interrupted writes it removed.
+    """
     named = f"{what} {target}" if what else str(target)
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
         try:
-            mode = target.stat().st_mode & 0o7777
+            old: os.stat_result | None = target.stat()
         except FileNotFoundError:
+            old = None
+        if old is None:
             mode = 0o600 if private else 0o666 & ~_umask()
-        for stale in temp_files(target):
+        else:
+            mode = old.st_mode & 0o7777
+            if replace and not mode & 0o222:
+                # Checked on the mode, not with access(): root may write anything, and the
+                # person who protected the file meant it for root too.
+                raise StorageError(
+                    f"{named} is write-protected (mode {mode:04o}): nothing was changed; "
+                    "make it writable (chmod u+w) to change it"
+                )
+        owner = owner if owner is not None else old
+        removed = temp_files(target)
+        for stale in removed:
             stale.unlink(missing_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, tmp = _new_temp(target)
     except OSError as exc:
         raise StorageError(f"cannot write {named}: {exc.strerror or exc}") from exc
-    tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
+            if owner is not None:
+                owners.keep(handle.fileno(), owner)  # before the mode: chown clears set-ID bits
             if hasattr(os, "fchmod"):
                 os.fchmod(handle.fileno(), mode)
             for piece in [payload] if isinstance(payload, bytes) else payload:
@@ -98,7 +141,7 @@ def atomic_write(
             raise StorageError(f"cannot write {named}: {exc.strerror or exc}") from exc
         raise
     if not sync_folder:
-        return
+        return removed
     try:
         fsync_folder(folder)
     except OSError as exc:
@@ -106,6 +149,7 @@ def atomic_write(
             f"{named} was written but its folder could not be synced "
             f"({exc.strerror or exc}); the change may not survive a power failure"
         ) from exc
+    return removed
 
 
 def _move_new(temp: Path, target: Path) -> None:

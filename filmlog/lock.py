@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from filmlog.errors import JournalLocked, StorageError
+from filmlog import owners
+from filmlog.errors import InvalidInput, JournalLocked, StorageError, brief
 
 DEFAULT_TIMEOUT = 10.0
 _POLL = 0.05
@@ -47,13 +48,23 @@ else:
 
 
 def lock_timeout() -> float:
-    """Seconds to wait for another process: ``FILMLOG_LOCK_TIMEOUT`` or 10."""
-    raw = os.environ.get("FILMLOG_LOCK_TIMEOUT", "")
-    try:
-        value = float(raw) if raw else DEFAULT_TIMEOUT
-    except ValueError:
+    """Seconds to wait for another process: ``FILMLOG_LOCK_TIMEOUT`` or 10.
+
+    A value that is not a number of seconds is an error, not a silent 10: the
+    person set it for a reason, and waiting a different time would surprise them.
+    """
+    raw = os.environ.get("FILMLOG_LOCK_TIMEOUT", "").strip()
+    if not raw:
         return DEFAULT_TIMEOUT
-    return value if value >= 0 else DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):  # also refuses nan
+        raise InvalidInput(
+            f"FILMLOG_LOCK_TIMEOUT must be a number of seconds (0 or more), not {brief(raw)}"
+        )
+    return value
 
 
 class FileLock:
@@ -74,6 +85,9 @@ class FileLock:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise StorageError(f"cannot create lock file {self.path}: {exc.strerror}") from exc
+        journal = owners.of(self.journal)
+        if journal is not None:
+            owners.keep(fd, journal)
         deadline = time.monotonic() + self.timeout
         try:
             while not _try_lock(fd):

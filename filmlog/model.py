@@ -8,9 +8,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypeGuard
 
-from filmlog.errors import InvalidInput
+from filmlog.errors import InvalidInput, brief
 
 MPAA_RATINGS = ("G", "PG", "PG-13", "R", "NC-17", "NR")
 MIN_HALF_STARS = 1
@@ -41,7 +41,7 @@ def watch_order(review: Any) -> tuple[bool, date, int]:
     return (review.watched_on is None, review.watched_on or date.min, review.id or 0)
 
 
-def is_int(value: object) -> bool:
+def is_int(value: object) -> TypeGuard[int]:
     """A whole number, and not a bool (which Python counts as one)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -181,23 +181,11 @@ class Review:
         for member in self.cast:
             validate_text("cast", member.actor, required=True)
             validate_text("cast", member.role)
-        if self.rating is not None and not (
-            is_int(self.rating) and MIN_HALF_STARS <= self.rating <= MAX_HALF_STARS
-        ):
-            raise InvalidInput(f"rating must be 1 to 10 half-stars, not {self.rating!r}")
+        check_number("rating", self.rating)
         validate_film(self)
-        if self.release_precision is not None:
-            if self.release_precision not in RELEASE_PRECISIONS:
-                raise InvalidInput(
-                    f"release_precision must be year or month, not {self.release_precision!r}"
-                )
-            day = self.release_date
-            if day is None or day.day != 1 or (self.release_precision == "year" and day.month != 1):
-                raise InvalidInput(
-                    f"a release {self.release_precision} needs the release date on its first day"
-                )
-        if self.mpaa is not None and self.mpaa not in MPAA_RATINGS:
-            raise InvalidInput(f"MPAA rating must be one of {', '.join(MPAA_RATINGS)}")
+        check_release_precision(self.release_precision)
+        check_release_day(self.release_precision, self.release_date)
+        check_mpaa(self.mpaa)
         for name in ("logged_at", "updated_at"):
             value = getattr(self, name)
             if value is not None and value.tzinfo is None:
@@ -358,6 +346,63 @@ class ReviewSummary:
         return summary
 
 
+# IDs stay exact as JSON numbers in any reader below 2**53.
+MAX_TMDB_ID = 2**53 - 1
+
+
+def number_rules() -> dict[str, tuple[int, int, str]]:
+    """Each stored whole-number field's lowest and highest value, and how a message says them.
+
+    The one definition of these ranges: reviews, watchlist entries and the
+    check of a whole journal all read it. A function, for the year's end moves
+    with the clock.
+    """
+    latest = latest_year()
+    return {
+        "rating": (MIN_HALF_STARS, MAX_HALF_STARS, "1 to 10 half-stars"),
+        "year": (FIRST_FILM_YEAR, latest, f"from {FIRST_FILM_YEAR} to {latest}"),
+        "runtime": (MIN_RUNTIME, MAX_RUNTIME, f"{MIN_RUNTIME} to {MAX_RUNTIME} minutes"),
+        "tmdb_id": (1, MAX_TMDB_ID, "a positive whole number"),
+    }
+
+
+def check_number(
+    name: str, value: object, rules: Mapping[str, tuple[int, int, str]] | None = None
+) -> None:
+    """Raise InvalidInput unless ``value`` is None or a whole number in ``name``'s range."""
+    if value is None:
+        return
+    low, high, expected = (rules or number_rules())[name]
+    if not (is_int(value) and low <= value <= high):
+        raise InvalidInput(f"{name} must be {expected}, not {brief(value)}")
+
+
+def check_release_precision(value: object) -> None:
+    """Raise InvalidInput unless ``value`` is None or one of :data:`RELEASE_PRECISIONS`."""
+    if value is not None and value not in RELEASE_PRECISIONS:
+        raise InvalidInput(f"release_precision must be year or month, not {brief(value)}")
+
+
+def check_release_day(precision: str | None, day: date | None) -> None:
+    """Raise InvalidInput unless a release known to the month or year is dated on its first day."""
+    if precision is None:
+        return
+    if day is None or day.day != 1 or (precision == "year" and day.month != 1):
+        raise InvalidInput(f"a release {precision} needs the release date on its first day")
+
+
+def check_imdb_id(value: object) -> None:
+    """Raise InvalidInput unless ``value`` is None or an IMDb title ID such as ``tt0137523``."""
+    if value is not None and not (isinstance(value, str) and IMDB_ID.fullmatch(value)):
+        raise InvalidInput(f"imdb_id must look like tt0137523, not {brief(value)}")
+
+
+def check_mpaa(value: object) -> None:
+    """Raise InvalidInput unless ``value`` is None or one of :data:`MPAA_RATINGS`."""
+    if value is not None and value not in MPAA_RATINGS:
+        raise InvalidInput(f"MPAA rating must be one of {', '.join(MPAA_RATINGS)}")
+
+
 def validate_text(name: str, value: object, *, required: bool = False) -> None:
     """Refuse non-strings, empty required text, oversize text and lone surrogates.
 
@@ -410,21 +455,10 @@ def validate_lists(record: FilmFacts) -> None:
 
 def validate_film(film: FilmFacts) -> None:
     """Check the year, runtime and film IDs of a review or watchlist entry (InvalidInput)."""
-    latest = latest_year()
-    if film.year is not None and not (is_int(film.year) and FIRST_FILM_YEAR <= film.year <= latest):
-        raise InvalidInput(f"year must be from {FIRST_FILM_YEAR} to {latest}, not {film.year!r}")
-    if film.runtime is not None and not (
-        is_int(film.runtime) and MIN_RUNTIME <= film.runtime <= MAX_RUNTIME
-    ):
-        raise InvalidInput(
-            f"runtime must be {MIN_RUNTIME} to {MAX_RUNTIME} minutes, not {film.runtime!r}"
-        )
-    if film.tmdb_id is not None and not (is_int(film.tmdb_id) and film.tmdb_id > 0):
-        raise InvalidInput(f"tmdb_id must be a positive whole number, not {film.tmdb_id!r}")
-    if film.imdb_id is not None and not (
-        isinstance(film.imdb_id, str) and IMDB_ID.fullmatch(film.imdb_id)
-    ):
-        raise InvalidInput(f"imdb_id must look like tt0137523, not {film.imdb_id!r}")
+    rules = number_rules()
+    for name in ("year", "runtime", "tmdb_id"):
+        check_number(name, getattr(film, name), rules)
+    check_imdb_id(film.imdb_id)
 
 
 def dedupe_casefold(values: Iterable[str], known: Mapping[str, str] | None = None) -> list[str]:
@@ -462,7 +496,7 @@ def _read_shared(
     get = data.get
     title = data["title"]
     if type(title) is not str:
-        raise TypeError(f"title must be text, not {title!r}")
+        raise TypeError(f"title must be text, not {brief(title)}")
     target.title = title
     target.id = review_id
     target.year = get("year")
@@ -484,7 +518,7 @@ def _date(value: object) -> date | None:
     if not value:
         return None
     if type(value) is not str:
-        raise TypeError(f"expected an ISO date, got {value!r}")
+        raise TypeError(f"expected an ISO date, got {brief(value)}")
     return date.fromisoformat(value)
 
 
@@ -492,7 +526,7 @@ def _datetime(value: object) -> datetime | None:
     if not value:
         return None
     if type(value) is not str:
-        raise TypeError(f"expected an ISO timestamp, got {value!r}")
+        raise TypeError(f"expected an ISO timestamp, got {brief(value)}")
     return datetime.fromisoformat(value)
 
 
@@ -504,5 +538,5 @@ def _str_list(value: object) -> list[str]:
             raise TypeError
         "".join(value)  # checks every item is text, in C: reads run this 30,000 times
     except TypeError:
-        raise TypeError(f"expected a list of strings, got {value!r}") from None
+        raise TypeError(f"expected a list of strings, got {brief(value)}") from None
     return value

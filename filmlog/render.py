@@ -8,15 +8,16 @@ shown as visible symbols instead of reaching the terminal.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from rich import box
-from rich.cells import cell_len
+from rich.cells import cell_len, chop_cells
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.panel import Panel
 from rich.rule import Rule
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -201,7 +202,8 @@ def body_view(text: str) -> RenderableType:
     Markdown lays them out (a test checks the two agree), which spares loading
     the Markdown parser, the most expensive import of ``show``.
     """
-    if _MARKDOWN.search(text):
+    long = len(text) > MARKDOWN_LIMIT
+    if not long and _MARKDOWN.search(text):
         from rich.markdown import Markdown
 
         return Markdown(text)
@@ -209,8 +211,57 @@ def body_view(text: str) -> RenderableType:
     for paragraph in re.split(r"\n{2,}", text.strip("\n")):
         if paragraphs:
             paragraphs.append(Text())
-        paragraphs.append(Text(paragraph.replace("\n", " "), justify="left"))
+        line = paragraph.replace("\n", " ")
+        paragraphs.append(Wrapped(line) if len(line) > LONG_LINE else Text(line, justify="left"))
     return Group(*paragraphs)
+
+
+# Rich lays out a paragraph in time that grows with the square of its length (a 3 MB line
+# took 14 s): longer paragraphs are laid out by Wrapped, and a body longer than this is
+# shown as plain text (its Markdown would end in the same layout).
+LONG_LINE = 10_000
+MARKDOWN_LIMIT = 200_000
+_WORD = re.compile(r"\S+")
+
+
+class Wrapped:
+    """A paragraph wrapped at spaces to the width it is given, in time linear in its length.
+
+    Breaks lines where Rich's own wrapping of a ``Text`` does (a test checks they agree):
+    greedily at spaces, a word longer than a line cut across lines.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in self.lines(max(1, options.max_width)):
+            yield Segment(line)
+            yield Segment.line()
+
+    def lines(self, width: int) -> Iterator[str]:
+        """The paragraph's lines at ``width`` cells."""
+        narrow = self.text.isascii()  # then a character is a cell, and len() says the width
+        measure = len if narrow else cell_len
+        words: list[str] = []
+        used = 0
+        for word in _WORD.findall(self.text):
+            size = measure(word)
+            if words and used + 1 + size > width:
+                yield " ".join(words)
+                words, used = [], 0
+            if size > width:
+                if narrow:
+                    whole = [word[at : at + width] for at in range(0, len(word), width)]
+                else:
+                    whole = chop_cells(word, width)
+                *cut, word = whole
+                yield from cut
+                size = measure(word)
+            used += size + (1 if words else 0)
+            words.append(word)
+        if words:
+            yield " ".join(words)
 
 
 READING_WIDTH = 100  # past this, lines of a long review get too long to read comfortably

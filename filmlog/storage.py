@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Generic
 
 import orjson
 
-from filmlog import backups, scan
+from filmlog import backups, paths, scan, validation
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.files import atomic_write, fsync_folder, temp_files
 from filmlog.lock import FileLock
@@ -171,12 +171,15 @@ class Bodies:
         return {**doc, "body": self.text(review_id)}
 
 
-def parse_journal(raw: bytes | bytearray, path: Path) -> dict[str, Any]:
-    """Parse and check a journal's bytes; CorruptJournal (naming ``path``) if they are not one."""
+def parse_journal(raw: bytes | bytearray, path: Path, *, check: bool = True) -> dict[str, Any]:
+    """Parse and check a journal's bytes; CorruptJournal (naming ``path``) if they are not one.
+
+    ``check=False`` leaves the reviews' fields to the caller (see :mod:`filmlog.validation`).
+    """
     try:
         data = loads(raw)
     except orjson.JSONDecodeError as exc:
-        what = "is empty" if not raw.strip() else f"is not valid JSON ({exc})"
+        what = "is empty" if not raw.strip() else f"is not valid JSON ({json_position(exc, raw)})"
         raise CorruptJournal(f"journal {path} {what}; it was left unchanged") from None
     problem, schema = check_format(data)
     if problem is FormatProblem.NOT_A_JOURNAL:
@@ -193,8 +196,17 @@ def parse_journal(raw: bytes | bytearray, path: Path) -> dict[str, Any]:
         raise CorruptJournal(f"journal {path} has a damaged reviews table; it was left unchanged")
     data.setdefault(REVIEWS_TABLE, reviews)
     _check_side_tables(data, path)
+    if check:
+        validation.check(data[META_TABLE][str(META_ID)], reviews, path, len(raw))
     checked: dict[str, Any] = data
     return checked
+
+
+def json_position(exc: orjson.JSONDecodeError, raw: bytes | bytearray) -> str:
+    """orjson's reason, and where it stopped as a byte offset (orjson counts characters)."""
+    text = bytes(raw).decode("utf-8", "replace")
+    offset = len(text[: exc.pos].encode("utf-8", "surrogatepass"))
+    return f"{exc.msg} at byte {offset:,}, line {exc.lineno} column {exc.colno}"
 
 
 def _check_side_tables(data: dict[str, Any], path: Path) -> None:
@@ -277,6 +289,7 @@ class Journal:
     def __init__(self, path: Path, *, lock_timeout: float | None = None) -> None:
         self.path = path
         self.lock_timeout = lock_timeout
+        self.removed: list[Path] = []  # leftover temporary files the last write removed
 
     @property
     def target(self) -> Path:
@@ -291,6 +304,7 @@ class Journal:
     @contextmanager
     def _reading(self) -> Iterator[None]:
         """Turn a failed read into StorageError; FileNotFoundError (no journal yet) passes."""
+        paths.check_journal(self.path)
         try:
             yield
         except FileNotFoundError:
@@ -365,7 +379,14 @@ class Journal:
             marked = scan.marked(raw, spans)
             if fd is not None:
                 del raw  # the bodies stay in the file: parse with half the memory
-            found = documents_of(parse_journal(marked, self.path), self.path)
+            try:
+                tables = parse_journal(marked, self.path, check=False)
+            except CorruptJournal:
+                # Said again by parsing the file itself: a position in `marked` means nothing.
+                parse_journal(raw if fd is None else os.pread(fd, size, 0), self.path)
+                raise
+            found = documents_of(tables, self.path)
+            parsed = len(marked)
             del marked
             where: dict[int, tuple[int, int]] = {}
             for review_id, doc in found:
@@ -373,14 +394,18 @@ class Journal:
                 if type(marker) is int and 0 <= marker < len(spans):
                     where[review_id] = spans[marker]
                     doc["body"] = None
-            if len(where) == len(spans):
+            # Bodies are strings (the scan found them so): the check reads the rest, and when
+            # it finds damage the full parse below says what it is.
+            if len(where) == len(spans) and validation.passes(
+                tables[META_TABLE][str(META_ID)], tables[REVIEWS_TABLE], parsed, spans
+            ):
                 layout = None
                 if words and where and len(where) == len(found):
                     layout = Layout.from_bodies(where, size)
                 elif starts is not None and sorted(i for _, i in starts) == [i for i, _ in found]:
                     layout = Layout.from_starts(starts, size)
                 return found, Bodies(raw if fd is None else fd, where, self.path, layout)
-            # A "body" key outside a review: read everything the ordinary way.
+            # A "body" key outside a review, or damage: read everything the ordinary way.
             raw = os.pread(fd, os.fstat(fd).st_size, 0) if fd is not None else raw
         # Damaged (the full parse says how), or unusual: decode everything, serve it alike.
         found = documents_of(parse_journal(raw, self.path), self.path)
@@ -485,8 +510,12 @@ class Journal:
         return found
 
     @contextmanager
-    def locked(self) -> Iterator[None]:
-        """Hold the journal's lock, for changes made outside :meth:`transaction`."""
+    def locked(self, *, create: bool = False) -> Iterator[None]:
+        """Hold the journal's lock, for changes made outside :meth:`transaction`.
+
+        ``create``: a new journal was asked for, even behind a symlink to nowhere.
+        """
+        paths.check_journal(self.path, create=create)
         folder = self.target.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -515,7 +544,7 @@ class Journal:
                 # A journal of an older schema is migrated by its first write (after the
                 # backup of the version it replaces): its documents are read as they are.
                 tables[META_TABLE][str(META_ID)]["schema"] = SCHEMA_VERSION
-                _write(target, tables)
+                self.removed = _write(target, tables)
 
     @contextmanager
     def _explained(self) -> Iterator[None]:
@@ -546,13 +575,15 @@ class Journal:
         return f"; backups in {where} (newest first): {names}"
 
 
-def _write(target: Path, tables: dict[str, Any]) -> None:
+def _write(target: Path, tables: dict[str, Any]) -> list[Path]:
     """Write the journal, keeping the version it replaces as the newest rotating backup.
 
     A backup is never a condition of the write: if it cannot be made the write
     goes ahead (were the disk full, the write itself fails next, with its own
     clear error), and if the write fails the backup just made (a duplicate of
     the unchanged journal) is removed again.
+
+    Returns the temporary files of earlier, interrupted writes it removed.
     """
     keep = backups.keep_count()
 
@@ -564,7 +595,7 @@ def _write(target: Path, tables: dict[str, Any]) -> None:
             return None
         return None if saved is None else lambda: backups.discard(saved)
 
-    atomic_write(
+    removed = atomic_write(
         target,
         serialised(tables),
         private=True,
@@ -573,3 +604,4 @@ def _write(target: Path, tables: dict[str, Any]) -> None:
     )
     if keep:
         backups.prune(target, keep)
+    return removed

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import Result
 
 from filmlog import backups
+from filmlog.doctor import init
 from filmlog.errors import CorruptJournal
 from filmlog.model import Review
 from filmlog.storage import Journal
@@ -210,10 +211,11 @@ def test_symlinked_journal_keeps_backups_beside_the_real_file(tmp_path: Path) ->
     real.parent.mkdir()
     link = tmp_path / "link.json"
     link.symlink_to(real)
+    init(Journal(link))  # a symlink to nowhere is a new journal only when asked for
     add(Journal(link), "a")
     add(Journal(link), "b")
 
-    assert len(backups.list_backups(real)) == 1
+    assert len(backups.list_backups(real)) == 2  # the empty journal, then the one with "a"
     assert not backups.folder(link).exists()
     assert link.is_symlink()
 
@@ -252,14 +254,22 @@ def test_the_repair_command_names_a_journal_chosen_with_db(cli: Invoke, tmp_path
     assert f"filmlog --db '{other}' doctor --repair" in result.stderr
 
 
-def test_without_backups_the_message_says_so(tmp_path: Path) -> None:
+def test_without_backups_the_message_says_so(cli: Invoke, tmp_path: Path) -> None:
     path = tmp_path / "j.json"
     path.write_text('{"something": "else"}')
     with pytest.raises(CorruptJournal) as caught:
         Journal(path).reviews()
-    assert str(caught.value) == (
+    refusal = (
         f"{path} is not a filmlog journal; it was left unchanged; "
         f"there are no backups of it in {tmp_path / 'j.json.backups'}"
+    )
+    assert str(caught.value) == refusal
+
+    result = cli("--db", str(path), "list")
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {refusal} for filmlog --db {path} doctor --repair to restore\n"
     )
 
 

@@ -29,7 +29,7 @@ Invoke = Callable[..., Result]
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL")
 
 DRIVER = r"""
-import os, shutil, signal, stat, sys, tempfile
+import os, shutil, signal, stat, sys
 from pathlib import Path
 
 step, new_copy, args = sys.argv[1], Path(sys.argv[2]), sys.argv[3:]
@@ -39,7 +39,9 @@ def die():
 
 from filmlog import backups, lock
 
-real_acquire, real_mkstemp, real_fdopen = lock.FileLock.acquire, tempfile.mkstemp, os.fdopen
+from filmlog import files
+
+real_acquire, real_new_temp, real_fdopen = lock.FileLock.acquire, files._new_temp, os.fdopen
 real_fsync, real_replace, real_save, real_prune = os.fsync, os.replace, backups.save, backups.prune
 
 def acquire(self):
@@ -47,10 +49,10 @@ def acquire(self):
     if step == "locked":
         die()
 
-def mkstemp(*a, **k):
+def new_temp(*a, **k):
     if step == "before-temp":
         die()
-    made = real_mkstemp(*a, **k)
+    made = real_new_temp(*a, **k)
     if step == "temp-created":
         die()
     return made
@@ -114,7 +116,7 @@ def prune(target, keep):
         die()
 
 lock.FileLock.acquire = acquire
-tempfile.mkstemp = mkstemp
+files._new_temp = new_temp
 os.fdopen, os.fsync, os.replace = fdopen, fsync, replace
 backups.save, backups.prune = save, prune
 if step.startswith("copy-"):

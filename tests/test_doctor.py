@@ -75,9 +75,9 @@ def test_healthy_bytes_pass() -> None:
         (journal_bytes(meta={"next_id": 2}), "the ID counter (next ID 2) is not above the highest"),
         (journal_bytes(meta={"next_id": "9"}), "the ID counter (next ID '9') is not above"),
         (journal_bytes(meta={"next_id": True}), "the ID counter (next ID True) is not above"),
-        (journal_bytes(reviews={"1": "Her"}), "review 1 is not a record"),
+        (journal_bytes(reviews={"1": "Her"}), "review 1 is invalid: it is not a record"),
         (journal_bytes(reviews={"1": {**REVIEW, "rating": 11}}), "review 1 is invalid: rating"),
-        (journal_bytes(reviews={"1": {"rating": 4}}), "review 1 is invalid: malformed review"),
+        (journal_bytes(reviews={"1": {"rating": 4}}), "review 1 is invalid: title is required"),
         (journal_bytes(reviews={"2": {**REVIEW, "title": " "}}), "review 2 is invalid: title"),
         (
             journal_bytes(reviews={"1": {**REVIEW, "watched_on": "yesterday"}}),
@@ -106,7 +106,7 @@ def test_many_invalid_reviews_are_summarised() -> None:
     docs = {str(i): {**REVIEW, "rating": 99} for i in range(1, 31)}
     report = check_bytes(journal_bytes(reviews=docs, meta={"next_id": 31}), Path("j.json"))
     assert len(report.problems) == 11
-    assert report.problems[-1] == "and 20 more invalid reviews"
+    assert report.problems[-1] == "and 20 more problems"
 
 
 def test_shared_uuids_are_a_warning_not_damage() -> None:

@@ -327,9 +327,9 @@ def test_the_import_is_one_atomic_write(
     writes: list[Path] = []
     real = filmlog.storage.atomic_write
 
-    def counting(target: Path, payload: bytes, **kwargs: object) -> None:
+    def counting(target: Path, payload: bytes, **kwargs: object) -> list[Path]:
         writes.append(target)
-        real(target, payload, **kwargs)  # type: ignore[arg-type]
+        return real(target, payload, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(filmlog.storage, "atomic_write", counting)
     run_import(cli, str(SAMPLE))

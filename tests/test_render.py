@@ -88,7 +88,7 @@ def test_minimal_review_renders_without_empty_lines() -> None:
     [
         ("\x1b[31mred", "␛[31mred"),
         ("bell\x07", "bell␇"),
-        ("\x9bcsi", "\ufffdcsi"),
+        ("\x9bcsi", "<U+009B>csi"),
         ("del\x7f", "del␡"),
         ("tab\tand\nnewline", "tab\tand\nnewline"),
         ("[bold]markup[/]", "[bold]markup[/]"),

@@ -103,14 +103,19 @@ def test_ids_are_never_reused_after_deletes(tmp_path: Path) -> None:
     assert [r.id for r in journal.reviews()] == [1, 4]
 
 
-def test_counter_below_highest_id_is_not_trusted(tmp_path: Path) -> None:
+@pytest.mark.parametrize("counter", [1, 2, None, True, "9"])
+def test_counter_not_above_highest_id_is_refused(tmp_path: Path, counter: object) -> None:
     path = tmp_path / "j.json"
     add(Journal(path), "a", "b")
     data = json.loads(path.read_text())
-    data["_filmlog"]["1"]["next_id"] = 1
-    path.write_text(json.dumps(data))
-    [c] = add(Journal(path), "c")
-    assert c.id == 3
+    data["_filmlog"]["1"]["next_id"] = counter
+    path.write_bytes(json.dumps(data).encode())
+    damaged = path.read_bytes()
+    with pytest.raises(CorruptJournal, match="ID counter"):
+        add(Journal(path), "c")
+    with pytest.raises(CorruptJournal, match="ID counter"):
+        Journal(path).browse()
+    assert path.read_bytes() == damaged
 
 
 def test_exception_inside_transaction_writes_nothing(tmp_path: Path) -> None:
@@ -182,6 +187,12 @@ def test_symlinked_journal_is_written_through(tmp_path: Path) -> None:
     real.parent.mkdir()
     link = tmp_path / "journal.json"
     link.symlink_to(real)
+    with pytest.raises(StorageError, match="which does not exist; create it with `filmlog init`"):
+        add(Journal(link), "via link")
+    assert list(real.parent.iterdir()) == []
+    from filmlog.doctor import init
+
+    assert init(Journal(link))
     add(Journal(link), "via link")
     assert link.is_symlink()
     assert [r.title for r in Journal(real).reviews()] == ["via link"]
@@ -192,7 +203,7 @@ def test_write_keeps_permissions_and_removes_stale_temp_files(tmp_path: Path) ->
     path = tmp_path / "j.json"
     add(Journal(path), "a")
     os.chmod(path, 0o640)
-    stale = tmp_path / ".j.json.abc123.tmp"
+    stale = tmp_path / ".j.json.abc12345.tmp"
     stale.write_text("half a journal")
     add(Journal(path), "b")
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
@@ -272,7 +283,7 @@ def test_marking_replaces_exactly_the_bodies(rows: list[tuple[str, str | None, s
 def test_browse_reads_bodies_one_at_a_time(rows: list[tuple[str, str | None, str]]) -> None:
     """Whatever the text holds, browsing gives the full read's documents and each body alone."""
     reviews = [
-        Review(title, body=body, headline=headline, tags=[headline] if headline else [])
+        Review(title, body=body, headline=headline, tags=[headline] if headline.strip() else [])
         for title, body, headline in rows
     ]
     tables = {

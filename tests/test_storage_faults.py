@@ -12,7 +12,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 import pytest
 from typer.testing import Result
 
-from filmlog import backups
+from filmlog import backups, files
 from filmlog.errors import StorageError
 from filmlog.model import Review
 from filmlog.storage import Journal, temp_files
@@ -61,10 +60,10 @@ def inject(monkeypatch: pytest.MonkeyPatch, step: str, code: int) -> None:
     """Make ``step`` of the next journal write fail with ``code``."""
     if step == "create":
 
-        def mkstemp(*args: Any, **kwargs: Any) -> Any:
+        def new_temp(*args: Any, **kwargs: Any) -> Any:
             raise os_error(code)
 
-        monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+        monkeypatch.setattr(files, "_new_temp", new_temp)
     elif step == "write":
         real_fdopen = os.fdopen
         monkeypatch.setattr(

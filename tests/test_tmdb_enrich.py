@@ -233,11 +233,11 @@ def one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def count_writes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     writes: list[int] = []
-    real: Callable[..., None] = storage.atomic_write
+    real: Callable[..., list[Path]] = storage.atomic_write
 
-    def counting(*args: Any, **kwargs: Any) -> None:
+    def counting(*args: Any, **kwargs: Any) -> list[Path]:
         writes.append(1)
-        real(*args, **kwargs)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(storage, "atomic_write", counting)
     return writes

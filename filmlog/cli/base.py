@@ -36,8 +36,8 @@ COMMANDS = {
     "show": "reviews", "list": "reviews", "search": "reviews", "watchlist": "watchlist",
     "stats": "insight", "history": "insight",
     "import": "transfer", "export": "transfer", "enrich": "facts_cmd",
-    "doctor": "maintenance", "undo": "maintenance", "config": "settings",
-    "sync": "sync", "merge-driver": "sync",
+    "doctor": "maintenance", "undo": "maintenance", "init": "maintenance",
+    "config": "settings", "sync": "sync", "merge-driver": "sync",
 }  # fmt: skip
 COMMAND_ORDER = tuple(COMMANDS)
 
@@ -82,19 +82,23 @@ class FilmlogGroup(HelpGroup):
 
     def invoke(self, ctx: Any) -> Any:  # Any: Typer types it with its private Context
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except FilmlogError as exc:
             if state(ctx).debug:
                 traceback.print_exc()
             error(str(exc) + _repair_hint(exc))
             raise typer.Exit(exc.exit_code) from None
+        opened = ctx.obj.opened if isinstance(ctx.obj, State) else None
+        for leftover in opened.removed if opened is not None else ():
+            info(f"Removed a temporary file left by an interrupted write: {leftover}")
+        return result
 
 
 def _repair_hint(exc: FilmlogError) -> str:
-    """For a damaged journal with backups, the command that restores the newest good one."""
+    """For a damaged journal, the command that restores the newest good backup."""
     from filmlog.errors import CorruptJournal
 
-    if not isinstance(exc, CorruptJournal) or not exc.backups or exc.journal is None:
+    if not isinstance(exc, CorruptJournal) or exc.backups is None or exc.journal is None:
         return ""
     from filmlog.storage import default_path
 
@@ -103,6 +107,8 @@ def _repair_hint(exc: FilmlogError) -> str:
         import shlex
 
         command = f"filmlog --db {shlex.quote(str(exc.journal))} doctor --repair"
+    if not exc.backups:
+        return f" for {command} to restore"
     return f"; restore the newest good one with: {command}"
 
 
@@ -125,6 +131,7 @@ class State:
     # Kept here, not in os.environ, so that it never reaches a child process (the editor).
     debug: bool = field(default_factory=lambda: debug_enabled())
     no_pager: bool = False
+    opened: Journal | None = None
 
     def journal_path(self) -> Path:
         """``--db``, else :func:`filmlog.storage.default_path`."""
@@ -133,9 +140,12 @@ class State:
         return self.db or default_path()
 
     def journal(self) -> Journal:
-        from filmlog.storage import Journal
+        """The journal of this invocation (one object, so that it can report what a write did)."""
+        if self.opened is None:
+            from filmlog.storage import Journal
 
-        return Journal(self.journal_path())
+            self.opened = Journal(self.journal_path())
+        return self.opened
 
 
 def state(ctx: typer.Context) -> State:
@@ -347,10 +357,16 @@ def summary(review: Review) -> str:
 
 
 def print_json(data: object) -> None:
-    """Pretty JSON on stdout, for scripts."""
+    """Pretty JSON on stdout, for scripts; on a terminal, control characters stay escaped."""
     import orjson
 
-    typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+    text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
+    isatty = getattr(sys.stdout, "isatty", None)
+    if isatty is not None and isatty():
+        from filmlog.safe import json_for_terminal
+
+        text = json_for_terminal(text)
+    typer.echo(text)
 
 
 def load_commands(name: str | None = None) -> typer.Typer:

@@ -80,3 +80,30 @@ def edit_text(initial: str, *, suffix: str = ".md") -> str:
         return decode(path.read_bytes(), "the edited text")
     finally:
         path.unlink(missing_ok=True)
+
+
+def keep_text(text: str, journal: Path, name: str) -> Path:
+    """Save ``text`` beside ``journal`` as ``<journal>.unsaved/<name>-<UTC time>.md``; its path.
+
+    For text that could not be written to the journal: it is the person's
+    work, so it goes where their data lives (not a temporary folder that is
+    emptied at the next boot), readable by them only.
+    """
+    from datetime import datetime, timezone
+
+    folder = journal.with_name(journal.name + ".unsaved")
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        for attempt in range(1, 100):
+            path = folder / f"{name}-{stamp}{'' if attempt == 1 else f'-{attempt}'}.md"
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                continue
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            return path
+    except OSError as exc:
+        raise InvalidInput(f"cannot keep your text in {folder}: {exc.strerror or exc}") from exc
+    raise InvalidInput(f"cannot find a free name for your text in {folder}")

@@ -218,3 +218,19 @@ def undo(ctx: typer.Context, yes: YES = False) -> None:
             f"{len(plan.films_restored):,} put back."
         )
     out(f"The version you undid is kept as a backup: '{_command(ctx, 'undo')}' again redoes it.")
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create an empty journal at the journal's path (--db, FILMLOG_DB or the default).
+
+    Also where the path is a symlink to a file that does not exist yet, which
+    every other command refuses (it usually means a share that is not mounted).
+    """
+    from filmlog import doctor as checkup
+
+    store = journal(ctx)
+    if checkup.init(store):
+        out(f"Created an empty journal at {store.path}")
+    else:
+        out(f"A journal already exists at {store.path}; nothing was changed.")

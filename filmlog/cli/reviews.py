@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from filmlog import watchlist
     from filmlog.entry import ReviewInput
     from filmlog.session import Session
+    from filmlog.storage import Journal
     from filmlog.tmdb.film import Film
 
 IDS = Annotated[
@@ -352,6 +353,8 @@ def edit(
     filled: list[str] = []
     with store.transaction() as session:
         before = session.get(review_id)
+        if current is not None:
+            _refuse_if_changed(store, current, before, options)
         review = session.get(review_id)
         if film is not None:
             from filmlog.cli.lookup import fill_review, typed
@@ -402,6 +405,28 @@ def _look_up_again(
         return lookup.find(api, title, year, tmdb_id=tmdb_id, imdb=pinned, escape=escape)
 
 
+def _refuse_if_changed(store: Journal, opened: Review, now: Review, options: ReviewOptions) -> None:
+    """Stop an edit whose review changed while the editor or the questions were open.
+
+    Writing the edit now would silently undo that other change; the text from
+    the editor is kept in a file beside the journal instead, and named.
+    """
+    was, is_now = opened.to_dict(), now.to_dict()
+    if was == is_now:
+        return
+    fields = [key for key in is_now if is_now[key] != was.get(key) and key != "updated_at"]
+    what = ", ".join(fields) or "updated_at"
+    message = f"review #{now.id} changed while you were editing it ({what}); nothing was written"
+    if options.editor and options.fields.body is not None:
+        from filmlog.cli import editing
+
+        kept = editing.keep_text(options.fields.body, store.target, f"review-{now.id}")
+        message += f"; your text is kept in {kept}; merge it with: filmlog edit {now.id} --editor"
+    else:
+        message += "; run the edit again"
+    raise FilmlogError(message)
+
+
 @app.command()
 def rate(
     ctx: typer.Context,
@@ -422,8 +447,15 @@ def rate(
     with journal(ctx).transaction() as session:
         review = session.get(review_id)
         old = review.rating
-        review.rating = rating
-        session.update(review)
+        if old != rating:  # the same rating again keeps the journal and its backups as they are
+            review.rating = rating
+            session.update(review)
+    if old == rating:
+        out(
+            f"Rated #{review.id} {review.display_title}: {format_stars(rating)} already; "
+            "nothing changed"
+        )
+        return
     before = format_stars(old) if old is not None else "unrated"
     out(f"Rated #{review.id} {review.display_title}: {before} → {format_stars(rating)}")
 

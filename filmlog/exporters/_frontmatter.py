@@ -24,8 +24,8 @@ from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from filmlog.errors import InvalidInput
-from filmlog.model import CastMember, Review
+from filmlog.errors import InvalidInput, brief
+from filmlog.model import MAX_TEXT, CastMember, Review
 
 if TYPE_CHECKING:
     import yaml
@@ -179,6 +179,7 @@ def load(text: str) -> tuple[Review, int | None]:
     matter, body = split(text)
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
+        _refuse_expansion(matter, loader)
         data = yaml.load(matter, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -190,6 +191,37 @@ def load(text: str) -> tuple[Review, int | None]:
     review = _review(data, body)
     original_id = data.get("id")
     return review, original_id if isinstance(original_id, int) else None
+
+
+MAX_NESTING = 8  # export writes two levels (cast: [{actor, role}]); hand edits need few more
+
+
+def _refuse_expansion(matter: str, loader: type[yaml.SafeLoader]) -> None:
+    """Refuse front matter that would cost far more to load than its size.
+
+    Aliases (``*name``) can make a few hundred bytes stand for billions of
+    values (the "billion laughs"), and deep nesting exhausts the stack. filmlog
+    writes neither, so the events are read first (linear in the text) and such
+    front matter is refused before anything is built.
+    """
+    import yaml
+
+    if len(matter) > MAX_TEXT:
+        raise InvalidInput(f"its front matter is longer than {MAX_TEXT:,} characters")
+    depth = 0
+    for event in yaml.parse(matter, Loader=loader):
+        if isinstance(event, yaml.AliasEvent):
+            raise InvalidInput(
+                "its front matter uses YAML aliases (*name), which filmlog does not read"
+            )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise InvalidInput(
+                    f"its front matter is nested more than {MAX_NESTING} levels deep"
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _review(data: Mapping[str, Any], body: str | None) -> Review:
@@ -232,9 +264,7 @@ def _review(data: Mapping[str, Any], body: str | None) -> Review:
 
 
 def _wrong(key: str, expected: str, value: object) -> InvalidInput:
-    shown = repr(value)
-    shown = shown if len(shown) <= 40 else shown[:39] + "…"
-    return InvalidInput(f"front matter '{key}' must be {expected}, not {shown}")
+    return InvalidInput(f"front matter '{key}' must be {expected}, not {brief(value)}")
 
 
 def _text(data: Mapping[str, Any], key: str) -> str | None:

@@ -10,6 +10,7 @@ is all the CLI reads at start-up; the modules load only when importing.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -20,6 +21,9 @@ from filmlog.model import Review
 
 # Bytes of a file that detection looks at: enough for any header row.
 PROBE_BYTES = 64 * 1024
+# No export of a film journal comes near this: a larger file is a mistake, and reading it
+# whole would only exhaust memory.
+MAX_FILE_BYTES = 256 * 1024 * 1024
 
 
 class Match(Enum):
@@ -136,6 +140,28 @@ def reader(name: str) -> Reader:
     """The ``read`` function of the format called ``name``."""
     function: Reader = getattr(_module(name), "read")  # noqa: B009 - typed via the annotation
     return function
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of ``path``; InvalidInput when it cannot be read or holds over ``limit``."""
+    try:
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise InvalidInput(f"{path} is larger than {limit:,} bytes, too large to import")
+            # read(n) sets n bytes aside first: ask for what the file holds, then go on in
+            # pieces, for a file that grew or a pipe, whose size says nothing.
+            data = handle.read(size + 1)
+            while len(data) <= limit:
+                more = handle.read(min(1 << 20, limit + 1 - len(data)))
+                if not more:
+                    break
+                data += more
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise InvalidInput(f"{path} is larger than {limit:,} bytes, too large to import")
+    return data
 
 
 def probe(path: Path) -> Probe:

@@ -15,7 +15,7 @@ from typing import Any
 
 from filmlog.errors import InvalidInput
 from filmlog.exporters.filmlog_json import FORMAT, VERSION
-from filmlog.importers import Entry, Match, Parsed, Probe, Rejected
+from filmlog.importers import Entry, Match, Parsed, Probe, Rejected, read_bytes
 from filmlog.model import Review
 from filmlog.tombstones import TABLE as TOMBSTONES_TABLE
 from filmlog.tombstones import Tombstone
@@ -102,10 +102,7 @@ def _stamp(doc: dict[str, Any]) -> str:
 def _load(path: Path) -> Any:
     import orjson
 
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    raw = read_bytes(path)
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:

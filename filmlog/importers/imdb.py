@@ -21,7 +21,16 @@ from datetime import date
 from pathlib import Path
 
 from filmlog.errors import InvalidInput
-from filmlog.importers import Entry, Match, Parsed, Probe, Rejected, _tabular, stable_uuid
+from filmlog.importers import (
+    Entry,
+    Match,
+    Parsed,
+    Probe,
+    Rejected,
+    _tabular,
+    read_bytes,
+    stable_uuid,
+)
 from filmlog.model import IMDB_ID, Review
 
 SOURCE = "imdb"
@@ -86,10 +95,7 @@ def detect(probe: Probe) -> bool:
 
 def read(path: Path, *, include_series: bool = False) -> Parsed:
     """One undated review per rated film (and, with ``include_series``, per other title)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    data = read_bytes(path)
     # Old IMDb exports were written in Windows' Latin-1; new ones are UTF-8.
     text = _tabular.decode(data, path.name, fallback="cp1252")
     header, rows = _tabular.read(text, path.name)

@@ -31,7 +31,17 @@ from pathlib import Path, PurePosixPath
 
 from filmlog.errors import InvalidInput
 from filmlog.folding import film_key
-from filmlog.importers import Entry, Match, Parsed, Probe, Rejected, _tabular, stable_uuid
+from filmlog.importers import (
+    MAX_FILE_BYTES,
+    Entry,
+    Match,
+    Parsed,
+    Probe,
+    Rejected,
+    _tabular,
+    read_bytes,
+    stable_uuid,
+)
 from filmlog.importers.merge import FilmKey
 from filmlog.model import Review
 
@@ -59,8 +69,6 @@ _FILM_FIELDS = ("title", "year")
 # Columns of Letterboxd's import CSV (filmlog's Letterboxd export) that its exports lack.
 _IMPORT_ONLY = {"LetterboxdURI", "WatchedDate", "tmdbID", "imdbID"}
 _IMPORT_FIELDS = (*_ENTRY_FIELDS, "body", "directors")
-# No real export comes near this; it stops a ZIP bomb from filling memory.
-MAX_FILE_BYTES = 256 * 1024 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -170,11 +178,7 @@ def _load_file(path: Path) -> _Table:
 
 
 def _read_file(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
-    return _tabular.decode(data, path.name)
+    return _tabular.decode(read_bytes(path), path.name)
 
 
 def _zip_export(path: Path) -> _Export:
@@ -199,7 +203,7 @@ def _zip_export(path: Path) -> _Export:
         def load(info: zipfile.ZipInfo) -> _Table:
             try:
                 with archive.open(info) as member:
-                    data = member.read(MAX_FILE_BYTES + 1)
+                    data = member.read(MAX_FILE_BYTES + 1)  # a ZIP bomb stops here
             except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError) as exc:
                 raise InvalidInput(f"cannot read {info.filename} in {path} ({exc})") from None
             if len(data) > MAX_FILE_BYTES:

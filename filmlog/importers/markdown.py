@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from filmlog.errors import InvalidInput
-from filmlog.importers import Entry, Match, Parsed, Probe, Rejected
+from filmlog.importers import Entry, Match, Parsed, Probe, Rejected, read_bytes
 
 SUFFIXES = (".md", ".markdown")
 
@@ -45,10 +45,7 @@ def detect(probe: Probe) -> bool:
 def _load(path: Path) -> tuple[Entry, int | None]:
     from filmlog.exporters import _frontmatter
 
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read it: {exc.strerror or exc}") from None
+    data = read_bytes(path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -22,9 +22,17 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from filmlog.errors import InvalidInput
-from filmlog.importers import Parsed, Probe, Rejected, _tabular, stable_uuid
+from filmlog.importers import (
+    MAX_FILE_BYTES,
+    Parsed,
+    Probe,
+    Rejected,
+    _tabular,
+    read_bytes,
+    stable_uuid,
+)
 from filmlog.importers.imdb import COLUMNS, _columns, _normal
-from filmlog.importers.letterboxd import MAX_FILE_BYTES, URI
+from filmlog.importers.letterboxd import URI
 from filmlog.model import IMDB_ID
 from filmlog.watchlist import Entry, Tombstone
 
@@ -101,7 +109,7 @@ def films(path: Path, format_name: str) -> Films | None:
             raise InvalidInput(f"{path} holds no {NAME}")
         return _letterboxd(*found)
     if format_name == "watchlist":
-        data = path.read_bytes()
+        data = read_bytes(path)
         header = _header(data[:4096], path.name)
         if "const" in _imdb_columns(header):
             return _imdb(_tabular.decode(data, path.name, fallback="cp1252"), path.name)
@@ -119,7 +127,7 @@ def _letterboxd_member(path: Path) -> tuple[str, str] | None:
     if path.is_dir():
         for child in sorted(path.iterdir()):
             if child.name.lower() == NAME and child.is_file():
-                return _tabular.decode(child.read_bytes(), child.name), child.name
+                return _tabular.decode(read_bytes(child), child.name), child.name
         return None
     with path.open("rb") as handle:
         if handle.read(len(_ZIP)) != _ZIP:
@@ -253,7 +261,7 @@ def _filmlog(path: Path) -> Films | None:
 
     from filmlog import watchlist
 
-    raw = path.read_bytes()
+    raw = read_bytes(path)
     if not _holds_films(raw):
         return None  # the common case: a second parse of a large file would be for nothing
     try:
