@@ -68,6 +68,7 @@ def atomic_write(
     sync_folder: bool = True,
     what: str = "",
     owner: os.stat_result | None = None,
+    durable: bool = True,
 ) -> list[Path]:
     """Write ``payload`` to ``target`` so that a crash leaves the old or the new file.
 
@@ -76,7 +77,11 @@ def atomic_write(
     folder, fsyncs it, renames it over ``target`` and fsyncs the folder (unless
     ``sync_folder`` is False: the caller syncs the folders of many files once),
     so that the rename itself is durable. The rename replaces a symlink itself,
-    never the file it points to.
+    never the file it points to. ``durable`` False skips both fsyncs, for a
+    file whose loss in a power failure costs nothing but a redo (a cache
+    entry): a crash still leaves the old file or the new one, or, after a
+    power failure, possibly an empty or short new file its reader must take
+    for absent.
 
     A replaced file's permissions are kept. A new file gets the default ones
     (the umask's), or, if ``private``, its owner's alone. With ``replace``
@@ -124,7 +129,8 @@ def atomic_write(
             for piece in [payload] if isinstance(payload, bytes) else payload:
                 handle.write(piece)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         undo = before_replace() if before_replace is not None else None
         try:
             if replace:
@@ -140,7 +146,7 @@ def atomic_write(
         if isinstance(exc, OSError) and not isinstance(exc, FileExistsError):
             raise StorageError(f"cannot write {named}: {exc.strerror or exc}") from exc
         raise
-    if not sync_folder:
+    if not (sync_folder and durable):
         return removed
     try:
         fsync_folder(folder)

@@ -204,3 +204,21 @@ def test_stale_temp_files_from_a_crash_are_removed_by_the_next_write(journal: Jo
         session.add(Review("Columbus"))
 
     assert temp_files(journal.target) == []
+
+
+def test_a_write_that_need_not_be_durable_is_atomic_but_never_synced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr(files.os, "fsync", synced.append)
+    target = tmp_path / "entry.json"
+    target.write_bytes(b"old")
+
+    files.atomic_write(target, [b"ne", b"w"], durable=False)
+    assert target.read_bytes() == b"new"
+    assert synced == []
+    assert temp_files(target) == []
+
+    files.atomic_write(target, b"newer")
+    assert target.read_bytes() == b"newer"
+    assert len(synced) == 2  # the file, then its folder

@@ -261,6 +261,34 @@ def test_the_cache_keeps_answers_thirty_days(tmp_path: Path) -> None:
     assert key != request_key("/movie/1", {"language": "fr-FR"})
 
 
+def test_a_cache_entry_is_written_whole_and_private_without_waiting_for_the_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from filmlog import files
+
+    synced: list[int] = []
+    monkeypatch.setattr(files.os, "fsync", synced.append)
+    cache = Cache(tmp_path)
+    key = request_key("/movie/1", {})
+    cache.put(key, {"id": 1})
+    [entry] = (tmp_path / "tmdb").rglob("*.json")
+    crashed = entry.with_name(f".{entry.name}.abcd1234.tmp")  # from a put that was killed
+    crashed.write_bytes(b'{"stored": 1')
+    cache.put(key, {"id": 2})
+    assert cache.get(key) == {"id": 2}
+    assert synced == []
+    assert entry.stat().st_mode & 0o777 == 0o600
+    assert not crashed.exists()
+
+
+def test_a_cache_that_cannot_be_written_costs_nothing_but_the_entry(tmp_path: Path) -> None:
+    (tmp_path / "tmdb").write_text("a file where the folder should be")
+    cache = Cache(tmp_path)
+    key = request_key("/movie/1", {})
+    cache.put(key, {"id": 1})
+    assert cache.get(key) is None
+
+
 def test_the_cache_never_holds_the_credential(tmdb: TMDBServer, tmp_path: Path) -> None:
     with client(tmdb, tmp_path) as api:
         api.film(152601)

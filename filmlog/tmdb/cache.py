@@ -2,8 +2,9 @@
 
 One file per answer, named by a hash of the request (path and parameters,
 never the credential), holding the time it was stored and the answer. Each
-entry is written to a temporary file and renamed into place, so two
-processes never see half of one and a crash leaves the old entry or none;
+entry is written with :func:`filmlog.files.atomic_write`, so two processes
+never see half of one and a crash leaves the old entry or none. It is not
+synced to disk: after a power failure an entry may be empty or short, and
 an entry that cannot be read is treated as absent, never as an error.
 """
 
@@ -11,14 +12,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from filmlog.errors import StorageError
+from filmlog.files import atomic_write
 
 MAX_AGE_DAYS = 30
 FOLDER = "tmdb"
@@ -53,14 +55,8 @@ class Cache:
 
     def put(self, key: str, answer: Any) -> None:
         """Keep ``answer``; a cache that cannot be written only costs a lookup later."""
-        target = self._path(key)
-        with contextlib.suppress(OSError):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=target.parent)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(orjson.dumps({"stored": time.time(), "answer": answer}))
-                os.replace(name, target)
-            except BaseException:
-                Path(name).unlink(missing_ok=True)
-                raise
+        payload = orjson.dumps({"stored": time.time(), "answer": answer})
+        with contextlib.suppress(OSError, StorageError):
+            # Not synced: an entry lost in a power failure costs one lookup, while two
+            # fsyncs per entry would slow every enrichment of many films.
+            atomic_write(self._path(key), payload, private=True, durable=False)
