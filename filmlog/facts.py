@@ -51,6 +51,11 @@ def _in_zone(stamp: datetime, zone: str | None) -> datetime:
 
 def metadata_line(review: Review) -> str:
     """``Romance, Sci-Fi | Rated R | 2 hr 6 min | Released December 18, 2013``."""
+    return " | ".join(metadata_parts(review))
+
+
+def metadata_parts(review: Review) -> list[str]:
+    """The pieces of :func:`metadata_line`, for a caller that escapes each one."""
     parts = []
     if review.genres:
         parts.append(", ".join(review.genres))
@@ -63,7 +68,7 @@ def metadata_line(review: Review) -> str:
         # A partial date is shown as far as it is known: no invented day.
         shown = {"year": f"{released.year}", "month": f"{released:%B} {released.year}"}
         parts.append(f"Released {shown.get(review.release_precision or '', long_date(released))}")
-    return " | ".join(parts)
+    return parts
 
 
 def identity_line(review: Review) -> str:

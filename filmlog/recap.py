@@ -7,29 +7,10 @@ emphasis, a link, a table cell or an HTML tag in the rendered post.
 
 from __future__ import annotations
 
-import re
-
 from filmlog import stats as st
 from filmlog.parsing import MONTH_NAMES, format_average, format_runtime, format_stars
-from filmlog.safe import clean
+from filmlog.safe import markdown_line as escape
 from filmlog.stats import Summary
-
-# Characters that start inline Markdown (emphasis, code, links, strikethrough, raw
-# HTML) or end a table cell. Escaping only these keeps titles readable as plain text.
-_ACTIVE = re.compile(r"([\\`*_\[\]<>|~])")
-# An ampersand would turn "&copy;" into ©: escape only where it could start an entity.
-_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-
-
-def escape(text: str | None) -> str:
-    """User text for one line of Markdown: whitespace collapsed, controls visible, inert.
-
-    A leading ``#``, ``-``, ``+``, ``>`` or ``1.`` only matters at the start of a
-    line, and every piece of user text here follows a fixed prefix.
-    """
-    flat = clean(" ".join((text or "").split()))
-    return _ENTITY.sub(r"\\&", _ACTIVE.sub(r"\\\1", flat))
-
 
 _OPENING = "“‘\"'«„‚「『"
 _CLOSING = "”’\"'»」』"

@@ -1,4 +1,4 @@
-"""Making user text safe to show on a terminal, without importing Rich."""
+"""Making user text safe to show on a terminal or place in Markdown, without importing Rich."""
 
 from __future__ import annotations
 
@@ -10,6 +10,14 @@ import re
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # The same, as JSON output holds them: inside strings, where \u escapes mean the same.
 _JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Characters that start inline Markdown (emphasis, code, links, strikethrough, raw
+# HTML) or end a table cell, anywhere in a line.
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+# An ampersand would turn "&copy;" into ©: escaped only where it could start an entity,
+# so that "Fast & Furious" stays as it is.
+_MARKDOWN_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+# What would make a line a heading, quote, list item, table or rule.
+_MARKDOWN_LINE_START = re.compile(r"^([#>+\-=]|[0-9]+[.)])")
 
 
 def _control_picture(match: re.Match[str]) -> str:
@@ -37,3 +45,16 @@ def clean(text: str) -> str:
 def clean_line(text: str) -> str:
     """:func:`clean` for a one-line message: newlines and tabs become visible too."""
     return clean(text).replace("\n", "\u2424").replace("\t", "\u2409")
+
+
+def markdown_line(text: str | None) -> str:
+    """User text as literal Markdown on one line: whitespace collapsed, controls visible
+    (:func:`clean`), and every character that could start markup backslash-escaped.
+
+    A backslash before ASCII punctuation always stands for the character itself, so
+    the text renders as written wherever it is placed: inside emphasis, in a table
+    cell or at the start of a line.
+    """
+    line = clean(" ".join((text or "").split()))
+    line = _MARKDOWN_ENTITY.sub(r"\\&", _MARKDOWN_INLINE.sub(r"\\\1", line))
+    return _MARKDOWN_LINE_START.sub(lambda m: f"{m[1][:-1]}\\{m[1][-1]}", line, count=1)

@@ -151,6 +151,10 @@ def test_markdown_facts_are_escaped_so_a_title_cannot_become_markup(
         ("> quoted", "\\> quoted"),
         ("a_b*c`d", "a\\_b\\*c\\`d"),
         ("two\nlines", "two lines"),
+        # A pipe would end a table cell; a terminal escape is shown, never sent.
+        ("a | b", "a \\| b"),
+        ("\x1b[31mred", "\u241b\\[31mred"),
+        ("Fast & Furious &amp;", "Fast & Furious \\&amp;"),
     ],
 )
 def test_escape(text: str, expected: str) -> None:

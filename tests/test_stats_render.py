@@ -212,6 +212,15 @@ def test_recap_escape_keeps_plain_titles_readable() -> None:
     assert recap.escape(None) == ""
 
 
+@pytest.mark.parametrize("title", ["1. First", "# Heading", "- Item", "> Quote", "a | b"])
+def test_recap_escape_is_literal_anywhere_in_a_line(title: str) -> None:
+    from markdown_it import MarkdownIt
+
+    # The same escaping as the Markdown export's, so also safe where a line begins.
+    html = MarkdownIt("commonmark").enable("table").render(recap.escape(title) + "\n")
+    assert html == f"<p>{title.replace('>', '&gt;')}</p>\n"
+
+
 def test_recap_of_nothing_says_so() -> None:
     assert recap.recap(stats_module.compute([], year=2024)) == (
         "# 2024 in film\n\nNo films logged in 2024.\n"

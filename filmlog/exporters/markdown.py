@@ -16,14 +16,9 @@ from collections.abc import Sequence
 
 from filmlog.exporters import Part, watched_order
 from filmlog.model import Review
+from filmlog.safe import markdown_line as escape
 
 SLUG_LENGTH = 60
-# Characters that start inline Markdown or raw HTML anywhere in a line.
-_INLINE = re.compile(r"([\\`*_\[\]<>~])")
-# An entity reference such as &amp; would be shown as the character it names.
-_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
-# What would make a line a heading, quote, list item, table or rule.
-_LINE_START = re.compile(r"^(\s*)([#>+\-=]|[0-9]+[.)])")
 
 
 def export(reviews: Sequence[Review], *, split: bool = False) -> list[Part]:
@@ -37,13 +32,6 @@ def export(reviews: Sequence[Review], *, split: bool = False) -> list[Part]:
             for name, review in zip(file_names(ordered), ordered, strict=True)
         ]
     return [Part("reviews.md", document(ordered).encode("utf-8"))]
-
-
-def escape(text: str) -> str:
-    """User text as literal Markdown on one line: markup characters are backslash-escaped."""
-    line = " ".join(text.split())
-    line = _ENTITY.sub("\\&", _INLINE.sub(r"\\\1", line))
-    return _LINE_START.sub(lambda m: f"{m[1]}{m[2][:-1]}\\{m[2][-1]}", line, count=1)
 
 
 def document(reviews: Sequence[Review]) -> str:
@@ -68,8 +56,9 @@ def section(review: Review) -> str:
     )
     if byline:
         paragraphs.append(f"*{byline}*")
-    if meta := facts.metadata_line(review):
-        paragraphs.append(escape(meta))
+    if meta := facts.metadata_parts(review):
+        # The separators are the line's own; only a pipe inside a genre is escaped.
+        paragraphs.append(" | ".join(map(escape, meta)))
     people = []
     if review.directors:
         people.append(f"Directed by {escape(', '.join(review.directors))}")
