@@ -261,7 +261,10 @@ def _merge_journal(
     else:
         with store.transaction() as session:
             merged = merge(None, session.tables(), incoming)
-            if not same_content(merged.tables, session.tables()):
+            # A review added, updated or deleted is a change for sure; only without one is
+            # the whole content compared (tombstones, the counter, set-aside values).
+            changed = merged.added or merged.updated or merged.deleted
+            if changed or not same_content(merged.tables, session.tables()):
                 session.replace(merged.tables)
             if wanted is not None:
                 # An export carries its watchlist beside the reviews, not as tables.
