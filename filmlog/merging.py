@@ -51,7 +51,7 @@ _MISSING = object()
 _FIELD_ORDER = {name: n for n, name in enumerate(Review("x").to_dict())}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen one costs twice as much to make, per review
 class _Live:
     id: int
     doc: Mapping[str, Any]
@@ -97,6 +97,12 @@ def merge(
     for key in sorted(set(mine.states) | set(other.states)):
         before = old.states.get(key) if old is not None else None
         sides = mine.states.get(key), other.states.get(key)
+        only = sides[0] if sides[1] is None else sides[1] if sides[0] is None else None
+        if before is None and only is not None:
+            # In one copy only, and no base: kept as it is (what _resolve would say). Most
+            # reviews of an import are here, so they skip the calls.
+            result[key] = only
+            continue
         state = _resolve(key, before, *sides, conflicts)
         if state is not None:
             result[key] = state
@@ -155,11 +161,11 @@ def _copy(tables: Mapping[str, Any]) -> _Copy:
         if not isinstance(held, Tombstone) or _stone_order(stone) < _stone_order(held):
             states[stone.uuid] = stone
     docs = tables.get(REVIEWS_TABLE) or {}
-    highest = 0
-    for review_id in sorted(int(key) for key in docs):
-        doc = docs[str(review_id)]
-        highest = max(highest, review_id)
-        key = doc.get("uuid") if isinstance(doc.get("uuid"), str) else f"#{review_id}"
+    ordered = sorted((int(key), doc) for key, doc in docs.items())  # IDs differ: no doc compared
+    highest = ordered[-1][0] if ordered else 0
+    for review_id, doc in ordered:
+        uuid = doc.get("uuid")
+        key = uuid if isinstance(uuid, str) else f"#{review_id}"
         if isinstance(states.get(key), _Live):
             key = f"{key}#{review_id}"  # a UUID shared by two reviews: both are kept
         states[key] = _Live(review_id, doc)  # present beats remembered as deleted
@@ -311,9 +317,12 @@ def _settle_ids(
     result: dict[str, _Live | Tombstone], base: _Copy | None, ours: _Copy, theirs: _Copy
 ) -> dict[str, tuple[int, _Live | Tombstone]]:
     """Give every review and tombstone its own ID; returns those renumbered, with the old ID."""
+    first: dict[int, str] = {}  # each ID's first holder; the others only where IDs clash
     holders: dict[int, list[str]] = {}
     for key, state in result.items():
-        holders.setdefault(state.id, []).append(key)
+        held = first.setdefault(state.id, key)
+        if held is not key:
+            holders.setdefault(state.id, [held]).append(key)
     based = base.states if base is not None else {}
 
     def priority(key: str, review_id: int) -> tuple[int, int, datetime, str]:
@@ -327,10 +336,9 @@ def _settle_ids(
 
     moving: list[tuple[int, str]] = []
     for review_id, keys in holders.items():
-        if len(keys) > 1:
-            ranked = sorted((priority(key, review_id), key) for key in keys)
-            moving.extend((review_id, key) for _, key in ranked[1:])
-    used = max([ours.next_id, theirs.next_id, *(state.id + 1 for state in result.values())])
+        ranked = sorted((priority(key, review_id), key) for key in keys)
+        moving.extend((review_id, key) for _, key in ranked[1:])
+    used = max(ours.next_id, theirs.next_id, max(first, default=0) + 1)
     renumbered: dict[str, tuple[int, _Live | Tombstone]] = {}
     for review_id, key in sorted(moving):
         state = result[key]
