@@ -394,9 +394,8 @@ def _tables(
 ) -> dict[str, Any]:
     meta = {**theirs.meta, **ours.meta, "format": FORMAT_NAME, "schema": SCHEMA_VERSION}
     meta["next_id"] = next_id
-    live = sorted(
-        ((s.id, s.doc) for s in result.values() if isinstance(s, _Live)), key=lambda t: t[0]
-    )
+    # IDs are settled, so no two are equal and the documents are never compared.
+    live = sorted((s.id, s.doc) for s in result.values() if isinstance(s, _Live))
     stones = [s for s in result.values() if isinstance(s, Tombstone)]
     unique = {_canonical(entry): entry for entry in conflicts}
     ordered = [unique[k] for k in sorted(unique, key=lambda k: (unique[k].get("id", 0), k))]
@@ -416,8 +415,11 @@ def _tables(
 
 
 def _count(merged: Merged, ours: _Copy, result: Mapping[str, _Live | Tombstone]) -> None:
+    held = ours.states
     for key, state in result.items():
-        before = ours.states.get(key)
+        before = held.get(key)
+        if before is state:  # kept as this copy had it, the common case
+            continue
         if isinstance(state, _Live):
             if not isinstance(before, _Live):
                 merged.added += 1
@@ -425,6 +427,4 @@ def _count(merged: Merged, ours: _Copy, result: Mapping[str, _Live | Tombstone])
                 merged.updated += 1
         elif isinstance(before, _Live):
             merged.deleted += 1
-    merged.deleted += sum(
-        isinstance(state, _Live) and key not in result for key, state in ours.states.items()
-    )
+    merged.deleted += sum(isinstance(held[key], _Live) for key in held.keys() - result.keys())
