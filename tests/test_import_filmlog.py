@@ -12,11 +12,14 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from filmlog.importers import Entry, Match, Parsed, detect
 from filmlog.model import Review
 from filmlog.storage import Journal
-from tests.conftest import Invoke
+from tests.conftest import Invoke, examples
+from tests.factories import reviews
 
 UTC = timezone.utc
 SAMPLE = Path(__file__).resolve().parent / "data" / "letterboxd" / "sample"
@@ -464,3 +467,50 @@ def test_a_dry_run_of_a_merge_writes_nothing(
 
     assert re.search(r"Would be deleted +1 ", out)
     assert desktop.read_bytes() == before
+
+
+_BAD_VALUES = st.sampled_from(
+    [
+        ("rating", 4.5),
+        ("rating", 0),
+        ("year", "abc"),
+        ("runtime", -1),
+        ("cast", "Amy"),
+        ("cast", [{"actor": ""}]),
+        ("tags", [1, 2]),
+        ("title", "  "),
+        ("body", 5),
+        ("logged_at", "2024-01-01T10:00:00"),
+        ("release_date", "2024-13-01"),
+        ("mpaa", "X"),
+        ("sources", {"imdb": ""}),
+    ]
+)
+
+
+@settings(max_examples=examples(200, 25), deadline=None)
+@given(
+    st.lists(reviews, min_size=1, max_size=6),
+    st.none() | st.tuples(st.integers(0, 5), _BAD_VALUES),
+)
+def test_checking_every_review_at_once_reads_what_checking_each_reads(
+    found: list[Review], damage: tuple[int, tuple[str, object]] | None
+) -> None:
+    import tempfile
+    from unittest import mock
+
+    from filmlog.importers import filmlog_json
+
+    items = [{"id": n, **review.to_dict()} for n, review in enumerate(found, 1)]
+    if damage is not None:
+        index, (name, value) = damage
+        items[index % len(items)][name] = value
+    payload = {"format": "filmlog-export", "version": 1, "filmlog": "test", "reviews": items}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.json"
+        path.write_text(json.dumps(payload), encoding="utf-8")
+        at_once = filmlog_json.read_tables(path)
+        with mock.patch.object(filmlog_json, "all_valid", return_value=False):
+            each = filmlog_json.read_tables(path)
+    assert at_once == each
+    assert bool(at_once[1]) == (damage is not None)
