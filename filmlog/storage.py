@@ -297,30 +297,43 @@ def _one_per_line(
 ) -> Iterator[bytes]:
     """``{`` newline ``"1":{...}`` newline ``,"2":{...}`` ... newline ``}``, in pieces.
 
-    ``offset``: where the table begins in the file, for ``spans``.
+    ``offset``: where the table begins in the file, for ``spans``. Kept reviews
+    that follow one another in the file read are copied from it in one slice:
+    what lies between them there (a newline, a comma and the key) is what would
+    be written between them.
     """
     dumps = orjson.dumps
-    reused, view = ({}, None) if kept is None else (kept.lines, memoryview(kept.raw))
+    reused, view = ({}, memoryview(b"")) if kept is None else (kept.lines, memoryview(kept.raw))
     items = list(table.items())
+    position = offset  # where the next review's line begins, for spans
     for start in range(0, len(items), _REVIEWS_PER_PIECE):
         parts: list[bytes | memoryview] = []
+        run_start = run_stop = -1  # kept bytes not yet added to parts
         for key, doc in items[start : start + _REVIEWS_PER_PIECE]:
-            parts.append(b"\n," + dumps(key) + b":")
+            head = b"\n," + dumps(key) + b":"
             span = reused.get(key)
-            parts.append(dumps(doc) if span is None or view is None else view[span[0] : span[1]])
-        if start == 0:
-            parts[0] = b"{\n" + parts[0][2:]
-        if spans is not None:
-            position = offset
-            for (key, _), head, body in zip(
-                items[start : start + _REVIEWS_PER_PIECE], parts[::2], parts[1::2], strict=True
-            ):
-                position += len(head)
-                spans[int(key)] = (position, position + len(body))
-                position += len(body)
-        piece = b"".join(parts)
-        offset += len(piece)
-        yield piece
+            if span is not None and span[0] == run_stop + len(head):
+                run_stop = span[1]  # the next line of the file read: the run goes on
+                size = span[1] - span[0]
+            else:
+                if run_stop >= 0:
+                    parts.append(view[run_start:run_stop])
+                    run_start = run_stop = -1
+                # The table's first line opens it instead of following a comma.
+                parts.append(b"{\n" + head[2:] if start == 0 and not parts else head)
+                if span is None:
+                    encoded = dumps(doc)
+                    parts.append(encoded)
+                    size = len(encoded)
+                else:
+                    run_start, run_stop = span
+                    size = span[1] - span[0]
+            if spans is not None:
+                spans[int(key)] = (position + len(head), position + len(head) + size)
+            position += len(head) + size
+        if run_stop >= 0:
+            parts.append(view[run_start:run_stop])
+        yield b"".join(parts)
     yield b"\n}"
 
 
