@@ -14,7 +14,15 @@ installed entry point, next to its floor measured in the same run:
 
 One more write is a batch: ``filmlog import`` of a filmlog export holding
 2,000 of the journal's reviews, each changed and newer, so that one command
-updates 2,000 reviews; it is compared with a single ``rate``.
+updates 2,000 reviews; it is compared with a single ``rate``. An import is
+the honest batch: the work is filmlog's own (reading, checking and merging
+the export, writing once), where an ``enrich`` of 2,000 films would time
+2,000 requests to a server.
+
+Write commands (and the write floors) start from the journal laid out as
+filmlog writes it, a review a line: a journal filmlog has written once is, and
+a write keeps the lines of the reviews it did not change. Reads use the
+generated file as it is.
 
 Every repetition runs every item once, in a shuffled order, so that a burst of
 noise on the machine hits commands and floors alike. Write commands get a fresh,
@@ -204,6 +212,31 @@ def fresh_copy(master: Path, work: Path) -> None:
         os.fsync(handle.fileno())
     for leftover in work.parent.glob(f".{work.name}.*"):
         leftover.unlink()
+
+
+def lined_copy(master: Path) -> Path:
+    """``master`` laid out as filmlog writes a journal: each table from a new line, the
+    reviews last and one a line (see filmlog.storage.serialised); written once, beside it."""
+    target = master.with_name(f"{master.stem}-lined.json")
+    if target.exists():
+        return target
+    data = json.loads(master.read_text(encoding="utf-8"))
+    reviews = data.pop("reviews", {})
+
+    def compact(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    parts = []
+    for index, (name, table) in enumerate([*data.items(), ("reviews", reviews)]):
+        parts.append(("{" if index == 0 else "\n,") + compact(name) + ":")
+        if name == "_filmlog" or not isinstance(table, dict) or not table:
+            parts.append(compact(table))
+        else:
+            rows = "\n,".join(f"{compact(key)}:{compact(doc)}" for key, doc in table.items())
+            parts.append("{\n" + rows + "\n}")
+    parts.append("}\n")
+    target.write_text("".join(parts), encoding="utf-8")
+    return target
 
 
 def commands_of(filmlog: Path, env: dict[str, str]) -> set[str]:
@@ -413,6 +446,7 @@ def run_size(
     work_dir = out / "work"
     work_dir.mkdir(parents=True, exist_ok=True)
     work = work_dir / "journal.json"
+    written = lined_copy(master)  # what every write starts from
     items = build_items(filmlog, python, master, work, size, commands)
     read_env, write_env = environment(master), environment(work)
 
@@ -421,7 +455,7 @@ def run_size(
 
     progress(f"N={size:,}: warming up {len(items)} items")
     for item in items:
-        check(item, env_for(item), master, work, args.meter, work_dir / "peak.txt")
+        check(item, env_for(item), written, work, args.meter, work_dir / "peak.txt")
         if item.error:
             progress(f"  {item.label}: FAILED ({item.error})")
     live = [item for item in items if not item.error]
@@ -431,7 +465,7 @@ def run_size(
         order.shuffle(live)
         for item in live:
             if item.write:
-                fresh_copy(master, work)
+                fresh_copy(written, work)
             elapsed, rss, code = spawn(item.argv, env_for(item))
             if code != 0:
                 item.error = f"exit {code} on repetition {rep + 1}"

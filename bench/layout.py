@@ -1,0 +1,197 @@
+"""What writing a review a line costs against the single-line file filmlog wrote before.
+
+The same commands run on the same reviews in two layouts, side by side:
+
+- ``lines``: the journal as filmlog writes it now (a review a line, reviews
+  last), written by filmlog's own writer;
+- ``single``: the journal on one line, written by the writer filmlog had
+  before (the tables as compact JSON, the reviews encoded 256 at a time).
+
+Both run the installed filmlog through the same small launcher (``python -c``),
+which for ``single`` first puts the old writer in place of
+``filmlog.storage.serialised``; start-up is the same for both. Every repetition
+runs every (command, layout) pair once in a shuffled order, each write on a
+fresh copy of its journal. Reported: the medians of wall time and of CPU time
+(user + system, from ``wait4``) and the ratio lines ÷ single, the figure the
+5 % bound is about.
+
+    /path/to/venv/bin/python bench/layout.py                  # 10,000 reviews, 9 runs
+    /path/to/venv/bin/python bench/layout.py --size 1000 --repeat 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+import generate  # noqa: E402 - the sibling modules, found through the path set just above
+from run import entry_point_python, fresh_copy, lined_copy  # noqa: E402
+
+LAUNCH = """\
+import sys
+{patch}
+from filmlog.launcher import main
+sys.argv[0] = "filmlog"
+raise SystemExit(main())
+"""
+
+# filmlog's writer before the journal was written a review a line.
+SINGLE_LINE_WRITER = """\
+import orjson
+from filmlog import errors, storage
+
+def serialised(data, spans=None, kept=None):
+    try:
+        if not data:
+            yield b"{}\\n"
+            return
+        for index, (name, table) in enumerate(storage._reviews_last(data)):
+            yield (b"{" if index == 0 else b",") + orjson.dumps(name) + b":"
+            if name != storage.REVIEWS_TABLE or not isinstance(table, dict) or not table:
+                yield orjson.dumps(table)
+                continue
+            items = list(table.items())
+            for start in range(0, len(items), 256):
+                piece = orjson.dumps(dict(items[start : start + 256]))
+                yield b"{" if start == 0 else b","
+                yield piece[1:-1]
+            yield b"}"
+        yield b"}\\n"
+    except (orjson.JSONEncodeError, TypeError) as exc:
+        raise errors.InvalidInput(f"cannot save the journal: {exc}") from None
+
+storage.serialised = serialised
+"""
+
+COMMANDS = {
+    "rate": ["rate", "{middle}", "3.5"],
+    "add": ["add", "Layout", "--year", "2001", "--rating", "3", "--body", "A short one."],
+    "edit": ["edit", "{middle}", "--headline", "A second look"],
+    "list": ["list"],
+}
+
+
+def run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run ``argv`` with its output discarded: (wall seconds, CPU seconds)."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    try:
+        actions = [(os.POSIX_SPAWN_DUP2, devnull, fd) for fd in (0, 1, 2)]
+        start = time.perf_counter()
+        pid = os.posix_spawn(argv[0], argv, env, file_actions=actions)
+        _, status, usage = os.wait4(pid, 0)
+        elapsed = time.perf_counter() - start
+    finally:
+        os.close(devnull)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"layout: {' '.join(argv[3:])} failed; run it by hand to see why")
+    return elapsed, usage.ru_utime + usage.ru_stime
+
+
+def single_line_copy(python: str, lined: Path) -> Path:
+    """The journal on one line, as the old writer wrote it (by that writer, in a child)."""
+    target = lined.with_name(f"{lined.stem.removesuffix('-lined')}-single.json")
+    if not target.exists():
+        script = SINGLE_LINE_WRITER + WRITE_ONCE
+        subprocess.run([python, "-c", script, str(lined), str(target)], check=True)
+    return target
+
+
+WRITE_ONCE = """
+import sys
+from pathlib import Path
+from filmlog.storage import parse_journal
+source, target = Path(sys.argv[1]), Path(sys.argv[2])
+target.write_bytes(b"".join(serialised(parse_journal(source.read_bytes(), source))))
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=10_000, help="reviews (default 10,000)")
+    parser.add_argument("--repeat", type=int, default=9, help="runs of each pair (default 9)")
+    parser.add_argument(
+        "--commands", default="rate,add,edit,list", help=f"from {', '.join(COMMANDS)}"
+    )
+    parser.add_argument(
+        "--filmlog", type=Path, help="the entry point (default: beside this Python)"
+    )
+    parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED, help="journal seed")
+    parser.add_argument(
+        "--out-dir", type=Path, default=BENCH / "out", help="where journals are kept"
+    )
+    args = parser.parse_args(argv)
+    chosen = [name.strip() for name in args.commands.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in COMMANDS]
+    if unknown or args.repeat < 1 or args.size < 1:
+        parser.error(
+            f"unknown command {unknown[0]}" if unknown else "size and repeat must be positive"
+        )
+
+    filmlog = (args.filmlog or Path(sys.executable).with_name("filmlog")).absolute()
+    python = str(entry_point_python(filmlog))
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    generated = (
+        args.out_dir / f"journal-n{args.size}-seed{args.seed}-v{generate.GENERATOR_VERSION}.json"
+    )
+    if not generated.exists():
+        generate.write_journal(generated, args.size, args.seed)
+    journals = {"lines": lined_copy(generated)}
+    journals["single"] = single_line_copy(python, journals["lines"])
+    launchers = {
+        "lines": LAUNCH.format(patch=""),
+        "single": LAUNCH.format(patch=SINGLE_LINE_WRITER),
+    }
+    work = args.out_dir / "layout-work" / "journal.json"
+    work.parent.mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env.update(
+        FILMLOG_DB=str(work), FILMLOG_BACKUPS="0", FILMLOG_CONFIG="/nonexistent", COLUMNS="100"
+    )
+
+    middle = str(max(1, args.size // 2))
+    pairs = [(name, layout) for name in chosen for layout in ("lines", "single")]
+    wall: dict[tuple[str, str], list[float]] = {pair: [] for pair in pairs}
+    cpu: dict[tuple[str, str], list[float]] = {pair: [] for pair in pairs}
+    order = random.Random(args.seed)
+    for rep in range(args.repeat + 1):  # the first round only warms caches
+        order.shuffle(pairs)
+        for name, layout in pairs:
+            words = COMMANDS[name]
+            fresh_copy(journals[layout], work)  # reads too: both read the same path
+            command = [python, "-c", launchers[layout], *(w.format(middle=middle) for w in words)]
+            elapsed, used = run(command, env)
+            if rep:
+                wall[name, layout].append(elapsed)
+                cpu[name, layout].append(used)
+        print(f"round {rep} of {args.repeat} done", file=sys.stderr)
+
+    sizes = {layout: path.stat().st_size for layout, path in journals.items()}
+    print(
+        f"{args.size:,} reviews: lines {sizes['lines']:,} bytes, single {sizes['single']:,} bytes"
+    )
+    print(f"medians of {args.repeat} runs; ratio = lines / single")
+    print(
+        f"{'command':8} {'wall lines':>11} {'wall single':>12} {'ratio':>6} "
+        f"{'cpu lines':>10} {'cpu single':>11} {'ratio':>6}"
+    )
+    for name in chosen:
+        w = {layout: statistics.median(wall[name, layout]) for layout in ("lines", "single")}
+        c = {layout: statistics.median(cpu[name, layout]) for layout in ("lines", "single")}
+        print(
+            f"{name:8} {w['lines']:11.3f} {w['single']:12.3f} {w['lines'] / w['single']:6.3f} "
+            f"{c['lines']:10.3f} {c['single']:11.3f} {c['lines'] / c['single']:6.3f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
