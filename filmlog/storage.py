@@ -247,7 +247,7 @@ class Kept:
     """
 
     raw: bytes
-    lines: Lines
+    lines: Lines  # as read_lines found them in raw (or some of them)
 
 
 def serialised(
@@ -310,15 +310,17 @@ def _one_per_line(
         parts: list[bytes | memoryview] = []
         run_start = run_stop = -1  # kept bytes not yet added to parts
         for key, doc in items[start : start + _REVIEWS_PER_PIECE]:
-            head = b"\n," + dumps(key) + b":"
             span = reused.get(key)
-            if span is not None and span[0] == run_stop + len(head):
-                run_stop = span[1]  # the next line of the file read: the run goes on
-                size = span[1] - span[0]
+            # A kept review's key is digits (see read_lines), so its head, \n,"KEY":, is
+            # len(key) + 5 bytes: one that starts there is the next line of the file read.
+            if span is not None and span[0] == run_stop + len(key) + 5:
+                run_stop = span[1]  # the run goes on
+                width, size = len(key) + 5, span[1] - span[0]
             else:
                 if run_stop >= 0:
                     parts.append(view[run_start:run_stop])
                     run_start = run_stop = -1
+                head = b"\n," + dumps(key) + b":"
                 # The table's first line opens it instead of following a comma.
                 parts.append(b"{\n" + head[2:] if start == 0 and not parts else head)
                 if span is None:
@@ -328,9 +330,10 @@ def _one_per_line(
                 else:
                     run_start, run_stop = span
                     size = span[1] - span[0]
+                width = len(head)
             if spans is not None:
-                spans[int(key)] = (position + len(head), position + len(head) + size)
-            position += len(head) + size
+                spans[int(key)] = (position + width, position + width + size)
+            position += width + size
         if run_stop >= 0:
             parts.append(view[run_start:run_stop])
         yield b"".join(parts)
