@@ -20,9 +20,8 @@ the export, writing once), where an ``enrich`` of 2,000 films would time
 2,000 requests to a server.
 
 Write commands (and the write floors) start from the journal laid out as
-filmlog writes it, a review a line: a journal filmlog has written once is, and
-a write keeps the lines of the reviews it did not change. Reads use the
-generated file as it is.
+filmlog writes it, a review a line, as any journal filmlog has written once is.
+Reads use the generated file as it is.
 
 Every repetition runs every item once, in a shuffled order, so that a burst of
 noise on the machine hits commands and floors alike. Write commands get a fresh,

@@ -39,25 +39,9 @@ class Session:
         self._docs: dict[str, dict[str, Any]] = tables.setdefault(REVIEWS_TABLE, {})
         self.changed = False
         self._cache: list[Review] | None = None
-        # The documents as read, and the keys of those changed in place since: what
-        # unchanged() needs to tell a review the write can keep as the file has it.
-        self._read = dict(self._docs)
-        self._edited: set[str] = set()
 
     def tables(self) -> dict[str, Any]:
-        """The tables as they stand; review documents change only through this session."""
         return self._tables
-
-    def unchanged(self) -> list[str]:
-        """The keys of the reviews whose documents are the very ones read, never changed.
-
-        A document counts as changed when it was replaced (a new object, as an add,
-        a merge or :meth:`replace` makes) or changed in place by :meth:`update_many`.
-        """
-        read, edited = self._read, self._edited
-        return [
-            key for key, doc in self._docs.items() if read.get(key) is doc and key not in edited
-        ]
 
     def reviews(self) -> list[Review]:
         """Every review as it stands in this transaction, in ID order."""
@@ -166,9 +150,7 @@ class Session:
                 review.updated_at = moment
             # Merged into the stored document, as TinyDB's update did: a field this
             # version does not know survives the change.
-            key = str(review.id)
-            self._edited.add(key)
-            self._docs[key].update(review.to_dict())
+            self._docs[str(review.id)].update(review.to_dict())
         self._touch()
         return updated
 

@@ -72,14 +72,11 @@ __all__ = [
     "Documents",
     "Found",
     "Journal",
-    "Kept",
-    "Lines",
     "atomic_write",
     "default_path",
     "fsync_folder",
     "now",
     "parse_journal",
-    "read_lines",
     "serialise",
     "serialised",
     "temp_files",
@@ -174,18 +171,13 @@ class Bodies:
         return {**doc, "body": self.text(review_id)}
 
 
-def parse_journal(
-    raw: bytes | bytearray, path: Path, *, check: bool = True, lines: Lines | None = None
-) -> dict[str, Any]:
+def parse_journal(raw: bytes | bytearray, path: Path, *, check: bool = True) -> dict[str, Any]:
     """Parse and check a journal's bytes; CorruptJournal (naming ``path``) if they are not one.
 
     ``check=False`` leaves the reviews' fields to the caller (see :mod:`filmlog.validation`).
-    ``lines``: filled with where each review's object lies in ``raw``, when the file holds
-    one review per line (see :func:`read_lines`), so that a write can keep those it did
-    not change.
     """
     try:
-        data = loads(raw) if lines is None else read_lines(raw, lines)
+        data = loads(raw)
     except orjson.JSONDecodeError as exc:
         what = "is empty" if not raw.strip() else f"is not valid JSON ({json_position(exc, raw)})"
         raise CorruptJournal(f"journal {path} {what}; it was left unchanged") from None
@@ -234,25 +226,9 @@ def serialise(data: dict[str, Any]) -> bytes:
 _REVIEWS_PER_PIECE = 256
 
 Spans = dict[int, tuple[int, int]]  # review ID -> where its object lies in the file
-Lines = dict[str, tuple[int, int]]  # review key -> where its object lies in the file read
 
 
-@dataclass(frozen=True, slots=True)
-class Kept:
-    """Reviews a write keeps as the file just read has them: their objects' bytes in ``raw``.
-
-    Only for reviews whose documents are exactly the ones parsed from those bytes
-    (see :meth:`filmlog.session.Session.unchanged`): re-encoding them would give
-    back what the file holds, at a cost that grows with the journal.
-    """
-
-    raw: bytes
-    lines: Lines  # as read_lines found them in raw (or some of them)
-
-
-def serialised(
-    data: dict[str, Any], spans: Spans | None = None, kept: Kept | None = None
-) -> Iterator[bytes]:
+def serialised(data: dict[str, Any], spans: Spans | None = None) -> Iterator[bytes]:
     """:func:`serialise` in pieces of a few hundred reviews, to be written one after another.
 
     Encoding a large journal in one piece builds the whole file in memory, in a
@@ -265,8 +241,7 @@ def serialised(
     adds one line and changes none. The reviews come last (see :func:`_reviews_last`).
 
     ``spans``: filled with where each review's object (``{`` to ``}``) lies in the
-    bytes produced, for the index (see :mod:`filmlog.index`). ``kept``: reviews
-    whose objects are copied from the file just read rather than encoded again.
+    bytes produced, for the index (see :mod:`filmlog.index`).
     """
     try:
         # Compact within a line: a tenth smaller than indented JSON, and faster to read.
@@ -283,8 +258,8 @@ def serialised(
                 offset += len(piece)
                 yield piece
             else:
-                wanted, reused = (spans, kept) if name == REVIEWS_TABLE else (None, None)
-                for piece in _one_per_line(table, offset, wanted, reused):
+                wanted = spans if name == REVIEWS_TABLE else None
+                for piece in _one_per_line(table, offset, wanted):
                     offset += len(piece)
                     yield piece
         yield b"}\n"
@@ -292,114 +267,32 @@ def serialised(
         raise InvalidInput(f"cannot save the journal: {exc}") from None
 
 
-def _one_per_line(
-    table: dict[str, Any], offset: int, spans: Spans | None, kept: Kept | None = None
-) -> Iterator[bytes]:
+def _one_per_line(table: dict[str, Any], offset: int, spans: Spans | None) -> Iterator[bytes]:
     """``{`` newline ``"1":{...}`` newline ``,"2":{...}`` ... newline ``}``, in pieces.
 
-    ``offset``: where the table begins in the file, for ``spans``. Kept reviews
-    that follow one another in the file read are copied from it in one slice:
-    what lies between them there (a newline, a comma and the key) is what would
-    be written between them.
+    ``offset``: where the table begins in the file, for ``spans``.
     """
     dumps = orjson.dumps
-    reused, view = ({}, memoryview(b"")) if kept is None else (kept.lines, memoryview(kept.raw))
     items = list(table.items())
-    position = offset  # where the next review's line begins, for spans
     for start in range(0, len(items), _REVIEWS_PER_PIECE):
-        parts: list[bytes | memoryview] = []
-        run_start = run_stop = -1  # kept bytes not yet added to parts
+        parts = []
         for key, doc in items[start : start + _REVIEWS_PER_PIECE]:
-            span = reused.get(key)
-            # A kept review's key is digits (see read_lines), so its head, \n,"KEY":, is
-            # len(key) + 5 bytes: one that starts there is the next line of the file read.
-            if span is not None and span[0] == run_stop + len(key) + 5:
-                run_stop = span[1]  # the run goes on
-                width, size = len(key) + 5, span[1] - span[0]
-            else:
-                if run_stop >= 0:
-                    parts.append(view[run_start:run_stop])
-                    run_start = run_stop = -1
-                head = b"\n," + dumps(key) + b":"
-                # The table's first line opens it instead of following a comma.
-                parts.append(b"{\n" + head[2:] if start == 0 and not parts else head)
-                if span is None:
-                    encoded = dumps(doc)
-                    parts.append(encoded)
-                    size = len(encoded)
-                else:
-                    run_start, run_stop = span
-                    size = span[1] - span[0]
-                width = len(head)
-            if spans is not None:
-                spans[int(key)] = (position + width, position + width + size)
-            position += width + size
-        if run_stop >= 0:
-            parts.append(view[run_start:run_stop])
-        yield b"".join(parts)
+            parts.append(b"\n," + dumps(key) + b":")
+            parts.append(dumps(doc))
+        if start == 0:
+            parts[0] = b"{\n" + parts[0][2:]
+        if spans is not None:
+            position = offset
+            for (key, _), head, body in zip(
+                items[start : start + _REVIEWS_PER_PIECE], parts[::2], parts[1::2], strict=True
+            ):
+                position += len(head)
+                spans[int(key)] = (position, position + len(body))
+                position += len(body)
+        piece = b"".join(parts)
+        offset += len(piece)
+        yield piece
     yield b"\n}"
-
-
-_REVIEWS_OPEN = b'"reviews":{\n'
-_LINED_END = b"\n}}\n"
-
-
-def read_lines(raw: bytes | bytearray, lines: Lines) -> Any:
-    """Parse a journal, noting in ``lines`` where each review's object lies in ``raw``.
-
-    Only for the layout :func:`serialised` writes, reviews last and one a line
-    (``"1":{...}``, then ``,"2":{...}``), each line is parsed on its own: a line
-    that parses alone as ``,"KEY":`` and one whole object is exactly that review,
-    so what ``lines`` says can be trusted byte for byte, whatever a hand edit
-    did. Anything else (one line, a review spread over lines, two on a line, a
-    key twice) leaves ``lines`` empty and parses the file the ordinary way.
-    """
-    found = _parse_lines(raw) if isinstance(raw, bytes) else None
-    if found is None:
-        lines.clear()
-        return loads(raw)
-    data, spans = found
-    lines.clear()
-    lines.update(spans)
-    return data
-
-
-def _parse_lines(raw: bytes) -> tuple[Any, Lines] | None:
-    opened = raw.find(_REVIEWS_OPEN)
-    stop = len(raw) - len(_LINED_END)  # the newline that ends the last review's line
-    if opened < 0 or not raw.endswith(_LINED_END):
-        return None
-    at = opened + len(_REVIEWS_OPEN) - 1  # the newline before the first review
-    try:
-        # Everything before the reviews, closed: also shows that the key found is the
-        # file's own reviews table (anywhere else, the braces would not balance).
-        data = orjson.loads(raw[:at] + b"}}")
-        if not isinstance(data, dict) or data.get(REVIEWS_TABLE) != {}:
-            return None
-        reviews: dict[str, Any] = data[REVIEWS_TABLE]
-        spans: Lines = {}
-        find, loads_one = raw.find, orjson.loads
-        prefix = b'\n"'  # the first line has no comma
-        while at < stop:
-            end = find(b"\n", at + 1)
-            if not raw.startswith(prefix, at) or end < 0 or end > stop:
-                return None
-            quote = at + len(prefix)
-            colon = find(b'":{', quote, end)
-            if colon < 0 or raw[end - 1] != 0x7D:  # "}": the object ends the line
-                return None
-            key = raw[quote:colon].decode("ascii")
-            if not key.isdigit() or key in reviews:
-                return None
-            doc = loads_one(raw[colon + 2 : end])
-            if not isinstance(doc, dict):
-                return None
-            reviews[key] = doc
-            spans[key] = (colon + 2, end)
-            at, prefix = end, b'\n,"'
-    except (orjson.JSONDecodeError, UnicodeDecodeError):
-        return None
-    return (data, spans) if at == stop else None
 
 
 def _reviews_last(data: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -670,19 +563,14 @@ class Journal:
 
         target = self.target
         with self.locked(), self._explained():
-            raw = self.read_bytes()
-            lines: Lines = {}
-            tables = empty_tables() if raw is None else parse_journal(raw, self.path, lines=lines)
-            session = Session(tables, self.path)
+            session = Session(self.load(), self.path)
             yield session
             if session.changed:
                 tables = session.tables()
                 # A journal of an older schema is migrated by its first write (after the
                 # backup of the version it replaces): its documents are read as they are.
                 tables[META_TABLE][str(META_ID)]["schema"] = SCHEMA_VERSION
-                unchanged = {key: lines[key] for key in session.unchanged() if key in lines}
-                kept = Kept(raw, unchanged) if raw is not None and unchanged else None
-                self.removed = _write(target, tables, kept)
+                self.removed = _write(target, tables)
 
     @contextmanager
     def _explained(self) -> Iterator[None]:
@@ -713,10 +601,8 @@ class Journal:
         return f"; backups in {where} (newest first): {names}"
 
 
-def _write(target: Path, tables: dict[str, Any], kept: Kept | None = None) -> list[Path]:
+def _write(target: Path, tables: dict[str, Any]) -> list[Path]:
     """Write the journal, keeping the version it replaces as the newest rotating backup.
-
-    ``kept``: reviews written as the file just read has them (see :class:`Kept`).
 
     A backup is never a condition of the write: if it cannot be made the write
     goes ahead (were the disk full, the write itself fails next, with its own
@@ -737,7 +623,7 @@ def _write(target: Path, tables: dict[str, Any], kept: Kept | None = None) -> li
 
     removed = atomic_write(
         target,
-        serialised(tables, kept=kept),
+        serialised(tables),
         private=True,
         before_replace=keep_old if keep else None,
         what="journal",

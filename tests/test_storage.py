@@ -488,8 +488,7 @@ def test_a_piece_that_cannot_be_encoded_leaves_the_journal_as_it_was(
 
     with pytest.raises(InvalidInput, match="cannot save the journal"), journal.transaction() as s:
         s.add(Review("New"))
-        stored = s.tables()["reviews"]
-        stored["7"] = {**stored["7"], "sources": {"x": object()}}  # what JSON cannot hold
+        s.tables()["reviews"]["7"]["sources"] = {"x": object()}  # what JSON cannot hold
 
     assert journal.target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["journal.json", "journal.json.lock"]
