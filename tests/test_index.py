@@ -55,6 +55,11 @@ READS: list[tuple[str, ...]] = [
     ("list", "--all", "--sort", "rating", "--json"),
     ("search", "--min-rating", "3", "--sort", "year"),
     ("search", "--genre", "a"),
+    ("search", "--all", "--tag", "a", "--sort", "logged", "--snippets"),
+    ("search", "--all", "--director", "a", "--rewatch", "--max-rating", "4"),
+    ("search", "--all", "--actor", "a", "--not-liked", "--reverse"),
+    ("search", "--all", "--year", "2000", "--watched-in", "2010", "--json"),
+    ("search", "--all", "--from", "1995", "--to", "2025-06-01", "--liked"),
     ("stats",),
     ("export", "--format", "json"),
     ("export", "--format", "markdown"),
@@ -450,3 +455,27 @@ def test_a_damaged_column_is_noticed_when_read(cli: Invoke, journal_path: Path) 
     assert f"the index {index.path_for(journal_path)} was damaged" in first.output
     assert not index.path_for(journal_path).exists()
     assert [cli(*args).output for args in READS] == expected
+
+
+@pytest.mark.parametrize(
+    "docs",
+    [
+        [{"title": "Her", "year": 2013, "body": "x"}, {"title": "Arrival", "body": None}],
+        [{"title": "Her", "year": 2013}, {"title": "Arrival", "rating": 8}],  # same size
+        [{"title": "Her", "year": 2013, "body": "x"}, {"title": "Up", "year": 2009, "body": "y"}],
+        [],
+    ],
+    ids=["a-field-missing", "different-fields", "every-field", "none"],
+)
+def test_columns_give_back_each_document_without_its_body(
+    tmp_path: Path, docs: list[dict[str, Any]]
+) -> None:
+    found = list(enumerate(docs, 1))
+    spans = {review_id: (review_id * 10, review_id * 10 + 5) for review_id, _ in found}
+    decoded = index.Index.decode(index.encode(found, spans), tmp_path / "x.idx")
+    without = [(i, {k: v for k, v in doc.items() if k != "body"}) for i, doc in found]
+    assert decoded.documents(None) == [(i, {**doc, "body": None}) for i, doc in without]
+    assert decoded.documents(["year"]) == [
+        (i, {"year": doc["year"]} if "year" in doc else {}) for i, doc in found
+    ]
+    assert [decoded.position(i) for i, _ in found] == list(range(len(found)))
