@@ -369,6 +369,8 @@ def load(journal: Path, status: os.stat_result, read: Callable[[], bytes]) -> In
     """The index of the journal version ``status`` describes; None when there is none to
     trust (see the module's notes). ``read()`` gives that version's bytes, for a racy one."""
     where = path_for(journal)
+    if not hasattr(os, "pread"):  # columns are read by offset (POSIX)
+        return None
     try:
         fd = os.open(where, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     except OSError:
