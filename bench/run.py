@@ -458,6 +458,7 @@ def run_size(
     script = str(BENCH / "generate.py")
     seed = str(args.seed)
     if shape == "letterboxd":
+        version = f"seed{args.seed}-lb{generate.LETTERBOXD_VERSION}"
         master = out / f"letterboxd-n{size}-{version}.json"
     if not master.exists():
         progress(f"generating {size:,} {shape}-shaped reviews into {master}")
