@@ -41,7 +41,7 @@ from typing import Any
 from filmlog.errors import StorageError
 from filmlog.folding import fold
 
-VERSION = 1
+VERSION = 2
 SUFFIX = ".idx"
 _MAGIC = b"filmlog index\n"
 _HEADER_SIZE = struct.Struct("<I")
@@ -78,63 +78,94 @@ class Damaged(StorageError):
 
 
 Reader = Callable[[int, int], bytes]  # bytes of the payload, from start, of size
+Entry = tuple[int, int, int]  # a column's offset in the payload, its size, its CRC-32
+Chunk = tuple[int, dict[str, Entry]]  # (ID // CHUNK, where each column of the chunk lies)
+
+# The columns are cut into chunks of IDs, so that a write re-encodes only the chunks
+# holding the reviews it changed (an added review is in the last one) and copies the rest.
+CHUNK = 1024
+_IDS, _STARTS, _STOPS = "\0ids", "\0starts", "\0stops"
+_WORDS, _WORD_STARTS = "\0words", "\0word starts"
+_ABSENT = "\0absent "
+_WORD = re.compile(r"\w+")
 
 
 class Index:
     """The columns of one journal version, each read from the file when first asked for.
 
-    A command reads only the columns it needs: the header lists where each lies
-    and its checksum, checked as it is read.
+    A command reads only the columns it needs: the header lists where each chunk
+    of each column lies and its checksum, checked as it is read.
     """
 
     __slots__ = (
         "__weakref__",
-        "_columns",
+        "_bases",
+        "_chunks",
         "_loaded",
         "_path",
         "_position",
         "_read",
+        "_words",
         "ids",
         "starts",
         "stops",
     )
 
-    def __init__(self, read: Reader, columns: dict[str, tuple[int, int, int]], path: Path) -> None:
+    def __init__(self, read: Reader, chunks: list[Chunk], path: Path) -> None:
         self._read = read
-        self._columns = columns
+        self._chunks = chunks
         self._path = path
         self._loaded: dict[str, Any] = {}
-        self.ids: list[int] = self.column("\0ids")
-        self.starts: list[int] = self.column("\0starts")
-        self.stops: list[int] = self.column("\0stops")
+        self._words: dict[int, tuple[str, list[int]]] = {}
+        self._bases: list[int] = []  # where each chunk's reviews begin in the columns
+        self.ids: list[int] = []
+        for number in range(len(chunks)):
+            self._bases.append(len(self.ids))
+            self.ids += self.chunk(number, _IDS)
+        self.starts: list[int] = self.column(_STARTS)
+        self.stops: list[int] = self.column(_STOPS)
         self._position: dict[int, int] | None = None
 
-    def column(self, name: str) -> Any:
-        """One column, in ID order; an absent field's column is all None."""
-        found = self._loaded.get(name)
-        if found is None:
-            absent = name not in self._columns
-            found = [None] * len(self.ids) if absent else marshal.loads(self.raw(name))
-            self._loaded[name] = found
-        return found
+    def chunk(self, number: int, name: str) -> Any:
+        """Column ``name`` of chunk ``number`` (None when the chunk has no such column)."""
+        entry = self._chunks[number][1].get(name)
+        return None if entry is None else marshal.loads(self.raw(number, name))
 
-    def stored(self) -> list[bytes]:
-        """Every column as stored, in the order of the file."""
-        names = sorted(self._columns, key=lambda name: self._columns[name][0])
-        return [self.raw(name) for name in names]
-
-    def raw(self, name: str) -> bytes:
-        """Column ``name`` as stored; Damaged (removing the index) if it is not."""
-        start, size, checksum = self._columns[name]
+    def raw(self, number: int, name: str) -> bytes:
+        """Column ``name`` of chunk ``number`` as stored; Damaged (removing the index) if
+        it is not."""
+        start, size, checksum = self._chunks[number][1][name]
         piece = self._read(start, size)
         if len(piece) != size or zlib.crc32(piece) != checksum:
             discard_index(self._path)
             raise Damaged(f"the index {self._path} was damaged; it was removed: run it again")
         return piece
 
+    def _size(self, number: int) -> int:
+        following = self._bases[number + 1] if number + 1 < len(self._bases) else len(self.ids)
+        return following - self._bases[number]
+
+    def column(self, name: str) -> list[Any]:
+        """One column, in ID order; a field no review has is all None."""
+        found = self._loaded.get(name)
+        if found is None:
+            found = []
+            for number in range(len(self._chunks)):
+                part = self.chunk(number, name)
+                found += [None] * self._size(number) if part is None else part
+            self._loaded[name] = found
+        return found
+
+    def absent(self, name: str) -> list[int]:
+        """Where in the columns a review lacks field ``name``."""
+        found = []
+        for number, base in enumerate(self._bases):
+            found += [base + at for at in self.chunk(number, _ABSENT + name) or ()]
+        return found
+
     @classmethod
     def decode(cls, encoded: list[bytes], path: Path) -> Index:
-        """The index :func:`encode` (or :meth:`with_words`) gave as ``encoded``."""
+        """The index :func:`encode` (or :meth:`with_words`, :func:`update`) gave."""
         table, *columns = encoded
         blob = b"".join(columns)
         return cls(lambda start, size: blob[start : start + size], marshal.loads(table), path)
@@ -142,20 +173,22 @@ class Index:
     @property
     def fields(self) -> list[str]:
         """The stored fields of the reviews, body excepted."""
-        return [name for name in self._columns if not name.startswith("\0")]
+        names: dict[str, None] = {}
+        for _, entries in self._chunks:
+            names.update((name, None) for name in entries if not name.startswith("\0"))
+        return list(names)
 
     def documents(self, fields: Collection[str] | None) -> list[tuple[int, dict[str, Any]]]:
         """``(ID, document)`` for every review in ID order, with only ``fields`` (every
         field but the body when None). A field a review lacks stays absent."""
-        names = self.fields if fields is None else [f for f in fields if f in self._columns]
+        known = self.fields
+        names = known if fields is None else [f for f in known if f in fields]
         columns = [self.column(name) for name in names]
         docs = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
-        if len(docs) != len(self.ids):  # no fields asked for
+        if not names:
             docs = [{} for _ in self.ids]
         for name in names:
-            for number in (
-                self.column("\0absent " + name) if "\0absent " + name in self._columns else ()
-            ):
+            for number in self.absent(name):
                 del docs[number][name]
         if fields is None:
             for doc in docs:
@@ -164,7 +197,7 @@ class Index:
 
     @property
     def has_words(self) -> bool:
-        return _WORDS in self._columns
+        return all(_WORDS in entries for _, entries in self._chunks)
 
     def word_matches(self, words: list[str]) -> set[int] | None:
         """IDs of the reviews whose folded text holds every folded word of ``words``; None
@@ -176,39 +209,51 @@ class Index:
         """
         if not self.has_words or not searchable(words):
             return None
-        text: str = self.column(_WORDS)
-        offsets = self.column(_WORD_STARTS)
         from bisect import bisect_right
 
         found: set[int] | None = None
-        for word in sorted(set(words), key=len, reverse=True):  # the longest is the rarest
-            hits: set[int] = set()
-            at = text.find(word)
-            while at >= 0:
-                number = bisect_right(offsets, at) - 1
-                hits.add(number)
-                following = number + 1
-                at = text.find(word, offsets[following]) if following < len(offsets) else -1
-            found = hits if found is None else found & hits
-            if not found:
-                break
+        ordered = sorted(set(words), key=len, reverse=True)  # the longest is the rarest
+        for number, base in enumerate(self._bases):
+            text: str = self.chunk(number, _WORDS)
+            offsets: list[int] = self.chunk(number, _WORD_STARTS)
+            here: set[int] | None = None
+            for word in ordered:
+                hits: set[int] = set()
+                at = text.find(word)
+                while at >= 0:
+                    local = bisect_right(offsets, at) - 1
+                    hits.add(base + local)
+                    following = local + 1
+                    at = text.find(word, offsets[following]) if following < len(offsets) else -1
+                here = hits if here is None else here & hits
+                if not here:
+                    break
+            found = (found or set()) | (here or set())
         ids = self.ids
         return {ids[number] for number in found or ()}
 
     def with_words(self, words: list[str]) -> list[bytes]:
-        """This index's columns and each review's words (``words_of``, in ID order),
-        ready for :func:`write`."""
-        pieces = [self.raw(name) for name in self._columns]
-        return _encoded(
-            {}, [], {}, dict(zip(self._columns, pieces, strict=True)), _word_columns(words)
-        )
+        """This index and each review's words (``words_of``, in ID order), for :func:`write`."""
+        pieces: list[bytes] = []
+        chunks: list[Chunk] = []
+        for number, (key, entries) in enumerate(self._chunks):
+            kept = {name: self.raw(number, name) for name in entries}
+            base = self._bases[number]
+            mine = words[base : base + self._size(number)]
+            chunks.append((key, _add(pieces, kept, _word_columns(mine))))
+        return [marshal.dumps(chunks), *pieces]
 
     def words(self, position: int) -> str:
         """The words of the review at ``position`` (see :func:`words_of`)."""
-        text: str = self.column(_WORDS)
-        offsets = self.column(_WORD_STARTS)
-        end = offsets[position + 1] - 1 if position + 1 < len(offsets) else len(text)
-        return text[offsets[position] : end]
+        from bisect import bisect_right
+
+        number = bisect_right(self._bases, position) - 1
+        if number not in self._words:
+            self._words[number] = (self.chunk(number, _WORDS), self.chunk(number, _WORD_STARTS))
+        text, offsets = self._words[number]
+        local = position - self._bases[number]
+        end = offsets[local + 1] - 1 if local + 1 < len(offsets) else len(text)
+        return str(text[offsets[local] : end])
 
     def position(self, review_id: int) -> int | None:
         """Where review ``review_id`` is in the columns; None if there is no such review."""
@@ -216,10 +261,32 @@ class Index:
             self._position = {review_id: n for n, review_id in enumerate(self.ids)}
         return self._position.get(review_id)
 
+    def stored(self) -> list[bytes]:
+        """Every column of every chunk as stored, checked, in the order of the file."""
+        entries = [
+            (entry[0], number, name)
+            for number, (_, columns) in enumerate(self._chunks)
+            for name, entry in columns.items()
+        ]
+        return [self.raw(number, name) for _, number, name in sorted(entries)]
 
-_WORDS = "\0words"
-_WORD_STARTS = "\0word starts"
-_WORD = re.compile(r"\w+")
+    def copy_chunk(self, number: int) -> dict[str, bytes]:
+        """Chunk ``number``'s columns as stored but its offsets, unchecked (a damaged piece
+        copied stays damaged, and is caught when read)."""
+        return {
+            name: self._read(start, size)
+            for name, (start, size, _) in self._chunks[number][1].items()
+            if name not in (_STARTS, _STOPS)
+        }
+
+    def chunk_ids(self, number: int) -> list[int]:
+        base = self._bases[number]
+        return self.ids[base : base + self._size(number)]
+
+    @property
+    def chunk_keys(self) -> dict[int, int]:
+        """Chunk number -> its place in this index."""
+        return {key: number for number, (key, _) in enumerate(self._chunks)}
 
 
 def searchable(words: list[str]) -> bool:
@@ -235,20 +302,82 @@ def words_of(fields_text: str, body: str | None) -> str:
     return " ".join(sorted(found))
 
 
+Documents = list[tuple[int, Mapping[str, Any]]]
+
+
+def _chunked(docs: Iterable[tuple[int, Mapping[str, Any]]]) -> list[tuple[int, Documents]]:
+    groups: dict[int, Documents] = {}
+    for review_id, doc in docs:
+        groups.setdefault(review_id // CHUNK, []).append((review_id, doc))
+    return sorted(groups.items())
+
+
 def encode(
     docs: Iterable[tuple[int, Mapping[str, Any]]], spans: Spans, words: list[str] | None = None
 ) -> list[bytes]:
-    """The columns of ``docs`` (in ID order), and their ``words`` if given, ready for
-    :func:`write`."""
-    items = list(docs)
+    """The columns of ``docs`` (in ID order), and their ``words`` if given, for :func:`write`."""
+    pieces: list[bytes] = []
+    chunks: list[Chunk] = []
+    at = 0
+    for key, items in _chunked(docs):
+        mine = None if words is None else words[at : at + len(items)]
+        at += len(items)
+        chunks.append((key, _add(pieces, {}, _chunk_columns(items, spans, mine))))
+    return [marshal.dumps(chunks), *pieces]
+
+
+def update(
+    old: Index,
+    docs: Iterable[tuple[int, Mapping[str, Any]]],
+    spans: Spans,
+    same: Callable[[int], bool],
+    words_for: Callable[[Mapping[str, Any]], str],
+) -> list[bytes]:
+    """:func:`encode` for the version a write made of the version ``old`` indexes.
+
+    A chunk whose reviews are the same ones, each stored byte for byte as before
+    (``same``), is copied but for where its reviews now lie; the others are
+    encoded again, with the words of the reviews unchanged copied too when ``old``
+    has words (``words_for`` finds the others').
+    """
+    pieces: list[bytes] = []
+    chunks: list[Chunk] = []
+    places = old.chunk_keys
+    worded = old.has_words
+    for key, items in _chunked(docs):
+        ids = [review_id for review_id, _ in items]
+        number = places.get(key)
+        if number is not None and old.chunk_ids(number) == ids and all(map(same, ids)):
+            where = {
+                _STARTS: [spans[review_id][0] for review_id in ids],
+                _STOPS: [spans[review_id][1] for review_id in ids],
+            }
+            chunks.append((key, _add(pieces, old.copy_chunk(number), where)))
+            continue
+        words = None
+        if worded:
+            words = []
+            for review_id, doc in items:
+                position = old.position(review_id)
+                kept = position is not None and same(review_id)
+                words.append(
+                    old.words(position) if kept and position is not None else words_for(doc)
+                )
+        chunks.append((key, _add(pieces, {}, _chunk_columns(items, spans, words))))
+    return [marshal.dumps(chunks), *pieces]
+
+
+def _chunk_columns(items: Documents, spans: Spans, words: list[str] | None) -> dict[str, Any]:
     ids = [review_id for review_id, _ in items]
-    columns: dict[str, list[Any]] = {
-        "\0ids": ids,
-        "\0starts": [spans[review_id][0] for review_id in ids],
-        "\0stops": [spans[review_id][1] for review_id in ids],
+    columns: dict[str, Any] = {
+        _IDS: ids,
+        _STARTS: [spans[review_id][0] for review_id in ids],
+        _STOPS: [spans[review_id][1] for review_id in ids],
     }
     columns.update(_columns([doc for _, doc in items]))
-    return _encoded({}, [], columns, {}, _word_columns(words) if words is not None else {})
+    if words is not None:
+        columns.update(_word_columns(words))
+    return columns
 
 
 def _columns(docs: list[Mapping[str, Any]]) -> dict[str, list[Any]]:
@@ -278,7 +407,7 @@ def _columns(docs: list[Mapping[str, Any]]) -> dict[str, list[Any]]:
         columns[name] = [doc.get(name) for doc in docs]
         absent = [n for n, doc in enumerate(docs) if name not in doc]
         if absent:
-            columns["\0absent " + name] = absent
+            columns[_ABSENT + name] = absent
     return columns
 
 
@@ -291,21 +420,18 @@ def _word_columns(words: list[str]) -> dict[str, Any]:
     return {_WORDS: "\n".join(words), _WORD_STARTS: starts}
 
 
-def _encoded(
-    table: dict[str, tuple[int, int, int]],
-    pieces: list[bytes],
-    *groups: Mapping[str, Any],
-) -> list[bytes]:
-    """The table of columns, then the columns. Each group maps names to values, except the
-    second, which maps names to columns already encoded."""
+def _add(
+    pieces: list[bytes], stored: Mapping[str, bytes], values: Mapping[str, Any]
+) -> dict[str, Entry]:
+    """Append a chunk's columns to ``pieces``: ``stored`` as they are, ``values`` encoded;
+    where each lies in the payload."""
     offset = sum(len(piece) for piece in pieces)
-    for number, group in enumerate(groups):
-        for name, values in group.items():
-            piece = values if number == 1 else marshal.dumps(values)
-            table[name] = (offset, len(piece), zlib.crc32(piece))
-            pieces.append(piece)
-            offset += len(piece)
-    return [marshal.dumps(table), *pieces]
+    entries: dict[str, Entry] = {}
+    for name, piece in [*stored.items(), *((n, marshal.dumps(v)) for n, v in values.items())]:
+        entries[name] = (offset, len(piece), zlib.crc32(piece))
+        pieces.append(piece)
+        offset += len(piece)
+    return entries
 
 
 def write(

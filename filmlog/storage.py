@@ -739,7 +739,7 @@ class Journal:
                 # A journal of an older schema is migrated by its first write (after the
                 # backup of the version it replaces): its documents are read as they are.
                 tables[META_TABLE][str(META_ID)]["schema"] = SCHEMA_VERSION
-                self.removed = _write(target, tables, _Words.of(target, read))
+                self.removed = _write(target, tables, _Replaced.of(target, read))
 
     @contextmanager
     def _explained(self) -> Iterator[None]:
@@ -770,7 +770,7 @@ class Journal:
         return f"; backups in {where} (newest first): {names}"
 
 
-def _write(target: Path, tables: dict[str, Any], words: _Words | None = None) -> list[Path]:
+def _write(target: Path, tables: dict[str, Any], replaced: _Replaced | None = None) -> list[Path]:
     """Write the journal, keeping the version it replaces as the newest rotating backup,
     then its index (see :mod:`filmlog.index`).
 
@@ -779,8 +779,8 @@ def _write(target: Path, tables: dict[str, Any], words: _Words | None = None) ->
     clear error), and if the write fails the backup just made (a duplicate of
     the unchanged journal) is removed again. Nor is the index: a write that
     cannot index leaves the index stale, and the next read rebuilds it.
-    ``words``: the words of the version replaced, to index the reviews the
-    write left unchanged without reading them again.
+    ``replaced``: the version replaced and its index, to index the reviews the
+    write left unchanged by copying.
 
     Returns the temporary files of earlier, interrupted writes it removed.
     """
@@ -811,36 +811,37 @@ def _write(target: Path, tables: dict[str, Any], words: _Words | None = None) ->
         what="journal",
     )
     docs = documents_of(tables, target)
-    if words is None:
+    if replaced is None:
         with suppress(OSError):
             index.write(
                 target, os.stat(target), index.encode(docs, spans), lambda: checksum, tidy=True
             )
     else:
-        words.carry(target, docs, spans)
+        replaced.index(target, docs, spans)
     if keep:
         backups.prune(target, keep)
     return removed
 
 
-class _Words:
-    """The index's words of the version a write replaces, with that version's bytes."""
+class _Replaced:
+    """The version a write replaces, with its index, so that the new version's index
+    copies what did not change."""
 
     def __init__(self, raw: bytes, old: index.Index) -> None:
         self.raw = raw
         self.old = old
 
     @classmethod
-    def of(cls, target: Path, read: tuple[bytes, os.stat_result] | None) -> _Words | None:
+    def of(cls, target: Path, read: tuple[bytes, os.stat_result] | None) -> _Replaced | None:
         if read is None:
             return None
         raw, status = read
         old = index.load(target, status, lambda: raw)
-        return cls(raw, old) if old is not None and old.has_words else None
+        return None if old is None else cls(raw, old)
 
-    def carry(self, target: Path, docs: Documents, spans: Mapping[int, tuple[int, int]]) -> None:
-        """Index the version just written: a review whose stored bytes are those of the
-        version replaced keeps its words; the others' are found again."""
+    def index(self, target: Path, docs: Documents, spans: Mapping[int, tuple[int, int]]) -> None:
+        """Index the version just written: the chunks of reviews stored byte for byte as in
+        the version replaced are copied, with the words of each such review."""
         from filmlog.query import fields_text
 
         try:
@@ -849,21 +850,22 @@ class _Words:
         except OSError:
             return
         old, before = self.old, self.raw
-        found = []
-        for review_id, doc in docs:
-            start, stop = spans[review_id]
+
+        def same(review_id: int) -> bool:
             position = old.position(review_id)
-            if (
-                position is not None
-                and raw[start:stop] == before[old.starts[position] : old.stops[position]]
-            ):
-                found.append(old.words(position))
-            else:
-                body = doc.get("body")
-                found.append(
-                    index.words_of(fields_text(doc), body if isinstance(body, str) else None)
-                )
-        encoded = index.encode(docs, spans, found)
+            if position is None:
+                return False
+            start, stop = spans[review_id]
+            return raw[start:stop] == before[old.starts[position] : old.stops[position]]
+
+        def words_for(doc: Mapping[str, Any]) -> str:
+            body = doc.get("body")
+            return index.words_of(fields_text(doc), body if isinstance(body, str) else None)
+
+        try:
+            encoded = index.update(old, docs, spans, same, words_for)
+        except index.Damaged:
+            encoded = index.encode(docs, spans)
         index.write(target, status, encoded, lambda: zlib.crc32(raw), tidy=True)
 
 

@@ -103,11 +103,20 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 )
 @given(st.lists(reviews, min_size=1, max_size=8), WORDS)
 def test_reads_agree_with_and_without_the_index(
-    cli: Invoke, journal_path: Path, loads: list[bool], found: list[Review], word: str
+    cli: Invoke,
+    journal_path: Path,
+    loads: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+    found: list[Review],
+    word: str,
 ) -> None:
+    monkeypatch.setattr(index, "CHUNK", 3)  # several chunks, even for a few reviews
     for leftover in (journal_path, index.path_for(journal_path)):
         leftover.unlink(missing_ok=True)
-    _fill(journal_path, found)
+    half = len(found) // 2
+    _fill(journal_path, found[:half])
+    cli("search", "zz")  # the index holds the words: the next write keeps them up to date
+    _fill(journal_path, found[half:])
     ids = [review_id for review_id, _ in Journal(journal_path).browse()[0]]
     loads.clear()
     indexed = _reads(cli, ids, word)
@@ -189,7 +198,8 @@ def _flip_column(path: Path, name: str) -> None:
     raw = bytearray(path.read_bytes())
     at = len(b"filmlog index\n")
     (size,) = struct.unpack_from("<I", raw, at)
-    start, _, _ = marshal.loads(_header(path.with_suffix(""))["table"])[name]
+    chunks = marshal.loads(_header(path.with_suffix(""))["table"])
+    start, _, _ = chunks[0][1][name]
     raw[at + 4 + size + start + 3] ^= 0xFF
     path.write_bytes(bytes(raw))
 
@@ -479,3 +489,33 @@ def test_columns_give_back_each_document_without_its_body(
         (i, {"year": doc["year"]} if "year" in doc else {}) for i, doc in found
     ]
     assert [decoded.position(i) for i, _ in found] == list(range(len(found)))
+
+
+def test_a_write_encodes_again_only_the_chunks_it_changed(
+    cli: Invoke, journal_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index, "CHUNK", 4)  # IDs 1-3, 4-7, 8-11, 12-13
+    _fill(journal_path, [Review(title=f"Film {n}", body=f"Words {n}") for n in range(1, 14)])
+    assert "13 reviews" in cli("search", "words").output  # the index holds the words now
+    encoded: list[list[int]] = []
+    real = index._chunk_columns
+    monkeypatch.setattr(
+        index,
+        "_chunk_columns",
+        lambda items, *a: encoded.append([i for i, _ in items]) or real(items, *a),
+    )
+    assert cli("rate", "5", "4").exit_code == 0
+    assert encoded == [[4, 5, 6, 7]]
+    encoded.clear()
+    assert cli("add", "Film 14", "--body", "Late words").exit_code == 0
+    assert encoded == [[12, 13, 14]]
+    encoded.clear()
+    assert cli("edit", "2", "--body", "Other text entirely").exit_code == 0
+    assert encoded == [[1, 2, 3]]
+    found = Journal(journal_path).browse()[1]
+    assert found._index.has_words  # type: ignore[union-attr]
+    assert found.word_matches(["words"]) == set(range(1, 15)) - {2}
+    assert found.word_matches(["entirely"]) == {2}
+    indexed = [cli(*args).output for args in READS]
+    index.discard(journal_path)
+    assert [cli(*args).output for args in READS] == indexed
