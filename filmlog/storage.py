@@ -730,16 +730,21 @@ class Journal:
         target = self.target
         with self.locked(), self._explained():
             read = self.read_with_status()
-            session = Session(
-                empty_tables() if read is None else parse_journal(read[0], self.path), self.path
+            replaced = _Replaced.of(target, read)
+            # A journal its index matches was checked whole when the index was made.
+            tables = (
+                empty_tables()
+                if read is None
+                else parse_journal(read[0], self.path, check=replaced is None)
             )
+            session = Session(tables, self.path)
             yield session
             if session.changed:
                 tables = session.tables()
                 # A journal of an older schema is migrated by its first write (after the
                 # backup of the version it replaces): its documents are read as they are.
                 tables[META_TABLE][str(META_ID)]["schema"] = SCHEMA_VERSION
-                self.removed = _write(target, tables, _Replaced.of(target, read))
+                self.removed = _write(target, tables, replaced)
 
     @contextmanager
     def _explained(self) -> Iterator[None]:

@@ -519,3 +519,20 @@ def test_a_write_encodes_again_only_the_chunks_it_changed(
     indexed = [cli(*args).output for args in READS]
     index.discard(journal_path)
     assert [cli(*args).output for args in READS] == indexed
+
+
+def test_a_write_over_an_indexed_journal_does_not_check_it_again(
+    cli: Invoke, journal_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index was made from a journal checked whole; the same bytes need no new check."""
+    from filmlog import validation
+
+    _add(cli, "Her", "Arrival")
+    checks: list[int] = []
+    real = validation.check
+    monkeypatch.setattr(validation, "check", lambda *a: checks.append(1) or real(*a))
+    assert cli("rate", "1", "3").exit_code == 0
+    assert checks == []
+    index.discard(journal_path)
+    assert cli("rate", "1", "4").exit_code == 0
+    assert checks == [1]
