@@ -254,6 +254,23 @@ def _is_punctuation(char: str) -> bool:
 def _emphasis(text: str) -> str:
     """Keep each emphasis marker pair that Markdown will read as one; drop the others.
 
+    Dropping a pair changes what its neighbours see (a marker reads as punctuation,
+    a letter does not), so the others are looked at again until none is dropped.
+    """
+    # One run ending where another of the same kind begins (``<b>a</b><b>b``) is one run:
+    # "**a****b**" would show asterisks.
+    for marker in ("**", "*"):
+        text = text.replace(f"{_CLOSE}{marker}{_OPEN}{marker}", "")
+    while True:
+        kept = _keep_read(text)
+        if kept == text:
+            return text.replace(_OPEN, "").replace(_CLOSE, "")
+        text = kept
+
+
+def _keep_read(text: str) -> str:
+    """One pass of :func:`_emphasis`.
+
     A ``*`` opens only when it is not followed by a space and, if followed by
     punctuation, preceded by a space or punctuation (and the mirror image for
     closing): ``a**"b"**c`` would show its asterisks.
@@ -277,6 +294,10 @@ def _emphasis(text: str) -> str:
         )
 
     for start, end in pairs:
+        if text[:start].rstrip("*").endswith(_CLOSE):
+            # Right after another run ends ("**a***b*"), the markers would run together.
+            drop.update((start, end))
+            continue
         width = 2 if text.startswith("**", start + 1) else 1
         before, after = neighbours(start, width)
         opens = not _is_space(after) and (
@@ -294,11 +315,10 @@ def _emphasis(text: str) -> str:
         if skip:
             skip -= 1
             continue
-        if char in (_OPEN, _CLOSE):
-            if index in drop:
-                skip = 2 if text.startswith("**", index + 1) else 1
+        if char in (_OPEN, _CLOSE) and index in drop:
+            skip = 2 if text.startswith("**", index + 1) else 1
             continue
-        out.append(char)
+        out.append(char)  # a kept pair keeps its marks, for the next pass
     return "".join(out)
 
 
