@@ -100,8 +100,9 @@ class _Converter(HTMLParser):
             text = re.sub(r"^[ \t]*\n(?![ \t]*\n)", "", text)
         # Text starts a line after a break, or first in a block; first inside emphasis
         # or a link it does not ("**- a**" is no list).
-        if parts:
-            line_start = parts[-1].endswith(("\n", _BREAK))
+        last = next((part for part in reversed(parts) if part), "")  # "<b></b>" left ""
+        if last:
+            line_start = last.endswith(("\n", _BREAK))
         else:
             line_start = frame.tag not in _EMPHASIS and frame.tag != "a"
         inline = frame.tag in _EMPHASIS or frame.tag == "a"
