@@ -5,6 +5,8 @@ installed entry point, next to its floor measured in the same run:
 
 - ``python -c pass``: starting the interpreter at all;
 - ``python -c "import typer, tinydb, dateutil.parser"``: the import floor;
+- ``python -c "import typer, rich.console"``: what any command that prints a table
+  loads before it does anything (the target for ``list`` at 1,000 reviews);
 - the read floor: a plain ``json.load`` of the same file and printing 20 titles
   (and the same after the import floor, the target at 1,000 reviews);
 - the write floor: ``json.load`` + ``json.dumps`` + an atomic replace (temporary
@@ -63,6 +65,7 @@ GNU_TIME = "/usr/bin/time"
 # Targets from the issue that asked for this benchmark.
 READ_FLOOR_TARGET = {10_000: 1.2}
 IMPORT_READ_TARGET = {1_000: 1.3}
+LIST_VS_UI_TARGET = {1_000: 1.3}
 WRITE_VS_TINYDB_TARGET = {10_000: 0.5}
 BATCH_VS_RATE_TARGET = {10_000: 1.5}
 BATCH_UPDATES = 2_000
@@ -88,6 +91,7 @@ for review in list(data["reviews"].values())[:20]:
 """
 
 IMPORTS = "import typer, tinydb, dateutil.parser\n"
+UI_IMPORTS = "import typer, rich.console\n"
 
 WRITE_FLOOR = """\
 import json, os, sys, tempfile
@@ -274,6 +278,12 @@ def build_items(
         Item("pass", "python -c pass", [py, "-c", "pass"], "floor"),
         Item(
             "imports", "import floor: typer, tinydb, dateutil.parser", [py, "-c", IMPORTS], "floor"
+        ),
+        Item(
+            "ui_imports",
+            "import floor: typer, rich.console",
+            [py, "-c", UI_IMPORTS],
+            "floor",
         ),
         Item(
             "read",
@@ -477,6 +487,13 @@ def row_for(result: SizeResult, item: Item) -> list[str]:
             targets.append(
                 f"≤ {limit}× import+read ({item.median / import_read.median:.2f}×): {verdict(ok)}"
             )
+        ui_imports = result.item("ui_imports")
+        if item.key == "list" and size in LIST_VS_UI_TARGET and ui_imports:
+            limit = LIST_VS_UI_TARGET[size]
+            share = item.median / ui_imports.median
+            targets.append(
+                f"≤ {limit}× typer + rich.console ({share:.2f}×): {verdict(share <= limit)}"
+            )
         if size in READ_MEMORY_TARGET:
             limit = READ_MEMORY_TARGET[size]
             ok = item.peak <= limit * result.file_bytes
@@ -621,6 +638,8 @@ def write_results(
         "",
         "- `pass`: `python -c pass` with the entry point's own interpreter.",
         '- `imports`: `python -c "import typer, tinydb, dateutil.parser"`.',
+        '- `ui_imports`: `python -c "import typer, rich.console"` (the target for `list` '
+        "at 1,000 reviews).",
         "- `read`: `json.load` of the journal, then print 20 titles.",
         "- `import_read`: the import floor and the read floor in one process "
         "(the target for reads at 1,000 reviews).",
