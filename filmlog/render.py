@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.cells import cell_len, chop_cells
@@ -34,7 +34,10 @@ from filmlog.model import Review
 from filmlog.parsing import format_runtime, format_stars
 from filmlog.query import Snippet
 from filmlog.safe import clean
-from filmlog.watchlist import Entry as WatchEntry
+
+if TYPE_CHECKING:
+    # Only for type hints: the watchlist module costs list and show a few milliseconds.
+    from filmlog.watchlist import Entry as WatchEntry
 
 
 def plain(text: str | None, style: str = "") -> Text:
