@@ -135,9 +135,14 @@ def config_path() -> Path:
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env).expanduser()
-    from platformdirs import user_config_path
+    from filmlog.paths import plain_user_folder
 
-    return user_config_path("filmlog", appauthor=False) / FILE_NAME
+    folder = plain_user_folder("XDG_CONFIG_HOME", ".config")
+    if folder is None:
+        from platformdirs import user_config_path
+
+        folder = user_config_path("filmlog", appauthor=False)
+    return folder / FILE_NAME
 
 
 def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
