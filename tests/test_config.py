@@ -37,6 +37,16 @@ def test_the_default_config_file_is_in_the_user_config_folder(
         assert path == tmp_path / "xdg" / "filmlog" / "config.toml"
 
 
+def _use_home(monkeypatch: pytest.MonkeyPatch, home: str, xdg: str | None) -> None:
+    """No FILMLOG_CONFIG: the config file is found from HOME and XDG_CONFIG_HOME."""
+    monkeypatch.delenv("FILMLOG_CONFIG")
+    monkeypatch.setenv("HOME", home)
+    if xdg is None:
+        monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CONFIG_HOME", xdg)
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="the shortcut is taken on Linux only")
 @pytest.mark.parametrize(
     ("home", "xdg"),
@@ -51,12 +61,7 @@ def test_the_usual_config_folder_is_found_without_platformdirs(
 ) -> None:
     from platformdirs import user_config_path
 
-    monkeypatch.delenv("FILMLOG_CONFIG")
-    monkeypatch.setenv("HOME", home)
-    if xdg is None:
-        monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
-    else:
-        monkeypatch.setenv("XDG_CONFIG_HOME", xdg)
+    _use_home(monkeypatch, home, xdg)
     expected = user_config_path("filmlog", appauthor=False)
 
     assert plain_user_folder("XDG_CONFIG_HOME", ".config") == expected
@@ -76,12 +81,7 @@ def test_platformdirs_finds_the_config_folder_in_any_other_case(
 ) -> None:
     from platformdirs import user_config_path
 
-    monkeypatch.delenv("FILMLOG_CONFIG")
-    monkeypatch.setenv("HOME", home)
-    if xdg is None:
-        monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
-    else:
-        monkeypatch.setenv("XDG_CONFIG_HOME", xdg)
+    _use_home(monkeypatch, home, xdg)
 
     assert plain_user_folder("XDG_CONFIG_HOME", ".config") is None
     assert config.config_path() == user_config_path("filmlog", appauthor=False) / "config.toml"

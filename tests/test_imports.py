@@ -234,29 +234,13 @@ def test_commands_that_render_no_body_never_load_markdown(
         pytest.param(("stats",), "All 3 reviews", id="stats"),
     ],
 )
-def test_reads_never_load_tinydb(trace: TraceRun, args: tuple[str, ...], expected: str) -> None:
-    result = trace(*args)
-
-    assert expected in result.stdout
-    assert not result.loaded("tinydb"), result.explain("tinydb")
-
-
-@pytest.mark.usefixtures("journal_with_reviews")
-@pytest.mark.parametrize(
-    ("args", "expected"),
-    [
-        pytest.param(("list",), "Paterson", id="list"),
-        pytest.param(("search", "letters"), "Paterson", id="search"),
-        pytest.param(("show", "1"), "Arrival", id="show"),
-        pytest.param(("stats",), "All 3 reviews", id="stats"),
-    ],
-)
-def test_reads_of_reviews_never_load_the_watchlist(
+def test_reads_never_load_tinydb_or_the_watchlist(
     trace: TraceRun, args: tuple[str, ...], expected: str
 ) -> None:
     result = trace(*args)
 
     assert expected in result.stdout
+    assert not result.loaded("tinydb"), result.explain("tinydb")
     assert not result.loaded("filmlog.watchlist"), result.explain("filmlog.watchlist")
 
 
