@@ -13,6 +13,13 @@ make a journal of about 34 MB. The same seed and size always give the same
 bytes.
 
     python bench/generate.py 10000 bench/out/journal.json --seed 1
+
+``--shape letterboxd`` writes instead the folder of a Letterboxd account
+export (``write_letterboxd``) of N diary entries, for a journal built the way
+most people build theirs: by ``filmlog import``. Its reviews are Letterboxd's:
+a third have text, 20 to 400 words, and the rest only a rating.
+
+    python bench/generate.py 10000 bench/out/letterboxd --shape letterboxd
 """
 
 # ruff: noqa: E501 - the prose templates below read best one sentence per line
@@ -460,16 +467,295 @@ def write_journal(path: Path, count: int, seed: int = DEFAULT_SEED) -> int:
     return path.stat().st_size
 
 
+# The Letterboxd shape: an account export folder as Letterboxd writes it, for a
+# journal built by `filmlog import` rather than written directly.
+LETTERBOXD_VERSION = 1  # bump when its output for a given seed changes
+LETTERBOXD_JOINED = date(2014, 3, 9)  # entries watched before joining were logged later, in bulk
+LETTERBOXD_FILES = {
+    "diary.csv": ["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Tags", "Watched Date"],
+    "reviews.csv": ["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Review", "Tags", "Watched Date"],
+    "ratings.csv": ["Date", "Name", "Year", "Letterboxd URI", "Rating"],
+    "watched.csv": ["Date", "Name", "Year", "Letterboxd URI"],
+    "watchlist.csv": ["Date", "Name", "Year", "Letterboxd URI"],
+}  # fmt: skip
+# Letterboxd tags are lower case with hyphens; a few are used far more than the rest.
+LETTERBOXD_TAGS = [
+    "on-netflix", "in-theaters", "on-blu-ray", "on-mubi", "on-criterion-channel", "with-friends",
+    "in-black-and-white", "short", "35mm", "on-prime-video", "rental", "festival", "a24",
+    "horror-month", "on-a-plane", "double-feature", "repertory", "silent", "debut",
+    "best-picture", "restored", "imax", "date-night", "sick-day", "palme-d'or",
+]  # fmt: skip
+LETTERBOXD_TAG_WEIGHTS = [
+    30,
+    26,
+    18,
+    14,
+    13,
+    12,
+    11,
+    10,
+    8,
+    8,
+    7,
+    6,
+    6,
+    5,
+    4,
+    4,
+    4,
+    3,
+    3,
+    3,
+    2,
+    2,
+    2,
+    1,
+    1,
+]
+# Diary-style asides: quotes and commas, as people write them on Letterboxd.
+LETTERBOXD_SENTENCES = [
+    'Watched with {n}, who called it "{j}" and then fell asleep.',
+    'The line "{q}" is going to stay with me for a while.',
+    "Rewatched it after years, and honestly, it holds up, mostly.",
+    'My partner said it was "{j2}", and, well, fair.',
+    "Okay, so, the ending.",
+    "{a} deserved better, and so did I.",
+    'Not as {j} as everyone says, but close, very close.',
+    'Someone behind me whispered "{q}" along with the actors, which was either sweet or unbearable.',
+    "Three things: the {m}, the score, and {a}'s face in the last scene.",
+    "I went in expecting a {g_lower}, and got something stranger, sadder, and better.",
+    "Fine. It's fine. It's a film, with a beginning, a middle, and, eventually, an end.",
+    'Everyone kept saying "just wait for the third act", and, sure, the third act is good.',
+]  # fmt: skip
+# Base-62 codes, like the short links of boxd.it (an entry's code is longer than a film's).
+_CODE_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _code(number: int) -> str:
+    digits = ""
+    while True:
+        number, digit = divmod(number, 62)
+        digits = _CODE_DIGITS[digit] + digits
+        if not number:
+            return digits
+
+
+def _slug(title: str) -> str:
+    words = "".join(c if c.isalnum() else " " for c in title.lower()).split()
+    return "-".join(words)
+
+
+def _stars(half_stars: int) -> str:
+    return f"{half_stars / 2:g}"  # Letterboxd writes 4 and 3.5, never 4.0
+
+
+@dataclass(slots=True)
+class _Entry:
+    film: Film
+    film_number: int  # its place among the films, which names its boxd.it link
+    watched: date
+    logged: date
+    rating: int | None
+    rewatch: bool
+    tags: list[str]
+    review: str
+
+
+def _letterboxd_review(rng: random.Random, film: Film, seen: list[Film]) -> str:
+    """20 to 400 words in paragraphs, now and then with the HTML Letterboxd keeps."""
+    # Mostly short; the last sentence and an aside may run past the target, never past 400.
+    target = int(20 + 340 * rng.betavariate(1.1, 3.2))
+    paragraphs: list[str] = []
+    words = 0
+    deck: list[str] = []
+    asides: list[str] = []
+    while words < target:
+        sentences: list[str] = []
+        for _ in range(rng.randint(1, 4)):
+            # Dealt without replacement, so a sentence rarely repeats in one review.
+            if rng.random() < 0.3:
+                asides = asides or rng.sample(LETTERBOXD_SENTENCES, len(LETTERBOXD_SENTENCES))
+                template = asides.pop().replace("{n}", rng.choice(FIRST_NAMES))
+                template = template.replace("{q}", rng.choice(QUOTES))
+            else:
+                deck = deck or rng.sample(SENTENCES, len(SENTENCES))
+                template = deck.pop()
+            sentence = _fill(template, rng, film)
+            sentences.append(sentence)
+            words += len(sentence.split())
+            if words >= target:
+                break
+        paragraphs.append(" ".join(sentences))
+    others = [other for other in seen[-50:] if other is not film]
+    extra = rng.random()
+    if extra < 0.05 and others:
+        other = rng.choice(others)
+        link = f'<a href="https://letterboxd.com/film/{_slug(other.title)}/">{other.title}</a>'
+        paragraphs.append(f"Pairs well with {link}, which I saw around the same time.")
+    elif extra < 0.09 and others:
+        paragraphs.insert(1, f"It plays like a warmer <i>{rng.choice(others).title}</i>.")
+    elif extra < 0.12:
+        paragraphs.insert(
+            rng.randrange(len(paragraphs) + 1), f"<blockquote>{rng.choice(QUOTES)}</blockquote>"
+        )
+    elif extra < 0.14:
+        paragraphs[-1] += " <b>Recommended.</b>"
+    # Paragraphs end in a blank line, sometimes after a stray space, as typed in the browser.
+    return (
+        "".join(p + (" \n\n" if rng.random() < 0.1 else "\n\n") for p in paragraphs[:-1])
+        + paragraphs[-1]
+    )
+
+
+def _letterboxd_diary(count: int, rng: random.Random) -> tuple[list[_Entry], list[Film]]:
+    """``count`` diary entries in watched order, and every film they are of."""
+    span = (LAST_WATCH - FIRST_WATCH).days
+    films: list[Film] = []
+    last_watched: list[date] = []  # by film number
+    entries: list[_Entry] = []
+    for index in range(count):
+        # Watched dates never fall, so a rewatch always comes after the first viewing.
+        watched = FIRST_WATCH + timedelta(days=int((index + rng.random()) / max(count, 1) * span))
+        recent = range(max(0, len(films) - 400), len(films))
+        candidates = [n for n in recent if last_watched[n] < watched]
+        rewatch = bool(candidates) and rng.random() < 0.12
+        if rewatch:
+            favourites = [n for n in candidates if films[n].quality >= 8] or candidates
+            number = rng.choice(favourites if rng.random() < 0.7 else candidates)
+            film = films[number]
+        else:
+            film = _film(rng, watched.year)
+            if films and rng.random() < 0.04:
+                # A remake, or another film of the same name: one title, two years.
+                namesake = rng.choice(films)
+                if namesake.year != film.year:
+                    film.title = namesake.title
+            number = len(films)
+            films.append(film)
+            last_watched.append(watched)
+            # A film seen before joining Letterboxd is a rewatch at its first entry.
+            rewatch = rng.random() < 0.03
+        last_watched[number] = watched
+        if watched < LETTERBOXD_JOINED:
+            logged = LETTERBOXD_JOINED + timedelta(days=rng.randrange(20))
+        else:
+            logged = watched + timedelta(days=rng.choice([0, 0, 0, 0, 1, 1, 2, 5]))
+        rating = None
+        if rng.random() < 0.85:
+            rating = max(1, min(10, film.quality + rng.choice([-1, 0, 0, 0, 1])))
+        tags: list[str] = []
+        if rng.random() < 0.35:
+            for _ in range(rng.randint(1, 3)):
+                tag = rng.choices(LETTERBOXD_TAGS, LETTERBOXD_TAG_WEIGHTS)[0]
+                if tag not in tags:
+                    tags.append(tag)
+        review = _letterboxd_review(rng, film, films) if rng.random() < 0.33 else ""
+        entries.append(_Entry(film, number, watched, logged, rating, rewatch, tags, review))
+    return entries, films
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    import csv
+
+    # Letterboxd's files: UTF-8 without a byte-order mark, "\n" line ends, minimal quoting.
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def write_letterboxd(folder: Path, count: int, seed: int = DEFAULT_SEED) -> int:
+    """Write a Letterboxd export of ``count`` diary entries to ``folder``; returns its size in bytes.
+
+    The five files Letterboxd writes (diary, reviews, ratings, watched,
+    watchlist), with their columns and quoting: every entry has a watched
+    date, most a half-star rating, about a third a review, some are rewatches
+    or tagged. ``watched.csv`` and ``ratings.csv`` hold only the diary's films,
+    so importing the folder makes exactly ``count`` reviews; the watchlist
+    holds a few hundred films not seen yet.
+    """
+    rng = random.Random(seed)
+    entries, films = _letterboxd_diary(count, rng)
+
+    def film_row(number: int, day: date) -> list[str]:
+        film = films[number]
+        return [
+            day.isoformat(),
+            film.title,
+            str(film.year),
+            f"https://boxd.it/{_code(250_000 + 7 * number)}",
+        ]
+
+    diary: list[list[str]] = []
+    texts: list[tuple[date, list[str]]] = []
+    first_logged: dict[int, date] = {}
+    rated: dict[int, tuple[date, str]] = {}
+    for index, entry in enumerate(entries):
+        # An entry's link is its own, longer than any film's.
+        link = f"https://boxd.it/{_code(40_000_000 + 53 * index + rng.randrange(53))}"
+        stars = _stars(entry.rating) if entry.rating is not None else ""
+        row = [*film_row(entry.film_number, entry.logged)[:3], link, stars]
+        row += ["Yes" if entry.rewatch else "", ", ".join(entry.tags), entry.watched.isoformat()]
+        diary.append(row)
+        if entry.review:
+            texts.append((entry.logged, [*row[:6], entry.review, *row[6:]]))
+        first = first_logged.setdefault(entry.film_number, entry.logged)
+        first_logged[entry.film_number] = min(first, entry.logged)
+        if stars:
+            rated[entry.film_number] = (entry.logged, stars)  # a film's rating is its latest
+
+    # Letterboxd sorts the diary by watched date and the other files by their Date.
+    def by_date(pair: tuple[date, list[str]]) -> date:
+        return pair[0]
+
+    reviews = [row for _, row in sorted(texts, key=by_date)]
+    ratings = [
+        [*film_row(n, day), stars]
+        for n, (day, stars) in sorted(rated.items(), key=lambda i: i[1][0])
+    ]
+    watched = [film_row(n, day) for n, day in sorted(first_logged.items(), key=lambda i: i[1])]
+    watchlist: list[tuple[date, list[str]]] = []
+    logged = {(films[n].title.casefold(), films[n].year) for n in first_logged}
+    for number in range((150 + count // 40) if count else 0):
+        added = FIRST_WATCH + timedelta(days=rng.randrange((LAST_WATCH - FIRST_WATCH).days))
+        film = _film(rng, added.year + 1)  # films announced, out, or long out
+        if (film.title.casefold(), film.year) in logged:
+            continue  # logging a film takes it off the watchlist
+        year = "" if rng.random() < 0.01 else str(film.year)  # an announced film has no year yet
+        link = f"https://boxd.it/{_code(5_000_000 + 11 * number)}"
+        watchlist.append((added, [added.isoformat(), film.title, year, link]))
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = {"diary.csv": diary, "reviews.csv": reviews, "ratings.csv": ratings}
+    tables |= {
+        "watched.csv": watched,
+        "watchlist.csv": [row for _, row in sorted(watchlist, key=by_date)],
+    }
+    for name, rows in tables.items():
+        _write_csv(folder / name, LETTERBOXD_FILES[name], rows)
+    return sum((folder / name).stat().st_size for name in tables)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("count", type=int, help="how many reviews")
-    parser.add_argument("output", type=Path, help="journal file to write")
+    parser.add_argument("count", type=int, help="how many reviews (diary entries)")
+    parser.add_argument("output", type=Path, help="journal file (or export folder) to write")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default 1)")
+    parser.add_argument(
+        "--shape",
+        choices=["filmlog", "letterboxd"],
+        default="filmlog",
+        help="filmlog: a journal file (the default); letterboxd: a Letterboxd export folder",
+    )
     args = parser.parse_args(argv)
     if args.count < 0:
         parser.error("count must not be negative")
-    size = write_journal(args.output, args.count, args.seed)
-    print(f"wrote {args.count:,} reviews to {args.output} ({size / 1e6:.1f} MB)", file=sys.stderr)
+    if args.shape == "letterboxd":
+        size = write_letterboxd(args.output, args.count, args.seed)
+        what = f"a Letterboxd export of {args.count:,} diary entries"
+    else:
+        size = write_journal(args.output, args.count, args.seed)
+        what = f"{args.count:,} reviews"
+    print(f"wrote {what} to {args.output} ({size / 1e6:.1f} MB)", file=sys.stderr)
     return 0
 
 

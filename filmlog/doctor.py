@@ -67,6 +67,7 @@ class Report:
     conflicts: list[str] = field(default_factory=list)  # values merges set aside, oldest first
     newer: bool = False  # written by a newer filmlog: unreadable here, but not damaged
     watchlist: int = 0  # films on the watchlist
+    index: str | None = None  # the index's state (see Journal.reindex); None if not checked
 
     @property
     def healthy(self) -> bool:
@@ -235,6 +236,8 @@ def check(journal: Journal) -> Report:
     if raw is None:
         return Report(journal.path, exists=False)
     report = check_bytes(raw, journal.path)
+    if report.healthy:
+        report.index = journal.reindex()
     leftovers = [path.name for path in temp_files(journal.target)]
     if leftovers:
         them = "it" if len(leftovers) == 1 else "them"

@@ -66,6 +66,8 @@ def atomic_write(
     replace: bool = True,
     before_replace: BeforeReplace | None = None,
     sync_folder: bool = True,
+    durable: bool = True,
+    tidy: bool = True,
     what: str = "",
     owner: os.stat_result | None = None,
 ) -> list[Path]:
@@ -75,7 +77,9 @@ def atomic_write(
     file as it was, like any failed write. Writes a temporary file in the same
     folder, fsyncs it, renames it over ``target`` and fsyncs the folder (unless
     ``sync_folder`` is False: the caller syncs the folders of many files once),
-    so that the rename itself is durable. The rename replaces a symlink itself,
+    so that the rename itself is durable. A file that is only ever derived from
+    others and checked when read (the index) may skip both fsyncs (``durable``
+    False): after a power failure it is rebuilt. The rename replaces a symlink itself,
     never the file it points to.
 
     A replaced file's permissions are kept. A new file gets the default ones
@@ -87,7 +91,9 @@ def atomic_write(
 
     The new file keeps the owner and group of the file it replaces, or of
     ``owner`` (run as root, a write would otherwise hand the file to root).
-    Returns the temporary files of earlier, interrupted writes it removed.
+    Returns the temporary files of earlier, interrupted writes it removed
+    (none when ``tidy`` is False: only a writer that holds the file's lock may
+    remove them, or it could take another writer's file mid-write).
     """
     named = f"{what} {target}" if what else str(target)
     folder = target.parent
@@ -109,7 +115,7 @@ def atomic_write(
                     "make it writable (chmod u+w) to change it"
                 )
         owner = owner if owner is not None else old
-        removed = temp_files(target)
+        removed = temp_files(target) if tidy else []
         for stale in removed:
             stale.unlink(missing_ok=True)
         fd, tmp = _new_temp(target)
@@ -124,7 +130,8 @@ def atomic_write(
             for piece in [payload] if isinstance(payload, bytes) else payload:
                 handle.write(piece)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         undo = before_replace() if before_replace is not None else None
         try:
             if replace:
@@ -140,7 +147,7 @@ def atomic_write(
         if isinstance(exc, OSError) and not isinstance(exc, FileExistsError):
             raise StorageError(f"cannot write {named}: {exc.strerror or exc}") from exc
         raise
-    if not sync_folder:
+    if not (sync_folder and durable):
         return removed
     try:
         fsync_folder(folder)

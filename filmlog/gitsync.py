@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from filmlog import backups
+from filmlog import backups, index
 from filmlog.errors import CorruptJournal, FilmlogError, StorageError
 from filmlog.merging import Merged, merge
 from filmlog.storage import (
@@ -198,7 +198,7 @@ def init(journal: Journal, remote: str | None) -> Outcome:
                 f"/.{name}.*.tmp",
                 f"/{name}{backups.SUFFIX}/",
                 f"/{name}.corrupt-*",
-                "*.idx",
+                f"/{name}{index.SUFFIX}",
             ],
         )
         git(folder, "config", "--local", f"merge.{DRIVER}.name", "filmlog journal merge by UUID")

@@ -284,6 +284,26 @@ class Review:
 _REVIEW_FIELDS = tuple(f.name for f in fields(Review))
 
 
+# The stored fields a ReviewSummary reads.
+SUMMARY_FIELDS = (
+    "title",
+    "year",
+    "release_date",
+    "directors",
+    "genres",
+    "tags",
+    "runtime",
+    "rating",
+    "verdict",
+    "headline",
+    "liked",
+    "rewatch",
+    "reviewer",
+    "watched_on",
+    "cast",
+)
+
+
 class ReviewSummary:
     """What statistics read of a review, built straight from its stored form.
 

@@ -30,6 +30,8 @@ class BodySource(Protocol):
 
     def word_candidates(self, words: list[str]) -> set[int] | None: ...
 
+    def word_matches(self, words: list[str]) -> set[int] | None: ...
+
 
 @dataclass(slots=True)
 class Filters:
@@ -56,6 +58,17 @@ class Filters:
 
     def is_empty(self) -> bool:
         return self == Filters()
+
+    def fields(self) -> set[str]:
+        """The stored fields :meth:`matcher` reads (a word search reads the body apart)."""
+        wanted = set()
+        for name, attribute in _FILTER_FIELDS:
+            value = getattr(self, attribute)
+            if value if isinstance(value, list) else value is not None:
+                wanted.add(name)
+        if self.words:
+            wanted.update(WORD_FIELDS)
+        return wanted
 
     def matcher(self) -> Callable[[Doc], bool]:
         """A predicate over one stored review document (``Review.to_dict()`` form).
@@ -111,6 +124,25 @@ class Filters:
         return lambda d: all(test(d) for test in tests)
 
 
+# The stored field each filter reads: (field, attribute of Filters).
+_FILTER_FIELDS = (
+    ("genres", "genres"),
+    ("tags", "tags"),
+    ("directors", "directors"),
+    ("cast", "actors"),
+    ("year", "year"),
+    ("watched_on", "watched_year"),
+    ("watched_on", "watched_from"),
+    ("watched_on", "watched_to"),
+    ("rating", "min_rating"),
+    ("rating", "max_rating"),
+    ("rewatch", "rewatch"),
+    ("liked", "liked"),
+)
+# What a word search reads besides the body (see _fields_text).
+WORD_FIELDS = ("title", "original_title", "headline", "directors", "tags", "cast")
+
+
 def _actors(doc: Doc) -> list[str]:
     return [m["actor"] for m in doc.get("cast") or ()]
 
@@ -120,7 +152,8 @@ def _any_name(names: list[str], get: Callable[[Doc], Iterable[str]]) -> Callable
     return lambda d: any(want in fold(have) for have in get(d) for want in folded)
 
 
-def _fields_text(doc: Doc) -> str:
+def fields_text(doc: Doc) -> str:
+    """The text of a review's fields that a word search reads besides its body."""
     # Cheap fields first: most searches are decided before the long body is folded.
     fields: list[str | None] = [doc.get("title"), doc.get("original_title"), doc.get("headline")]
     fields.extend(doc.get("directors") or ())
@@ -131,7 +164,7 @@ def _fields_text(doc: Doc) -> str:
 
 
 def _has_words(doc: Doc, words: list[str]) -> bool:
-    remaining = missing(_fields_text(doc), words)
+    remaining = missing(fields_text(doc), words)
     if not remaining:
         return True
     body = doc.get("body")
@@ -141,7 +174,7 @@ def _has_words(doc: Doc, words: list[str]) -> bool:
 def _has_words_apart(
     review_id: int, doc: Doc, words: list[str], bodies: BodySource, *, screened: bool
 ) -> bool:
-    remaining = missing(_fields_text(doc), words)
+    remaining = missing(fields_text(doc), words)
     if not remaining:
         return True
     encoded = bodies.encoded(review_id)
@@ -165,6 +198,9 @@ def select(items: Iterable[Item], filters: Filters, bodies: BodySource | None = 
         return [item for item in items if match(item[1])]
     chosen = select(items, replace(filters, words=[]))
     words = [fold(w) for w in filters.words if w.strip()]
+    exact = bodies.word_matches(words) if words else None
+    if exact is not None:  # found in the index's words: nothing to read
+        return [item for item in chosen if item[0] in exact]
     maybe = bodies.word_candidates(words) if words else None
     if maybe is not None:  # the reviews that could match, found in bulk from the file's bytes
         chosen = [item for item in chosen if item[0] in maybe]
@@ -192,6 +228,16 @@ _SORT_KEYS: dict[str, Callable[[Doc], Any]] = {
     "title": _title_key,
     "year": lambda d: d.get("year"),
     "logged": _logged_key,
+}
+
+
+# The stored field each sort key reads.
+SORT_FIELDS = {
+    "watched": "watched_on",
+    "rating": "rating",
+    "title": "title",
+    "year": "year",
+    "logged": "logged_at",
 }
 
 

@@ -200,3 +200,45 @@ def marked(raw: bytes, spans: list[tuple[int, int]]) -> bytes | bytearray:
     out += view[kept:]
     view.release()
     return out
+
+
+def object_spans(raw: bytes, starts: list[tuple[int, int]]) -> dict[int, tuple[int, int]] | None:
+    """Where each review's object (``{`` to ``}``) lies in ``raw``, from where each review
+    begins (see :func:`review_starts`); None when the file is not laid out as expected.
+
+    Each object ends before the separator that begins the next review, and the
+    last one before the close of the reviews table, which ends the file (the
+    reviews table comes last in a file filmlog wrote). The ends are checked here,
+    the first and last objects parsed; a review the index finds elsewhere is
+    checked again when it is read (see :class:`filmlog.storage.Indexed`).
+    """
+    if not starts:
+        return {}
+    end = len(raw)
+    for _ in range(2):  # the file's close, then the table's
+        while end and raw[end - 1] in _SPACE:
+            end -= 1
+        if not end or raw[end - 1] != 0x7D:  # '}'
+            return None
+        end -= 1
+    found: dict[int, tuple[int, int]] = {}
+    ordered = sorted(starts)
+    for number, (start, review_id) in enumerate(ordered):
+        key = b'"%d":' % review_id
+        opened = start + len(key)
+        if raw[start:opened] != key or raw[opened : opened + 1] != b"{":
+            return None
+        stop = ordered[number + 1][0] - 1 if number + 1 < len(ordered) else end
+        while stop > opened and raw[stop - 1] in _SPACE:
+            stop -= 1
+        if raw[stop - 1 : stop] != b"}":
+            return None
+        found[review_id] = (opened, stop)
+    for review_id in (ordered[0][1], ordered[-1][1]):
+        start, stop = found[review_id]
+        try:
+            if not isinstance(orjson.loads(raw[start:stop]), dict):
+                return None
+        except orjson.JSONDecodeError:
+            return None
+    return found

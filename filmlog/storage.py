@@ -18,19 +18,20 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+import zlib
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic
 
 import orjson
 
-from filmlog import backups, paths, scan, validation
+from filmlog import backups, index, paths, scan, validation
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.files import atomic_write, fsync_folder, temp_files
 from filmlog.lock import FileLock
-from filmlog.model import Review, ReviewSummary
+from filmlog.model import SUMMARY_FIELDS, Review, ReviewSummary
 from filmlog.prefilter import Layout
 from filmlog.scan import body_spans, loads, review_starts
 from filmlog.schema import (
@@ -129,6 +130,10 @@ class Bodies:
             return self._source[start:stop]
         return os.pread(self._source, stop - start, start)
 
+    def word_matches(self, words: list[str]) -> set[int] | None:
+        """None: without an index, words are found by :meth:`word_candidates` and reading."""
+        return None
+
     def word_candidates(self, words: list[str]) -> set[int] | None:
         """IDs of the reviews whose stored text, folded, could hold every folded word; None
         when the words or the file do not allow it (see :func:`filmlog.prefilter.candidates`)."""
@@ -164,11 +169,116 @@ class Bodies:
         span = self._spans.get(review_id)
         return None if span is None else self._literal(span)[1:-1]
 
-    def fill(self, review_id: int, doc: Mapping[str, Any]) -> Mapping[str, Any]:
-        """``doc`` (read without its body) with its body."""
-        if review_id not in self._spans:
+    def document(self, review_id: int, doc: Mapping[str, Any], body: bool) -> Mapping[str, Any]:
+        """Review ``review_id``'s whole document, ``doc`` as :meth:`Journal.browse` gave it,
+        with its body if ``body``."""
+        if not body or review_id not in self._spans:
             return doc
         return {**doc, "body": self.text(review_id)}
+
+
+class Indexed:
+    """The reviews of one read through the index: each parsed from the journal when asked.
+
+    Like :class:`Bodies`, it reads from the descriptor of the journal version the
+    index matched. Each review read is checked against the index (its UUID and
+    title): a mismatch, which only a changed file or a wrong index could cause,
+    discards the index and stops the command rather than answer wrongly.
+    """
+
+    __slots__ = ("__weakref__", "_fd", "_index", "_path", "_status")
+
+    def __init__(self, fd: int, found: index.Index, path: Path, status: os.stat_result) -> None:
+        self._fd = fd
+        self._index = found
+        self._path = path
+        self._status = status
+        weakref.finalize(self, os.close, fd)
+
+    def _read(self, start: int, stop: int) -> bytes:
+        return os.pread(self._fd, stop - start, start)
+
+    @property
+    def _journal(self) -> Path:
+        return Path(os.path.realpath(self._path))
+
+    def _object(self, position: int) -> bytes:
+        return self._read(self._index.starts[position], self._index.stops[position])
+
+    def _whole(self, review_id: int) -> dict[str, Any] | None:
+        position = self._index.position(review_id)
+        if position is None:
+            return None
+        try:
+            doc = orjson.loads(self._object(position))
+        except orjson.JSONDecodeError:
+            doc = None
+        column = self._index.column
+        if (
+            isinstance(doc, dict)
+            and doc.get("uuid") == column("uuid")[position]
+            and doc.get("title") == column("title")[position]
+        ):
+            return doc
+        index.discard(self._journal)
+        raise StorageError(f"journal {self._path} changed while it was read; run it again")
+
+    def document(self, review_id: int, doc: Mapping[str, Any], body: bool) -> Mapping[str, Any]:
+        """Review ``review_id``'s whole document, parsed from the journal, with its body
+        if ``body``."""
+        whole = self._whole(review_id)
+        if whole is None:
+            return doc
+        if not body and "body" in whole:
+            whole["body"] = None
+        return whole
+
+    def text(self, review_id: int) -> str | None:
+        whole = self._whole(review_id)
+        body = None if whole is None else whole.get("body")
+        return body if isinstance(body, str) else None
+
+    def encoded(self, review_id: int) -> bytes | None:
+        """The review's whole object as stored: it holds the body's bytes (and more)."""
+        position = self._index.position(review_id)
+        return None if position is None else self._object(position)
+
+    def word_matches(self, words: list[str]) -> set[int] | None:
+        """The reviews that hold every word (see :meth:`filmlog.index.Index.word_matches`).
+
+        An index written since the journal last changed may not hold the reviews'
+        words yet: the first word search finds them and adds them to it.
+        """
+        found = self._index
+        if not found.has_words and index.searchable(words):
+            encoded = found.with_words(self._words())
+            index.write(self._journal, self._status, encoded, self._checksum, tidy=False)
+            found = self._index = index.Index.decode(encoded, index.path_for(self._journal))
+        return found.word_matches(words)
+
+    def _words(self) -> list[str]:
+        from filmlog.query import fields_text
+
+        texts = []
+        for review_id in self._index.ids:
+            doc = self._whole(review_id)
+            body = doc.get("body") if doc is not None else None
+            texts.append(
+                index.words_of(fields_text(doc or {}), body if isinstance(body, str) else None)
+            )
+        return texts
+
+    def _checksum(self) -> int:
+        return zlib.crc32(self._read(0, self._status.st_size))
+
+    def word_candidates(self, words: list[str]) -> set[int] | None:
+        from filmlog.prefilter import candidates
+
+        found = self._index
+        starts = sorted(zip(found.starts, found.ids, strict=True))
+        if not starts:
+            return set()
+        return candidates(self._read, Layout.from_starts(starts, self._status.st_size), words)
 
 
 def parse_journal(raw: bytes | bytearray, path: Path, *, check: bool = True) -> dict[str, Any]:
@@ -225,8 +335,10 @@ def serialise(data: dict[str, Any]) -> bytes:
 
 _REVIEWS_PER_PIECE = 256
 
+Spans = dict[int, tuple[int, int]]  # review ID -> where its object lies in the file
 
-def serialised(data: dict[str, Any]) -> Iterator[bytes]:
+
+def serialised(data: dict[str, Any], spans: Spans | None = None) -> Iterator[bytes]:
     """:func:`serialise` in pieces of a few hundred reviews, to be written one after another.
 
     Encoding a large journal in one piece builds the whole file in memory, in a
@@ -237,25 +349,39 @@ def serialised(data: dict[str, Any]) -> Iterator[bytes]:
     tables has a line of its own, so that a diff (``git log -p``) shows which
     reviews changed. The comma leads the line, so adding a review at the end
     adds one line and changes none. The reviews come last (see :func:`_reviews_last`).
+
+    ``spans``: filled with where each review's object (``{`` to ``}``) lies in the
+    bytes produced, for the index (see :mod:`filmlog.index`).
     """
     try:
         # Compact within a line: a tenth smaller than indented JSON, and faster to read.
         if not data:
             yield b"{}\n"
             return
+        offset = 0
         for index, (name, table) in enumerate(_reviews_last(data)):
-            yield (b"{" if index == 0 else b"\n,") + orjson.dumps(name) + b":"
+            piece = (b"{" if index == 0 else b"\n,") + orjson.dumps(name) + b":"
+            offset += len(piece)
+            yield piece
             if name == META_TABLE or not isinstance(table, dict) or not table:
-                yield orjson.dumps(table)
+                piece = orjson.dumps(table)
+                offset += len(piece)
+                yield piece
             else:
-                yield from _one_per_line(table)
+                wanted = spans if name == REVIEWS_TABLE else None
+                for piece in _one_per_line(table, offset, wanted):
+                    offset += len(piece)
+                    yield piece
         yield b"}\n"
     except (orjson.JSONEncodeError, TypeError) as exc:
         raise InvalidInput(f"cannot save the journal: {exc}") from None
 
 
-def _one_per_line(table: dict[str, Any]) -> Iterator[bytes]:
-    """``{`` newline ``"1":{...}`` newline ``,"2":{...}`` ... newline ``}``, in pieces."""
+def _one_per_line(table: dict[str, Any], offset: int, spans: Spans | None) -> Iterator[bytes]:
+    """``{`` newline ``"1":{...}`` newline ``,"2":{...}`` ... newline ``}``, in pieces.
+
+    ``offset``: where the table begins in the file, for ``spans``.
+    """
     dumps = orjson.dumps
     items = list(table.items())
     for start in range(0, len(items), _REVIEWS_PER_PIECE):
@@ -265,7 +391,17 @@ def _one_per_line(table: dict[str, Any]) -> Iterator[bytes]:
             parts.append(dumps(doc))
         if start == 0:
             parts[0] = b"{\n" + parts[0][2:]
-        yield b"".join(parts)
+        if spans is not None:
+            position = offset
+            for (key, _), head, body in zip(
+                items[start : start + _REVIEWS_PER_PIECE], parts[::2], parts[1::2], strict=True
+            ):
+                position += len(head)
+                spans[int(key)] = (position, position + len(body))
+                position += len(body)
+        piece = b"".join(parts)
+        offset += len(piece)
+        yield piece
     yield b"\n}"
 
 
@@ -316,9 +452,15 @@ class Journal:
 
     def read_bytes(self) -> bytes | None:
         """The file's bytes, or None when there is no journal yet."""
+        read = self.read_with_status()
+        return None if read is None else read[0]
+
+    def read_with_status(self) -> tuple[bytes, os.stat_result] | None:
+        """The file's bytes and the status of the file they were read from; None when there
+        is no journal yet."""
         try:
-            with self._reading():
-                return self.target.read_bytes()
+            with self._reading(), open(self.target, "rb") as file:
+                return file.read(), os.fstat(file.fileno())
         except FileNotFoundError:
             return None
 
@@ -328,54 +470,57 @@ class Journal:
             raw = self.read_bytes()
             return empty_tables() if raw is None else parse_journal(raw, self.path)
 
-    def browse(self, *, words: bool = False) -> tuple[Documents, Bodies]:
+    def browse(
+        self, *, words: bool = False, fields: Collection[str] | None = None
+    ) -> tuple[Documents, Bodies | Indexed]:
         """Every stored review document with its ID, in ID order, each body left in the file.
 
         Not yet built into Reviews: filtering and sorting the documents first, and
-        building only the reviews shown (their bodies from :class:`Bodies`), keeps
-        a read of a large journal close to the cost of reading it. ``words``: also
-        note where each review begins, for :meth:`Bodies.word_candidates`.
+        building only the reviews shown (whole, from :meth:`Bodies.document`), keeps
+        a read of a large journal close to the cost of reading it, or, with the
+        index (see :mod:`filmlog.index`), of reading the fields asked for. ``fields``:
+        the stored fields the caller reads (every one when None); documents may hold
+        only those. ``words``: also note where each review begins, for
+        :meth:`Bodies.word_candidates`.
         """
         with self._explained():
             try:
-                opened = self._open()
+                with self._reading():
+                    fd = os.open(self.target, os.O_RDONLY | getattr(os, "O_BINARY", 0))
             except FileNotFoundError:
                 return [], Bodies(b"", {}, self.path)
-            box, fd = opened
             try:
-                return self._browse(box, fd, words)
+                status = os.fstat(fd)
+                if hasattr(os, "pread"):  # the index's reviews are read back by offset
+                    found = index.load(self.target, status, lambda: _pread_all(fd, status))
+                    if found is not None:
+                        with suppress(index.Damaged):  # removed: read the journal itself
+                            docs = found.documents(fields)
+                            return docs, Indexed(fd, found, self.path, status)
+                with self._reading(), open(fd, "rb", closefd=False) as file:
+                    raw = file.read()
+                if not hasattr(os, "pread"):  # Windows: keep the bytes; writers replace the file
+                    os.close(fd)
+                    return self._browse([raw], None, words, status)
+                return self._browse([raw], fd, words, status)
             except BaseException:
-                if fd is not None:
+                with suppress(OSError):
                     os.close(fd)
                 raise
 
-    def _open(self) -> tuple[list[bytes], int | None]:
-        """The file's bytes (in a list, for the reader to take and drop), and its descriptor.
-
-        The descriptor is kept where bodies can be read back by offset (POSIX).
-        """
-        with self._reading():
-            fd = os.open(self.target, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-            try:
-                with open(fd, "rb", closefd=False) as file:
-                    raw = file.read()
-            except BaseException:
-                os.close(fd)
-                raise
-        if not hasattr(os, "pread"):  # Windows: keep the bytes, and let writers replace the file
-            os.close(fd)
-            return [raw], None
-        return [raw], fd
-
-    def _browse(self, box: list[bytes], fd: int | None, words: bool) -> tuple[Documents, Bodies]:
+    def _browse(
+        self, box: list[bytes], fd: int | None, words: bool, status: os.stat_result
+    ) -> tuple[Documents, Bodies]:
         raw = box.pop()  # the only reference, so that it can go before the parse
         scanned = body_spans(raw)
         if scanned is not None:
             spans, nulls = scanned
             size = len(raw)
-            # Reviews without a body need their beginnings found; with one each, the
-            # bodies are enough (see Layout).
-            starts = review_starts(raw, spans) if words and nulls else None
+            # Where the reviews begin: for the index, and for a word search when some
+            # reviews have no body (else the bodies are enough, see Layout).
+            starts = review_starts(raw, spans)
+            objects = scan.object_spans(raw, starts)
+            checksum = zlib.crc32(raw) if index.is_racy(status) else None
             marked = scan.marked(raw, spans)
             if fd is not None:
                 del raw  # the bodies stay in the file: parse with half the memory
@@ -399,10 +544,13 @@ class Journal:
             if len(where) == len(spans) and validation.passes(
                 tables[META_TABLE][str(META_ID)], tables[REVIEWS_TABLE], parsed, spans
             ):
+                in_order = sorted(i for _, i in starts) == [i for i, _ in found]
+                if fd is not None and objects is not None and in_order:
+                    self._index(found, objects, status, checksum)
                 layout = None
                 if words and where and len(where) == len(found):
                     layout = Layout.from_bodies(where, size)
-                elif starts is not None and sorted(i for _, i in starts) == [i for i, _ in found]:
+                elif words and nulls and in_order:
                     layout = Layout.from_starts(starts, size)
                 return found, Bodies(raw if fd is None else fd, where, self.path, layout)
             # A "body" key outside a review, or damage: read everything the ordinary way.
@@ -423,6 +571,22 @@ class Journal:
         if fd is not None:
             os.close(fd)
         return found, Bodies(b"".join(pieces), where, self.path)
+
+    def _index(
+        self,
+        found: Documents,
+        objects: dict[int, tuple[int, int]],
+        status: os.stat_result,
+        checksum: int | None,
+    ) -> None:
+        """Index the version just read and checked, for the reads after this one."""
+        target = self.target
+        if len(objects) != len(found) or not os.access(target.parent, os.W_OK):
+            return
+        encoded = index.encode(found, objects)
+        index.write(
+            target, status, encoded, None if checksum is None else lambda: checksum, tidy=False
+        )
 
     def reviews(self) -> list[Review]:
         """Every review, in ID order."""
@@ -448,14 +612,16 @@ class Journal:
         from filmlog import query
 
         chosen = filters if filters is not None else query.Filters()
-        everything, stored = self.browse(words=bool(chosen.words))
+        fields = chosen.fields()
+        if order is not None:
+            fields.add(query.SORT_FIELDS[order])
+        everything, stored = self.browse(words=bool(chosen.words), fields=fields)
         picked = query.select(everything, chosen, stored)
         if order is not None:
             picked = query.order(picked, order, reverse=reverse)
         wanted = picked if limit is None else picked[:limit]
-        if bodies:
-            wanted = [(review_id, stored.fill(review_id, doc)) for review_id, doc in wanted]
-        return Found(self._build(Review, wanted), len(picked), len(everything))
+        whole = [(review_id, stored.document(review_id, doc, bodies)) for review_id, doc in wanted]
+        return Found(self._build(Review, whole), len(picked), len(everything))
 
     def for_export(self, filters: Filters | None = None) -> list[Review]:
         """The reviews ``filters`` select, whole, in ID order."""
@@ -466,7 +632,8 @@ class Journal:
         from filmlog import query
 
         chosen = filters if filters is not None else query.Filters()
-        everything, stored = self.browse(words=bool(chosen.words))
+        fields = chosen.fields() | set(SUMMARY_FIELDS)
+        everything, stored = self.browse(words=bool(chosen.words), fields=fields)
         picked = query.select(everything, chosen, stored)
         return Found(self._build(ReviewSummary, picked), len(picked), len(everything))
 
@@ -498,16 +665,41 @@ class Journal:
 
     def get_many(self, review_ids: Iterable[int]) -> list[Review]:
         """Reviews by ID in the order given, reading the file once; NotFound for an unknown ID."""
-        everything, bodies = self.browse()  # decodes only the bodies asked for
+        everything, stored = self.browse(fields=())  # decodes only the reviews asked for
         docs = dict(everything)
         found = []
         for review_id in review_ids:
             doc = docs.get(review_id)
             if doc is None:
                 raise NotFound(f"no review with ID {review_id}")
+            whole = stored.document(review_id, doc, True)
             with self._explained():
-                found.append(from_doc(Review, bodies.fill(review_id, doc), review_id, self.path))
+                found.append(from_doc(Review, whole, review_id, self.path))
         return found
+
+    def reindex(self) -> str:
+        """Check the index (see :mod:`filmlog.index`) and rebuild it unless current.
+
+        Returns what was found: "current", "rebuilt" (it was missing, stale or
+        damaged), or "not kept" (the journal's folder cannot hold it, or the
+        file is not laid out as filmlog writes it: reads parse the journal).
+        """
+        if not self.target.exists():
+            return "not kept"
+        if self._index_current():
+            return "current"
+        index.discard(self.target)
+        self.browse()
+        return "rebuilt" if self._index_current() else "not kept"
+
+    def _index_current(self) -> bool:
+        try:
+            with open(self.target, "rb") as file:
+                status = os.fstat(file.fileno())
+                read = lambda: os.pread(file.fileno(), status.st_size, 0)  # noqa: E731
+                return index.load(self.target, status, read) is not None
+        except OSError:
+            return False
 
     @contextmanager
     def locked(self, *, create: bool = False) -> Iterator[None]:
@@ -537,14 +729,17 @@ class Journal:
 
         target = self.target
         with self.locked(), self._explained():
-            session = Session(self.load(), self.path)
+            read = self.read_with_status()
+            session = Session(
+                empty_tables() if read is None else parse_journal(read[0], self.path), self.path
+            )
             yield session
             if session.changed:
                 tables = session.tables()
                 # A journal of an older schema is migrated by its first write (after the
                 # backup of the version it replaces): its documents are read as they are.
                 tables[META_TABLE][str(META_ID)]["schema"] = SCHEMA_VERSION
-                self.removed = _write(target, tables)
+                self.removed = _write(target, tables, _Words.of(target, read))
 
     @contextmanager
     def _explained(self) -> Iterator[None]:
@@ -575,13 +770,17 @@ class Journal:
         return f"; backups in {where} (newest first): {names}"
 
 
-def _write(target: Path, tables: dict[str, Any]) -> list[Path]:
-    """Write the journal, keeping the version it replaces as the newest rotating backup.
+def _write(target: Path, tables: dict[str, Any], words: _Words | None = None) -> list[Path]:
+    """Write the journal, keeping the version it replaces as the newest rotating backup,
+    then its index (see :mod:`filmlog.index`).
 
     A backup is never a condition of the write: if it cannot be made the write
     goes ahead (were the disk full, the write itself fails next, with its own
     clear error), and if the write fails the backup just made (a duplicate of
-    the unchanged journal) is removed again.
+    the unchanged journal) is removed again. Nor is the index: a write that
+    cannot index leaves the index stale, and the next read rebuilds it.
+    ``words``: the words of the version replaced, to index the reviews the
+    write left unchanged without reading them again.
 
     Returns the temporary files of earlier, interrupted writes it removed.
     """
@@ -595,13 +794,79 @@ def _write(target: Path, tables: dict[str, Any]) -> list[Path]:
             return None
         return None if saved is None else lambda: backups.discard(saved)
 
+    spans: dict[int, tuple[int, int]] = {}
+    checksum = 0
+
+    def pieces() -> Iterator[bytes]:
+        nonlocal checksum
+        for piece in serialised(tables, spans):
+            checksum = zlib.crc32(piece, checksum)
+            yield piece
+
     removed = atomic_write(
         target,
-        serialised(tables),
+        pieces(),
         private=True,
         before_replace=keep_old if keep else None,
         what="journal",
     )
+    docs = documents_of(tables, target)
+    if words is None:
+        with suppress(OSError):
+            index.write(
+                target, os.stat(target), index.encode(docs, spans), lambda: checksum, tidy=True
+            )
+    else:
+        words.carry(target, docs, spans)
     if keep:
         backups.prune(target, keep)
     return removed
+
+
+class _Words:
+    """The index's words of the version a write replaces, with that version's bytes."""
+
+    def __init__(self, raw: bytes, old: index.Index) -> None:
+        self.raw = raw
+        self.old = old
+
+    @classmethod
+    def of(cls, target: Path, read: tuple[bytes, os.stat_result] | None) -> _Words | None:
+        if read is None:
+            return None
+        raw, status = read
+        old = index.load(target, status, lambda: raw)
+        return cls(raw, old) if old is not None and old.has_words else None
+
+    def carry(self, target: Path, docs: Documents, spans: Mapping[int, tuple[int, int]]) -> None:
+        """Index the version just written: a review whose stored bytes are those of the
+        version replaced keeps its words; the others' are found again."""
+        from filmlog.query import fields_text
+
+        try:
+            with open(target, "rb") as file:
+                raw, status = file.read(), os.fstat(file.fileno())
+        except OSError:
+            return
+        old, before = self.old, self.raw
+        found = []
+        for review_id, doc in docs:
+            start, stop = spans[review_id]
+            position = old.position(review_id)
+            if (
+                position is not None
+                and raw[start:stop] == before[old.starts[position] : old.stops[position]]
+            ):
+                found.append(old.words(position))
+            else:
+                body = doc.get("body")
+                found.append(
+                    index.words_of(fields_text(doc), body if isinstance(body, str) else None)
+                )
+        encoded = index.encode(docs, spans, found)
+        index.write(target, status, encoded, lambda: zlib.crc32(raw), tidy=True)
+
+
+def _pread_all(fd: int, status: os.stat_result) -> bytes:
+    """The whole file behind ``fd``, as ``status`` describes it."""
+    return os.pread(fd, status.st_size, 0)

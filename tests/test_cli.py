@@ -651,7 +651,7 @@ def test_a_write_reads_the_journal_once(
     for title in ("Arrival", "Her", "Paterson"):
         add(cli, title, "--genre", "Drama", "--body", "A long body.")
     reads: list[str] = []
-    for method in ("read_bytes", "_open"):  # every way a command reads the file
+    for method in ("read_with_status", "browse"):  # every way a command reads the file
         original = getattr(Journal, method)
 
         def counted(self: Journal, *a: object, _f: object = original, _m: str = method) -> object:
@@ -663,4 +663,4 @@ def test_a_write_reads_the_journal_once(
     result = cli(*args)
 
     assert result.exit_code == 0, result.stderr
-    assert reads == ["read_bytes"]
+    assert reads == ["read_with_status"]

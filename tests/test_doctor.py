@@ -45,7 +45,12 @@ def three(cli: Invoke, journal_path: Path) -> list[bytes]:
 
 
 def files_in(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    """Every file's bytes but the index's, which any read may make or bring up to date."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() and p.suffix != ".idx"
+    }
 
 
 def test_healthy_bytes_pass() -> None:
@@ -131,10 +136,11 @@ def test_doctor_on_a_healthy_journal(cli: Invoke, journal_path: Path, three: lis
         "  Healthy: valid JSON in filmlog's format, unique numeric IDs below the ID counter, "
         "3 valid reviews."
     )
-    assert lines[3] == f"Backups: 2 in {journal_path}.backups, newest first:"
+    assert lines[3] == "  Index: up to date with the journal."
+    assert lines[4] == f"Backups: 2 in {journal_path}.backups, newest first:"
     config = journal_path.parent / "config.toml"
-    assert lines[6] == f"Config: {config} (none yet; see filmlog config)"
-    assert len(lines) == 7
+    assert lines[7] == f"Config: {config} (none yet; see filmlog config)"
+    assert len(lines) == 8
     assert result.stderr == ""
     assert files_in(journal_path.parent) == before
 

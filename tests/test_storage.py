@@ -312,7 +312,7 @@ def check_browse(raw: bytes, reviews: list[Review]) -> None:
         assert (encoded is None) == (review.body is None)
         if encoded is not None:
             assert json.loads(b'"' + encoded + b'"') == review.body
-        filled = Review.from_dict(bodies.fill(review_id, doc), review_id)
+        filled = Review.from_dict(bodies.document(review_id, doc, True), review_id)
         assert filled == review.copy(id=review_id)
 
 
@@ -491,7 +491,8 @@ def test_a_piece_that_cannot_be_encoded_leaves_the_journal_as_it_was(
         s.tables()["reviews"]["7"]["sources"] = {"x": object()}  # what JSON cannot hold
 
     assert journal.target.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["journal.json", "journal.json.lock"]
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    assert kept == ["journal.json", "journal.json.idx", "journal.json.lock"]
 
 
 def test_find_filters_sorts_limits_and_counts(tmp_path: Path) -> None:

@@ -123,9 +123,12 @@ def test_init_sets_up_the_repository_and_commits_the_journal(laptop: Machine) ->
     folder = laptop.folder
     assert (folder / ".gitattributes").read_text() == "/journal.json merge=filmlog\n"
     ignored = (folder / ".gitignore").read_text().splitlines()
-    assert {"/journal.json.lock", "/.journal.json.*.tmp", "/journal.json.backups/", "*.idx"} <= set(
-        ignored
-    )
+    assert {
+        "/journal.json.lock",
+        "/.journal.json.*.tmp",
+        "/journal.json.backups/",
+        "/journal.json.idx",
+    } <= set(ignored)
     driver = laptop.git("config", "--get", "merge.filmlog.driver").strip()
     assert driver.endswith("-m filmlog merge-driver %O %A %B")
     assert sys.executable in driver

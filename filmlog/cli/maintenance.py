@@ -36,6 +36,13 @@ def _size(count: int) -> str:
     return f"{count / 1000:.1f} kB" if count < 1_000_000 else f"{count / 1_000_000:.1f} MB"
 
 
+_INDEX_STATES = {
+    "current": "up to date with the journal.",
+    "rebuilt": "rebuilt from the journal (it was missing, out of date or damaged).",
+    "not kept": "none kept here (reads parse the journal itself).",
+}
+
+
 def _print_report(report: Report, store: Journal, *, check_backups: bool) -> None:
     from filmlog import backups
     from filmlog import doctor as checkup
@@ -59,6 +66,8 @@ def _print_report(report: Report, store: Journal, *, check_backups: bool) -> Non
         )
         if report.watchlist:
             out(f"  Watchlist: {plural(report.watchlist, 'film')}, all valid.")
+        if report.index is not None:
+            out(f"  Index: {_INDEX_STATES[report.index]}")
     elif report.newer:
         out(f"  Not readable by this filmlog: {report.problems[0]}")
     else:

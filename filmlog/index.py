@@ -1,0 +1,449 @@
+"""The index: a derived, disposable file beside the journal that lets reads skip parsing it.
+
+Most commands need a few hundred bytes per review (title, year, dates, rating,
+genres, people) and the few reviews they show; a read of the journal itself
+parses every essay in it. The index (``journal.json.idx``) holds each stored
+field of every review but the body as a column, and where each review's object
+lies in the journal, so that a command loads the columns it filters and sorts
+on and parses only the reviews it shows, straight from the journal's bytes.
+
+The journal stays the only truth. The index names the journal file it was made
+from by what git's index checks (size, modification and change times in
+nanoseconds, inode and device), and is used only when all of them match the
+file being read. A file changed in place within the same tick of the clock as
+the version indexed would keep those: an index made within :data:`RACY_NS` of
+the journal's modification also holds the journal's checksum, and the next read
+checks it (git's "racily clean" entries). Any doubt means no index: a missing,
+unreadable, damaged (its own checksum), stale or foreign index is rebuilt by the
+next full read, and deleting it changes nothing but speed.
+
+The index is written after the journal: by the write that changed it, under
+the journal's lock, and by a read that found none, as a courtesy to the next.
+It is not made durable (no fsync): after a crash it is merely stale or damaged,
+which the checks above catch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+import re
+import struct
+import time
+import weakref
+import zlib
+from collections.abc import Callable, Collection, Iterable, Mapping
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from filmlog.errors import StorageError
+from filmlog.folding import fold
+
+VERSION = 1
+SUFFIX = ".idx"
+_MAGIC = b"filmlog index\n"
+_HEADER_SIZE = struct.Struct("<I")
+# A write to the journal within this long of the indexed version might not change its
+# times (a file system's clock ticks: FAT's 2 s at worst): check its contents instead.
+RACY_NS = 3_000_000_000
+
+Stamp = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device
+Spans = Mapping[int, tuple[int, int]]  # review ID -> its object's bytes in the journal
+
+
+def path_for(journal: Path) -> Path:
+    """Where the index of the journal file ``journal`` (a real path, not a symlink) lives."""
+    return journal.with_name(journal.name + SUFFIX)
+
+
+def stamp_of(status: os.stat_result) -> Stamp:
+    return (
+        status.st_size,
+        status.st_mtime_ns,
+        status.st_ctime_ns,
+        status.st_ino,
+        status.st_dev,
+    )
+
+
+def is_racy(status: os.stat_result) -> bool:
+    """Whether a write to the journal could still go unseen by its times."""
+    return abs(time.time_ns() - status.st_mtime_ns) < RACY_NS
+
+
+class Damaged(StorageError):
+    """A column of the index did not match its checksum: the index was removed."""
+
+
+Reader = Callable[[int, int], bytes]  # bytes of the payload, from start, of size
+
+
+class Index:
+    """The columns of one journal version, each read from the file when first asked for.
+
+    A command reads only the columns it needs: the header lists where each lies
+    and its checksum, checked as it is read.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_columns",
+        "_loaded",
+        "_path",
+        "_position",
+        "_read",
+        "ids",
+        "starts",
+        "stops",
+    )
+
+    def __init__(self, read: Reader, columns: dict[str, tuple[int, int, int]], path: Path) -> None:
+        self._read = read
+        self._columns = columns
+        self._path = path
+        self._loaded: dict[str, Any] = {}
+        self.ids: list[int] = self.column("\0ids")
+        self.starts: list[int] = self.column("\0starts")
+        self.stops: list[int] = self.column("\0stops")
+        self._position: dict[int, int] | None = None
+
+    def column(self, name: str) -> Any:
+        """One column, in ID order; an absent field's column is all None."""
+        found = self._loaded.get(name)
+        if found is None:
+            absent = name not in self._columns
+            found = [None] * len(self.ids) if absent else marshal.loads(self.raw(name))
+            self._loaded[name] = found
+        return found
+
+    def stored(self) -> list[bytes]:
+        """Every column as stored, in the order of the file."""
+        names = sorted(self._columns, key=lambda name: self._columns[name][0])
+        return [self.raw(name) for name in names]
+
+    def raw(self, name: str) -> bytes:
+        """Column ``name`` as stored; Damaged (removing the index) if it is not."""
+        start, size, checksum = self._columns[name]
+        piece = self._read(start, size)
+        if len(piece) != size or zlib.crc32(piece) != checksum:
+            discard_index(self._path)
+            raise Damaged(f"the index {self._path} was damaged; it was removed: run it again")
+        return piece
+
+    @classmethod
+    def decode(cls, encoded: list[bytes], path: Path) -> Index:
+        """The index :func:`encode` (or :meth:`with_words`) gave as ``encoded``."""
+        table, *columns = encoded
+        blob = b"".join(columns)
+        return cls(lambda start, size: blob[start : start + size], marshal.loads(table), path)
+
+    @property
+    def fields(self) -> list[str]:
+        """The stored fields of the reviews, body excepted."""
+        return [name for name in self._columns if not name.startswith("\0")]
+
+    def documents(self, fields: Collection[str] | None) -> list[tuple[int, dict[str, Any]]]:
+        """``(ID, document)`` for every review in ID order, with only ``fields`` (every
+        field but the body when None). A field a review lacks stays absent."""
+        names = self.fields if fields is None else [f for f in fields if f in self._columns]
+        columns = [self.column(name) for name in names]
+        docs = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+        if len(docs) != len(self.ids):  # no fields asked for
+            docs = [{} for _ in self.ids]
+        for name in names:
+            for number in (
+                self.column("\0absent " + name) if "\0absent " + name in self._columns else ()
+            ):
+                del docs[number][name]
+        if fields is None:
+            for doc in docs:
+                doc["body"] = None
+        return list(zip(self.ids, docs, strict=True))
+
+    @property
+    def has_words(self) -> bool:
+        return _WORDS in self._columns
+
+    def word_matches(self, words: list[str]) -> set[int] | None:
+        """IDs of the reviews whose folded text holds every folded word of ``words``; None
+        when the index holds no words, or a word is not made of letters and digits alone.
+
+        Exact, not a screen: a word of letters and digits that the folded text holds
+        lies inside one of its runs of letters and digits, and the index holds each
+        review's distinct runs (see :func:`words_of`).
+        """
+        if not self.has_words or not searchable(words):
+            return None
+        text: str = self.column(_WORDS)
+        offsets = self.column(_WORD_STARTS)
+        from bisect import bisect_right
+
+        found: set[int] | None = None
+        for word in sorted(set(words), key=len, reverse=True):  # the longest is the rarest
+            hits: set[int] = set()
+            at = text.find(word)
+            while at >= 0:
+                number = bisect_right(offsets, at) - 1
+                hits.add(number)
+                following = number + 1
+                at = text.find(word, offsets[following]) if following < len(offsets) else -1
+            found = hits if found is None else found & hits
+            if not found:
+                break
+        ids = self.ids
+        return {ids[number] for number in found or ()}
+
+    def with_words(self, words: list[str]) -> list[bytes]:
+        """This index's columns and each review's words (``words_of``, in ID order),
+        ready for :func:`write`."""
+        pieces = [self.raw(name) for name in self._columns]
+        return _encoded(
+            {}, [], {}, dict(zip(self._columns, pieces, strict=True)), _word_columns(words)
+        )
+
+    def words(self, position: int) -> str:
+        """The words of the review at ``position`` (see :func:`words_of`)."""
+        text: str = self.column(_WORDS)
+        offsets = self.column(_WORD_STARTS)
+        end = offsets[position + 1] - 1 if position + 1 < len(offsets) else len(text)
+        return text[offsets[position] : end]
+
+    def position(self, review_id: int) -> int | None:
+        """Where review ``review_id`` is in the columns; None if there is no such review."""
+        if self._position is None:
+            self._position = {review_id: n for n, review_id in enumerate(self.ids)}
+        return self._position.get(review_id)
+
+
+_WORDS = "\0words"
+_WORD_STARTS = "\0word starts"
+_WORD = re.compile(r"\w+")
+
+
+def searchable(words: list[str]) -> bool:
+    """Whether the index's words can answer a search for the folded ``words``."""
+    return bool(words) and all(_WORD.fullmatch(word) for word in words)
+
+
+def words_of(fields_text: str, body: str | None) -> str:
+    """A review's distinct runs of letters and digits, folded, one space between each."""
+    found = set(_WORD.findall(fold(fields_text)))
+    if body:
+        found.update(_WORD.findall(fold(body)))
+    return " ".join(sorted(found))
+
+
+def encode(
+    docs: Iterable[tuple[int, Mapping[str, Any]]], spans: Spans, words: list[str] | None = None
+) -> list[bytes]:
+    """The columns of ``docs`` (in ID order), and their ``words`` if given, ready for
+    :func:`write`."""
+    items = list(docs)
+    ids = [review_id for review_id, _ in items]
+    columns: dict[str, list[Any]] = {
+        "\0ids": ids,
+        "\0starts": [spans[review_id][0] for review_id in ids],
+        "\0stops": [spans[review_id][1] for review_id in ids],
+    }
+    columns.update(_columns([doc for _, doc in items]))
+    return _encoded({}, [], columns, {}, _word_columns(words) if words is not None else {})
+
+
+def _columns(docs: list[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """Each stored field but the body as a column, and where a field is absent, if anywhere."""
+    if docs:
+        # Documents written by filmlog all hold every field: then one pass over them and a
+        # transposition, far fewer lookups than a pass a field, in an order caches like.
+        first = [name for name in docs[0] if name != "body"]
+        width = len(docs[0])
+        if len(first) > 1 and all(len(doc) == width for doc in docs):
+            row = itemgetter(*first)
+            try:
+                rows = [row(doc) for doc in docs]
+            except KeyError:  # the same number of fields, not the same fields
+                pass
+            else:
+                return {
+                    name: list(values)
+                    for name, values in zip(first, zip(*rows, strict=True), strict=True)
+                }
+    names: dict[str, None] = {}
+    for doc in docs:
+        names.update(dict.fromkeys(doc))
+    names.pop("body", None)
+    columns: dict[str, list[Any]] = {}
+    for name in names:
+        columns[name] = [doc.get(name) for doc in docs]
+        absent = [n for n, doc in enumerate(docs) if name not in doc]
+        if absent:
+            columns["\0absent " + name] = absent
+    return columns
+
+
+def _word_columns(words: list[str]) -> dict[str, Any]:
+    starts = []
+    at = 0
+    for text in words:
+        starts.append(at)
+        at += len(text) + 1
+    return {_WORDS: "\n".join(words), _WORD_STARTS: starts}
+
+
+def _encoded(
+    table: dict[str, tuple[int, int, int]],
+    pieces: list[bytes],
+    *groups: Mapping[str, Any],
+) -> list[bytes]:
+    """The table of columns, then the columns. Each group maps names to values, except the
+    second, which maps names to columns already encoded."""
+    offset = sum(len(piece) for piece in pieces)
+    for number, group in enumerate(groups):
+        for name, values in group.items():
+            piece = values if number == 1 else marshal.dumps(values)
+            table[name] = (offset, len(piece), zlib.crc32(piece))
+            pieces.append(piece)
+            offset += len(piece)
+    return [marshal.dumps(table), *pieces]
+
+
+def write(
+    journal: Path,
+    status: os.stat_result,
+    encoded: list[bytes],
+    checksum: Callable[[], int] | None,
+    *,
+    tidy: bool,
+) -> None:
+    """Write the index of the journal version ``status`` describes; never fails the caller.
+
+    ``checksum``: the journal's CRC-32, asked for only when the version is racy
+    (see :func:`is_racy`). ``tidy``: also remove temporary files of interrupted
+    index writes (only a writer holding the journal's lock may, or it could take
+    another process's file mid-write).
+    """
+    from filmlog.files import atomic_write
+
+    racy = is_racy(status)
+    if racy and checksum is None:
+        return  # nothing would let a read trust it
+    table, *columns = encoded
+    header = _header(
+        {
+            "stamp": stamp_of(status),
+            "crc": checksum() if racy and checksum is not None else None,
+            "racy": racy,
+            "table": table,
+        }
+    )
+    with contextlib.suppress(StorageError, OSError):
+        atomic_write(
+            path_for(journal),
+            [header, *columns],
+            private=True,
+            durable=False,
+            tidy=tidy,
+            owner=status,
+            what="index",
+        )
+
+
+def _header(fields: dict[str, Any]) -> bytes:
+    """The magic, the header's size and the header: ``fields`` and what made them."""
+    fields = {"version": VERSION, "reader": _reader(), "marshal": marshal.version, **fields}
+    fields["check"] = zlib.crc32(fields["table"])
+    header = marshal.dumps(fields)
+    return _MAGIC + _HEADER_SIZE.pack(len(header)) + header
+
+
+def _reader() -> tuple[int, str]:
+    """What checked the journal the index was made from: which schema it reads, and
+    which filmlog (whose checks may differ from this one's)."""
+    from filmlog import __version__, schema
+
+    return schema.SCHEMA_VERSION, __version__
+
+
+def load(journal: Path, status: os.stat_result, read: Callable[[], bytes]) -> Index | None:
+    """The index of the journal version ``status`` describes; None when there is none to
+    trust (see the module's notes). ``read()`` gives that version's bytes, for a racy one."""
+    where = path_for(journal)
+    if not hasattr(os, "pread"):  # columns are read by offset (POSIX)
+        return None
+    try:
+        fd = os.open(where, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        found = _load(fd, where, status, read)
+    except (OSError, ValueError, EOFError, TypeError, KeyError, struct.error, Damaged):
+        found = None
+    if found is None:
+        os.close(fd)
+        return None
+    index, header = found
+    weakref.finalize(index, os.close, fd)
+    if header["racy"] and not is_racy(status):
+        # Checked once the clock has moved on: later writes will show in the times.
+        _settle(journal, index, header)
+    return index
+
+
+def _load(
+    fd: int, where: Path, status: os.stat_result, read: Callable[[], bytes]
+) -> tuple[Index, dict[str, Any]] | None:
+    start = os.pread(fd, 1 << 16, 0)
+    if not start.startswith(_MAGIC):
+        return None
+    at = len(_MAGIC)
+    (size,) = _HEADER_SIZE.unpack_from(start, at)
+    at += _HEADER_SIZE.size
+    raw = start[at : at + size] if at + size <= len(start) else os.pread(fd, size, at)
+    header = marshal.loads(raw)
+    if not isinstance(header, dict) or header.get("version") != VERSION:
+        return None
+    if header.get("reader") != _reader() or header.get("marshal") != marshal.version:
+        return None
+    if header.get("stamp") != stamp_of(status) or zlib.crc32(header["table"]) != header["check"]:
+        return None
+    if header["racy"] and zlib.crc32(read()) != header["crc"]:
+        return None
+    base = at + size
+    index = Index(
+        lambda offset, length: os.pread(fd, length, base + offset),
+        marshal.loads(header["table"]),
+        where,
+    )
+    if not len(index.ids) == len(index.starts) == len(index.stops):
+        return None
+    return index, header
+
+
+def _settle(journal: Path, index: Index, header: dict[str, Any]) -> None:
+    """Rewrite a racy index whose journal has been checked as no longer racy."""
+    from filmlog.files import atomic_write
+
+    with contextlib.suppress(StorageError, OSError):
+        pieces = index.stored()
+        settled = _header(
+            {"stamp": header["stamp"], "crc": None, "racy": False, "table": header["table"]}
+        )
+        atomic_write(
+            path_for(journal),
+            [settled, *pieces],
+            private=True,
+            durable=False,
+            tidy=False,
+            what="index",
+        )
+
+
+def discard(journal: Path) -> None:
+    """Remove the index of ``journal``, if any."""
+    discard_index(path_for(journal))
+
+
+def discard_index(where: Path) -> None:
+    with contextlib.suppress(OSError):
+        where.unlink(missing_ok=True)
