@@ -229,3 +229,30 @@ def test_secrets_are_masked() -> None:
     assert config.mask("tmdb.api_key", "0123456789abcdef") == "****cdef"
     assert config.mask("tmdb.token", "short") == "****"
     assert config.mask("reviewer", "Ann") == "Ann"
+
+
+@pytest.mark.parametrize(
+    ("home", "xdg"),
+    [
+        pytest.param("/home/ana", None, id="no variable"),
+        pytest.param("/home/ana", "", id="empty variable"),
+        pytest.param("/home/ana", "/srv/data", id="XDG variable"),
+        pytest.param("home/ana", None, id="relative home"),
+    ],
+)
+def test_the_default_journal_is_where_platformdirs_puts_user_data(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, home: str, xdg: str | None
+) -> None:
+    from platformdirs import user_data_path
+
+    from filmlog.storage import default_path
+
+    monkeypatch.delenv("FILMLOG_DB")
+    monkeypatch.setenv("FILMLOG_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("HOME", home)
+    if xdg is None:
+        monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_DATA_HOME", xdg)
+
+    assert default_path() == user_data_path("filmlog", appauthor=False) / "journal.json"

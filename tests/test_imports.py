@@ -430,3 +430,23 @@ def test_only_the_letterboxd_export_loads_the_markdown_parser(
     # The Letterboxd export renders Markdown to HTML with markdown-it, never with Rich.
     assert bool(result.loaded("markdown_it")) is parser, result.explain("markdown_it")
     assert not result.loaded("rich.markdown"), result.explain("rich.markdown")
+
+
+@pytest.mark.usefixtures("journal_with_reviews")
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("list",), id="list"),
+        pytest.param(("show", "2"), id="show"),
+        pytest.param(("search", "--genre", "Drama"), id="search"),
+        pytest.param(("stats",), id="stats"),
+    ],
+)
+def test_reads_the_index_answers_load_no_checks_or_backups(
+    trace: TraceRun, args: tuple[str, ...]
+) -> None:
+    """The index was made from a checked journal: such a read checks nothing again."""
+    result = trace(*args)
+
+    for module in ("filmlog.validation", "filmlog.backups", "filmlog.prefilter"):
+        assert not result.loaded(module), result.explain(module)
