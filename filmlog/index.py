@@ -449,7 +449,6 @@ def write(
     index writes (only a writer holding the journal's lock may, or it could take
     another process's file mid-write).
     """
-    from filmlog.files import atomic_write
 
     racy = is_racy(status)
     if racy and checksum is None:
@@ -463,14 +462,21 @@ def write(
             "table": table,
         }
     )
+    _put(journal, [header, *columns], tidy=tidy, owner=status)
+
+
+def _put(journal: Path, pieces: list[bytes], *, tidy: bool, owner: os.stat_result | None) -> None:
+    """Write the index file, never failing the caller: it is only ever a shortcut."""
+    from filmlog.files import atomic_write
+
     with contextlib.suppress(StorageError, OSError):
         atomic_write(
             path_for(journal),
-            [header, *columns],
+            pieces,
             private=True,
             durable=False,
             tidy=tidy,
-            owner=status,
+            owner=owner,
             what="index",
         )
 
@@ -548,21 +554,15 @@ def _load(
 
 def _settle(journal: Path, index: Index, header: dict[str, Any]) -> None:
     """Rewrite a racy index whose journal has been checked as no longer racy."""
-    from filmlog.files import atomic_write
 
-    with contextlib.suppress(StorageError, OSError):
+    try:
         pieces = index.stored()
-        settled = _header(
-            {"stamp": header["stamp"], "crc": None, "racy": False, "table": header["table"]}
-        )
-        atomic_write(
-            path_for(journal),
-            [settled, *pieces],
-            private=True,
-            durable=False,
-            tidy=False,
-            what="index",
-        )
+    except Damaged:
+        return
+    settled = _header(
+        {"stamp": header["stamp"], "crc": None, "racy": False, "table": header["table"]}
+    )
+    _put(journal, [settled, *pieces], tidy=False, owner=None)
 
 
 def discard(journal: Path) -> None:
