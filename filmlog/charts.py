@@ -9,7 +9,6 @@ User text (genres, names, titles) is always a ``Text`` built by
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from rich import box
 from rich.cells import cell_len
@@ -64,13 +63,16 @@ def change_text(change: int | None) -> str:
     return f"{'up' if change > 0 else 'down'} {_amount(change)}"
 
 
-@dataclass(slots=True)
 class BarRow:
     """One row of a :class:`BarChart`: a label, the value the bar shows, extra columns."""
 
-    label: Text
-    value: int
-    extra: tuple[str, ...] = ()
+    # A plain class: making a dataclass would cost every stats and history most of a ms.
+    __slots__ = ("extra", "label", "value")
+
+    def __init__(self, label: Text, value: int, extra: tuple[str, ...] = ()) -> None:
+        self.label = label
+        self.value = value
+        self.extra = extra
 
 
 class BarChart:

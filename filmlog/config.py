@@ -16,7 +16,6 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -94,14 +93,20 @@ def _seconds(value: Any) -> float | int:
     return value
 
 
-@dataclass(frozen=True, slots=True)
 class Key:
     """A setting filmlog knows: its name, what it means, how a value is checked."""
 
-    name: str
-    help: str
-    check: Callable[[Any], Any] = _text
-    secret: bool = False
+    # Plain classes here, not dataclasses: every command reads the config at start-up, and
+    # making a dataclass costs most of a millisecond.
+    __slots__ = ("check", "help", "name", "secret")
+
+    def __init__(
+        self, name: str, help: str, check: Callable[[Any], Any] = _text, secret: bool = False
+    ) -> None:
+        self.name = name
+        self.help = help
+        self.check = check
+        self.secret = secret
 
 
 KEYS: dict[str, Key] = {
@@ -130,9 +135,14 @@ def config_path() -> Path:
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env).expanduser()
-    from platformdirs import user_config_path
+    from filmlog.paths import plain_user_folder
 
-    return user_config_path("filmlog", appauthor=False) / FILE_NAME
+    folder = plain_user_folder("XDG_CONFIG_HOME", ".config")
+    if folder is None:
+        from platformdirs import user_config_path
+
+        folder = user_config_path("filmlog", appauthor=False)
+    return folder / FILE_NAME
 
 
 def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -146,13 +156,17 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-@dataclass(slots=True)
 class Config:
     """The settings in one config file, checked; unknown keys are kept aside."""
 
-    path: Path
-    exists: bool = False
-    table: dict[str, Any] = field(default_factory=dict)  # the file as TOML nests it
+    __slots__ = ("exists", "path", "table")
+
+    def __init__(
+        self, path: Path, exists: bool = False, table: dict[str, Any] | None = None
+    ) -> None:
+        self.path = path
+        self.exists = exists
+        self.table: dict[str, Any] = {} if table is None else table  # as TOML nests it
 
     def values(self) -> dict[str, Any]:
         """Every known setting in the file, by dotted key."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from pathlib import Path
 
 from filmlog.errors import StorageError
@@ -51,3 +52,24 @@ def _refuse_dangling(path: Path) -> None:
                     "create it with `filmlog init` or check the mount"
                 )
             return
+
+
+def plain_user_folder(variable: str, default: str) -> Path | None:
+    """filmlog's folder of one kind in the home folder, as platformdirs finds it on Linux.
+
+    ``variable`` is the XDG variable that moves it (``XDG_CONFIG_HOME``), ``default``
+    where it is otherwise (``.config``). Importing platformdirs costs every command
+    several milliseconds; in the usual case (Linux, the variable not set, ``HOME`` an
+    absolute path) its answer is simply ``$HOME/<default>/filmlog``. Anywhere else
+    this returns None, and the caller asks platformdirs.
+    """
+    if (
+        sys.platform != "linux"
+        or hasattr(sys, "getandroidapilevel")
+        or "ANDROID_DATA" in os.environ
+    ):
+        return None
+    home = os.environ.get("HOME", "")
+    if os.environ.get(variable, "").strip() or not os.path.isabs(home):
+        return None
+    return Path(os.path.expanduser(f"~/{default}"), "filmlog")

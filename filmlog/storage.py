@@ -27,12 +27,11 @@ from typing import TYPE_CHECKING, Any, Generic
 
 import orjson
 
-from filmlog import backups, index, paths, scan, validation
+from filmlog import index, paths, scan
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.files import atomic_write, fsync_folder, temp_files
 from filmlog.lock import FileLock
 from filmlog.model import SUMMARY_FIELDS, Review, ReviewSummary
-from filmlog.prefilter import Layout
 from filmlog.scan import body_spans, loads, review_starts
 from filmlog.schema import (
     CONFLICTS_TABLE,
@@ -55,6 +54,8 @@ from filmlog.schema import (
 )
 
 if TYPE_CHECKING:
+    from filmlog import backups
+    from filmlog.prefilter import Layout
     from filmlog.query import Filters
     from filmlog.session import Session
     from filmlog.stats import History
@@ -94,9 +95,12 @@ def default_path() -> Path:
     configured = load().get("journal")
     if configured is not None:
         return Path(configured).expanduser()
-    from platformdirs import user_data_path
+    folder = paths.plain_user_folder("XDG_DATA_HOME", ".local/share")
+    if folder is None:
+        from platformdirs import user_data_path
 
-    return user_data_path("filmlog", appauthor=False) / "journal.json"
+        folder = user_data_path("filmlog", appauthor=False)
+    return folder / "journal.json"
 
 
 class Bodies:
@@ -278,6 +282,8 @@ class Indexed:
         starts = sorted(zip(found.starts, found.ids, strict=True))
         if not starts:
             return set()
+        from filmlog.prefilter import Layout
+
         return candidates(self._read, Layout.from_starts(starts, self._status.st_size), words)
 
 
@@ -307,6 +313,8 @@ def parse_journal(raw: bytes | bytearray, path: Path, *, check: bool = True) -> 
     data.setdefault(REVIEWS_TABLE, reviews)
     _check_side_tables(data, path)
     if check:
+        from filmlog import validation  # not on the reads the index answers
+
         validation.check(data[META_TABLE][str(META_ID)], reviews, path, len(raw))
     checked: dict[str, Any] = data
     return checked
@@ -541,6 +549,9 @@ class Journal:
                     doc["body"] = None
             # Bodies are strings (the scan found them so): the check reads the rest, and when
             # it finds damage the full parse below says what it is.
+            from filmlog import validation
+            from filmlog.prefilter import Layout
+
             if len(where) == len(spans) and validation.passes(
                 tables[META_TABLE][str(META_ID)], tables[REVIEWS_TABLE], parsed, spans
             ):
@@ -754,6 +765,8 @@ class Journal:
         except CorruptJournal as exc:
             # Not for a newer schema: that is no damage, and an older backup the wrong advice.
             if exc.backups is None and not self._newer_schema():
+                from filmlog import backups
+
                 kept = backups.list_backups(self.target)
                 exc.journal, exc.backups = self.path, [backup.path for backup in kept]
                 exc.message += self._recovery_hint(kept)
@@ -768,6 +781,8 @@ class Journal:
         return check_format(data)[0] is FormatProblem.NEWER_SCHEMA
 
     def _recovery_hint(self, kept: list[backups.Backup]) -> str:
+        from filmlog import backups
+
         where = backups.folder(self.target)
         if not kept:
             return f"; there are no backups of it in {where}"
@@ -789,6 +804,8 @@ def _write(target: Path, tables: dict[str, Any], replaced: _Replaced | None = No
 
     Returns the temporary files of earlier, interrupted writes it removed.
     """
+    from filmlog import backups
+
     keep = backups.keep_count()
 
     def keep_old() -> Callable[[], None] | None:

@@ -12,6 +12,7 @@ import pytest
 
 from filmlog import config
 from filmlog.errors import InvalidInput
+from filmlog.paths import plain_user_folder
 
 
 @pytest.fixture
@@ -34,6 +35,56 @@ def test_the_default_config_file_is_in_the_user_config_folder(
     assert path.name == "config.toml" and path.parent.name == "filmlog"
     if sys.platform.startswith("linux"):
         assert path == tmp_path / "xdg" / "filmlog" / "config.toml"
+
+
+def _use_home(monkeypatch: pytest.MonkeyPatch, home: str, xdg: str | None) -> None:
+    """No FILMLOG_CONFIG: the config file is found from HOME and XDG_CONFIG_HOME."""
+    monkeypatch.delenv("FILMLOG_CONFIG")
+    monkeypatch.setenv("HOME", home)
+    if xdg is None:
+        monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CONFIG_HOME", xdg)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the shortcut is taken on Linux only")
+@pytest.mark.parametrize(
+    ("home", "xdg"),
+    [
+        pytest.param("/home/ana", None, id="no XDG variable"),
+        pytest.param("/home/ana/", "", id="trailing slash, empty variable"),
+        pytest.param("/", "  ", id="root home, blank variable"),
+    ],
+)
+def test_the_usual_config_folder_is_found_without_platformdirs(
+    monkeypatch: pytest.MonkeyPatch, home: str, xdg: str | None
+) -> None:
+    from platformdirs import user_config_path
+
+    _use_home(monkeypatch, home, xdg)
+    expected = user_config_path("filmlog", appauthor=False)
+
+    assert plain_user_folder("XDG_CONFIG_HOME", ".config") == expected
+    assert config.config_path() == expected / "config.toml"
+
+
+@pytest.mark.parametrize(
+    ("home", "xdg"),
+    [
+        pytest.param("/home/ana", "/srv/settings", id="XDG variable"),
+        pytest.param("/home/ana", "settings", id="relative XDG variable"),
+        pytest.param("home/ana", None, id="relative home"),
+    ],
+)
+def test_platformdirs_finds_the_config_folder_in_any_other_case(
+    monkeypatch: pytest.MonkeyPatch, home: str, xdg: str | None
+) -> None:
+    from platformdirs import user_config_path
+
+    _use_home(monkeypatch, home, xdg)
+
+    assert plain_user_folder("XDG_CONFIG_HOME", ".config") is None
+    assert config.config_path() == user_config_path("filmlog", appauthor=False) / "config.toml"
 
 
 def test_a_missing_file_is_an_empty_config(config_file: Path) -> None:
@@ -178,3 +229,30 @@ def test_secrets_are_masked() -> None:
     assert config.mask("tmdb.api_key", "0123456789abcdef") == "****cdef"
     assert config.mask("tmdb.token", "short") == "****"
     assert config.mask("reviewer", "Ann") == "Ann"
+
+
+@pytest.mark.parametrize(
+    ("home", "xdg"),
+    [
+        pytest.param("/home/ana", None, id="no variable"),
+        pytest.param("/home/ana", "", id="empty variable"),
+        pytest.param("/home/ana", "/srv/data", id="XDG variable"),
+        pytest.param("home/ana", None, id="relative home"),
+    ],
+)
+def test_the_default_journal_is_where_platformdirs_puts_user_data(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, home: str, xdg: str | None
+) -> None:
+    from platformdirs import user_data_path
+
+    from filmlog.storage import default_path
+
+    monkeypatch.delenv("FILMLOG_DB")
+    monkeypatch.setenv("FILMLOG_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("HOME", home)
+    if xdg is None:
+        monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_DATA_HOME", xdg)
+
+    assert default_path() == user_data_path("filmlog", appauthor=False) / "journal.json"

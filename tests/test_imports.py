@@ -2,7 +2,9 @@
 
 Start-up is most of what a one-line command costs, so commands that print
 one line must not load Rich at all, only the commands that render a review
-body may load Rich's Markdown (about 45 ms), and nothing may load pydantic.
+body may load Rich's Markdown (about 45 ms), nothing may load pydantic, reads of
+reviews leave the watchlist module alone, and the usual config folder is found
+without platformdirs.
 Each process runs with ``PYTHONPROFILEIMPORTTIME=1`` (the same as ``-X
 importtime``), which lists every module imported and nests it under the
 module whose import pulled it in, so a failure names the whole chain.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -231,11 +234,42 @@ def test_commands_that_render_no_body_never_load_markdown(
         pytest.param(("stats",), "All 3 reviews", id="stats"),
     ],
 )
-def test_reads_never_load_tinydb(trace: TraceRun, args: tuple[str, ...], expected: str) -> None:
+def test_reads_never_load_tinydb_or_the_watchlist(
+    trace: TraceRun, args: tuple[str, ...], expected: str
+) -> None:
     result = trace(*args)
 
     assert expected in result.stdout
     assert not result.loaded("tinydb"), result.explain("tinydb")
+    assert not result.loaded("filmlog.watchlist"), result.explain("filmlog.watchlist")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="elsewhere platformdirs finds the folder")
+@pytest.mark.usefixtures("journal_with_reviews")
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        pytest.param(("list",), "Paterson", id="list"),
+        pytest.param(("rate", "1", "3"), "Rated #1 Arrival", id="rate"),
+        pytest.param(("config", "path"), "config.toml", id="config-path"),
+    ],
+)
+def test_the_usual_config_folder_is_found_without_platformdirs(
+    trace: TraceRun,
+    args: tuple[str, ...],
+    expected: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # The config file's own place, as a person's shell has it: no FILMLOG_CONFIG.
+    monkeypatch.delenv("FILMLOG_CONFIG")
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+
+    result = trace(*args)
+
+    assert expected in result.stdout
+    assert not result.loaded("platformdirs"), result.explain("platformdirs")
 
 
 @pytest.mark.usefixtures("journal_with_reviews")
@@ -396,3 +430,23 @@ def test_only_the_letterboxd_export_loads_the_markdown_parser(
     # The Letterboxd export renders Markdown to HTML with markdown-it, never with Rich.
     assert bool(result.loaded("markdown_it")) is parser, result.explain("markdown_it")
     assert not result.loaded("rich.markdown"), result.explain("rich.markdown")
+
+
+@pytest.mark.usefixtures("journal_with_reviews")
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("list",), id="list"),
+        pytest.param(("show", "2"), id="show"),
+        pytest.param(("search", "--genre", "Drama"), id="search"),
+        pytest.param(("stats",), id="stats"),
+    ],
+)
+def test_reads_the_index_answers_load_no_checks_or_backups(
+    trace: TraceRun, args: tuple[str, ...]
+) -> None:
+    """The index was made from a checked journal: such a read checks nothing again."""
+    result = trace(*args)
+
+    for module in ("filmlog.validation", "filmlog.backups", "filmlog.prefilter"):
+        assert not result.loaded(module), result.explain(module)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from filmlog import index
 from filmlog.model import Review
-from filmlog.storage import Journal, serialised
+from filmlog.storage import Indexed, Journal, serialised
 from tests.conftest import Invoke, examples
 from tests.factories import reviews
 
@@ -430,9 +430,9 @@ def test_the_first_word_search_adds_the_words_and_later_ones_read_no_review(
     assert "3 reviews found" in first
     found = Journal(journal_path).browse()[1]
     assert found._index.has_words  # type: ignore[union-attr]
-    parsed: list[bytes] = []
-    real = orjson.loads
-    monkeypatch.setattr(orjson, "loads", lambda raw: parsed.append(raw) or real(raw))
+    parsed: list[int] = []
+    real = Indexed._whole
+    monkeypatch.setattr(Indexed, "_whole", lambda self, i: parsed.append(i) or real(self, i))
     assert found.word_matches(["arrival"]) == {2}
     assert found.word_matches(["arr", "body"]) == {2}
     assert found.word_matches(["it's"]) is None  # not letters and digits alone: read the reviews

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from filmlog import scan, storage
+from filmlog import backups, scan, storage
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.model import CastMember, Review
 from filmlog.storage import (
@@ -89,7 +89,7 @@ def test_a_version_1_journal_is_read_and_migrated_by_its_first_write(tmp_path: P
     data = json.loads(path.read_bytes())
     assert data["_filmlog"]["1"]["schema"] == SCHEMA_VERSION == 2
     assert data["reviews"]["1"]["title"] == "Her"
-    (backup,) = storage.backups.list_backups(path)
+    (backup,) = backups.list_backups(path)
     assert backup.path.read_bytes() == old  # the version-1 file is kept as it was
 
 

@@ -8,14 +8,19 @@ import subprocess
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console, RenderableType
+from rich.table import Table
 
 from filmlog import stats
 from filmlog.charts import timeline_panel
 from filmlog.model import Review
+from filmlog.query import Snippet
 from filmlog.recap import recap
 from filmlog.render import review_panel, review_table
-from tests.conftest import Invoke
+from tests import factories
+from tests.conftest import Invoke, examples
 
 LONG = "The Assassination of Jesse James by the Coward Robert Ford"
 
@@ -136,3 +141,46 @@ def test_piped_tables_start_with_text_and_have_no_trailing_spaces(cli: Invoke) -
         out = cli(*args).stdout
         assert out.splitlines()[0].strip(), args
         assert all(line == line.rstrip() for line in out.splitlines()), args
+
+
+def _terminal(renderable: RenderableType, width: int) -> str:
+    """What a colour terminal ``width`` wide is sent, escape codes and all."""
+    console = Console(
+        file=io.StringIO(), width=width, force_terminal=True, color_system="truecolor"
+    )
+    console.print(renderable)
+    return console.file.getvalue()  # type: ignore[attr-defined, no-any-return]  # a StringIO
+
+
+@settings(max_examples=examples(2000, 150), deadline=None)
+@given(
+    st.lists(factories.reviews, min_size=1, max_size=6),
+    st.integers(1, 160),
+    st.none() | st.text(max_size=30),
+    st.booleans(),
+)
+def test_the_list_lays_out_its_columns_as_rich_would(
+    reviews: list[Review], width: int, title: str | None, snippets: bool
+) -> None:
+    # The list table works out its column widths itself; Rich measuring every cell of the
+    # same table must lay it out the same, at any width, on a terminal or into a pipe.
+    matched = (
+        {r.id or 0: Snippet("body", r.title, ((0, 1),)) for r in reviews} if snippets else None
+    )
+    laid_out = review_table(reviews, title=title, matched=matched)
+    measured_by_rich = laid_out.table(width)
+
+    assert _terminal(laid_out, width) == _terminal(measured_by_rich, width)
+    assert render(laid_out, width) == render(measured_by_rich, width)
+
+
+def test_the_list_fixes_its_column_widths_when_they_fit() -> None:
+    reviews = [
+        Review(LONG, id=1, year=2007, rating=8, genres=["Western", "Drama"], verdict="Great"),
+        Review("Her", id=2, year=2013, rating=8, genres=["Romance"], tags=["a long tag list"]),
+    ]
+    console = Console(file=io.StringIO(), width=60)
+    table = next(iter(review_table(reviews).__rich_console__(console, console.options)))
+
+    assert isinstance(table, Table)
+    assert all(column.width is not None for column in table.columns)

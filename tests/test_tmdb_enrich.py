@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from filmlog import schema, storage
+from filmlog import backups, schema, storage
 from tests.conftest import Invoke
 from tests.terminal import Terminal
 from tests.tmdb_server import TMDBServer, synthetic_film
@@ -354,7 +354,7 @@ def test_enrich_migrates_a_version_1_journal_after_a_backup(
     data = json.loads(journal_path.read_bytes())
     assert data["_filmlog"]["1"]["schema"] == 2
     assert data["reviews"]["1"]["tmdb_id"] == 152601 and data["reviews"]["1"]["body"] == "Mine."
-    (backup,) = storage.backups.list_backups(journal_path)
+    (backup,) = backups.list_backups(journal_path)
     assert backup.path.read_bytes() == VERSION_1
 
 

@@ -11,7 +11,6 @@ import os
 import re
 import sys
 import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -123,15 +122,24 @@ app = typer.Typer(
 )
 
 
-@dataclass(slots=True)
 class State:
     """What the global options decided, kept on the Typer context for the commands."""
 
-    db: Path | None = None
-    # Kept here, not in os.environ, so that it never reaches a child process (the editor).
-    debug: bool = field(default_factory=lambda: debug_enabled())
-    no_pager: bool = False
-    opened: Journal | None = None
+    # A plain class, not a dataclass: making one costs every command most of a millisecond.
+    __slots__ = ("db", "debug", "no_pager", "opened")
+
+    def __init__(
+        self,
+        db: Path | None = None,
+        debug: bool | None = None,
+        no_pager: bool = False,
+        opened: Journal | None = None,
+    ) -> None:
+        self.db = db
+        # Kept here, not in os.environ, so that it never reaches a child process (the editor).
+        self.debug = debug_enabled() if debug is None else debug
+        self.no_pager = no_pager
+        self.opened = opened
 
     def journal_path(self) -> Path:
         """``--db``, else :func:`filmlog.storage.default_path`."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -195,13 +194,18 @@ FILTER_FIELDS: dict[str, Any] = {
 }
 
 
-@dataclass(slots=True)
 class ReviewOptions:
     """The field options of ``add``/``edit``: the fields, and where the body comes from."""
 
-    fields: ReviewInput
-    body_file: str | None = None
-    editor: bool = False
+    # Not a dataclass: making one would cost list and search, which load this module too.
+    __slots__ = ("body_file", "editor", "fields")
+
+    def __init__(
+        self, fields: ReviewInput, body_file: str | None = None, editor: bool = False
+    ) -> None:
+        self.fields = fields
+        self.body_file = body_file
+        self.editor = editor
 
 
 def _build_review_options(values: dict[str, Any]) -> ReviewOptions:

@@ -100,8 +100,9 @@ class _Converter(HTMLParser):
             text = re.sub(r"^[ \t]*\n(?![ \t]*\n)", "", text)
         # Text starts a line after a break, or first in a block; first inside emphasis
         # or a link it does not ("**- a**" is no list).
-        if parts:
-            line_start = parts[-1].endswith(("\n", _BREAK))
+        last = next((part for part in reversed(parts) if part), "")  # "<b></b>" left ""
+        if last:
+            line_start = last.endswith(("\n", _BREAK))
         else:
             line_start = frame.tag not in _EMPHASIS and frame.tag != "a"
         inline = frame.tag in _EMPHASIS or frame.tag == "a"
@@ -254,6 +255,23 @@ def _is_punctuation(char: str) -> bool:
 def _emphasis(text: str) -> str:
     """Keep each emphasis marker pair that Markdown will read as one; drop the others.
 
+    Dropping a pair changes what its neighbours see (a marker reads as punctuation,
+    a letter does not), so the others are looked at again until none is dropped.
+    """
+    # One run ending where another of the same kind begins (``<b>a</b><b>b``) is one run:
+    # "**a****b**" would show asterisks.
+    for marker in ("**", "*"):
+        text = text.replace(f"{_CLOSE}{marker}{_OPEN}{marker}", "")
+    while True:
+        kept = _keep_read(text)
+        if kept == text:
+            return text.replace(_OPEN, "").replace(_CLOSE, "")
+        text = kept
+
+
+def _keep_read(text: str) -> str:
+    """One pass of :func:`_emphasis`.
+
     A ``*`` opens only when it is not followed by a space and, if followed by
     punctuation, preceded by a space or punctuation (and the mirror image for
     closing): ``a**"b"**c`` would show its asterisks.
@@ -277,6 +295,10 @@ def _emphasis(text: str) -> str:
         )
 
     for start, end in pairs:
+        if text[:start].rstrip("*").endswith(_CLOSE):
+            # Right after another run ends ("**a***b*"), the markers would run together.
+            drop.update((start, end))
+            continue
         width = 2 if text.startswith("**", start + 1) else 1
         before, after = neighbours(start, width)
         opens = not _is_space(after) and (
@@ -294,11 +316,10 @@ def _emphasis(text: str) -> str:
         if skip:
             skip -= 1
             continue
-        if char in (_OPEN, _CLOSE):
-            if index in drop:
-                skip = 2 if text.startswith("**", index + 1) else 1
+        if char in (_OPEN, _CLOSE) and index in drop:
+            skip = 2 if text.startswith("**", index + 1) else 1
             continue
-        out.append(char)
+        out.append(char)  # a kept pair keeps its marks, for the next pass
     return "".join(out)
 
 
