@@ -90,6 +90,9 @@ Chunk = tuple[int, dict[str, Entry]]  # (ID // CHUNK, where each column of the c
 # The columns are cut into chunks of IDs, so that a write re-encodes only the chunks
 # holding the reviews it changed (an added review is in the last one) and copies the rest.
 CHUNK = 1024
+# A write finds the words of at most this many changed reviews of a chunk; more (an
+# import) leaves the chunk's words to the next word search.
+WORDS_INLINE = 64
 _IDS, _STARTS, _STOPS = "\0ids", "\0starts", "\0stops"
 _WORDS, _WORD_STARTS = "\0words", "\0word starts"
 _ABSENT = "\0absent "
@@ -203,7 +206,7 @@ class Index:
 
     @property
     def has_words(self) -> bool:
-        return all(_WORDS in entries for _, entries in self._chunks)
+        return not self.wordless()
 
     def word_matches(self, words: list[str]) -> set[int] | None:
         """IDs of the reviews whose folded text holds every folded word of ``words``; None
@@ -238,15 +241,23 @@ class Index:
         ids = self.ids
         return {ids[number] for number in found or ()}
 
-    def with_words(self, words: list[str]) -> list[bytes]:
-        """This index and each review's words (``words_of``, in ID order), for :func:`write`."""
+    def wordless(self) -> list[int]:
+        """The chunks that do not hold their reviews' words (see :meth:`with_words`)."""
+        return [number for number, (_, entries) in enumerate(self._chunks) if _WORDS not in entries]
+
+    def chunk_positions(self, number: int) -> range:
+        """Where chunk ``number``'s reviews are in the columns."""
+        return range(self._bases[number], self._bases[number] + self._size(number))
+
+    def with_words(self, words: Mapping[int, list[str]]) -> list[bytes]:
+        """This index with the words of the reviews of some chunks (chunk number -> each
+        review's ``words_of``, in ID order), for :func:`write`."""
         pieces: list[bytes] = []
         chunks: list[Chunk] = []
         for number, (key, entries) in enumerate(self._chunks):
             kept = {name: self.raw(number, name) for name in entries}
-            base = self._bases[number]
-            mine = words[base : base + self._size(number)]
-            chunks.append((key, _add(pieces, kept, _word_columns(mine))))
+            added = _word_columns(words[number]) if number in words else {}
+            chunks.append((key, _add(pieces, kept, added)))
         return [marshal.dumps(chunks), *pieces]
 
     def words(self, position: int) -> str:
@@ -344,12 +355,14 @@ def update(
     A chunk whose reviews are the same ones, each stored byte for byte as before
     (``same``), is copied but for where its reviews now lie; the others are
     encoded again, with the words of the reviews unchanged copied too when ``old``
-    has words (``words_for`` finds the others').
+    has them. ``words_for`` finds the others' words, unless more than
+    :data:`WORDS_INLINE` reviews of a chunk changed (an import): that chunk is left
+    without words, found by the next word search that needs them.
     """
     pieces: list[bytes] = []
     chunks: list[Chunk] = []
     places = old.chunk_keys
-    worded = old.has_words
+    wordless = set(old.wordless())
     for key, items in _chunked(docs):
         ids = [review_id for review_id, _ in items]
         number = places.get(key)
@@ -360,15 +373,14 @@ def update(
             }
             chunks.append((key, _add(pieces, old.copy_chunk(number), where)))
             continue
-        words = None
-        if worded:
-            words = []
-            for review_id, doc in items:
-                position = old.position(review_id)
-                kept = position is not None and same(review_id)
-                words.append(
-                    old.words(position) if kept and position is not None else words_for(doc)
-                )
+        words: list[str] | None = None
+        if number is not None and number not in wordless:
+            kept = [old.position(review_id) if same(review_id) else None for review_id in ids]
+            if sum(position is None for position in kept) <= WORDS_INLINE:
+                words = [
+                    words_for(doc) if position is None else old.words(position)
+                    for (_, doc), position in zip(items, kept, strict=True)
+                ]
         chunks.append((key, _add(pieces, {}, _chunk_columns(items, spans, words))))
     return [marshal.dumps(chunks), *pieces]
 

@@ -254,18 +254,21 @@ class Indexed:
         words yet: the first word search finds them and adds them to it.
         """
         found = self._index
-        if not found.has_words and index.searchable(words):
-            encoded = found.with_words(self._words())
+        missing = found.wordless()
+        if missing and index.searchable(words):
+            encoded = found.with_words({number: self._words(number) for number in missing})
             index.write(self._journal, self._status, encoded, self._checksum, tidy=False)
             found = self._index = index.Index.decode(encoded, index.path_for(self._journal))
         return found.word_matches(words)
 
-    def _words(self) -> list[str]:
+    def _words(self, chunk: int) -> list[str]:
+        """The words of chunk ``chunk``'s reviews (see :func:`filmlog.index.words_of`)."""
         from filmlog.query import fields_text
 
         texts = []
-        for review_id in self._index.ids:
-            doc = self._whole(review_id)
+        ids = self._index.ids
+        for position in self._index.chunk_positions(chunk):
+            doc = self._whole(ids[position])
             body = doc.get("body") if doc is not None else None
             texts.append(
                 index.words_of(fields_text(doc or {}), body if isinstance(body, str) else None)

@@ -536,3 +536,28 @@ def test_a_write_over_an_indexed_journal_does_not_check_it_again(
     index.discard(journal_path)
     assert cli("rate", "1", "4").exit_code == 0
     assert checks == [1]
+
+
+def test_a_write_that_changes_many_reviews_of_a_chunk_leaves_its_words_to_the_next_search(
+    cli: Invoke, journal_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import of thousands of changes does not pay for their words; a search does, once."""
+    monkeypatch.setattr(index, "CHUNK", 4)  # IDs 1-3, 4-7, 8-11, 12-13
+    monkeypatch.setattr(index, "WORDS_INLINE", 1)
+    _fill(journal_path, [Review(title=f"Film {n}", body=f"Words {n}") for n in range(1, 14)])
+    assert "13 reviews" in cli("search", "words").output
+    journal = Journal(journal_path)
+    changed = journal.get_many([5, 6])
+    for review in changed:
+        review.body = "Rewritten entirely"
+    with journal.transaction() as session:
+        session.update_many(changed)
+    found = journal.browse()[1]
+    assert found._index.wordless() == [1]  # type: ignore[union-attr]
+    parsed: list[int] = []
+    real = Indexed._whole
+    monkeypatch.setattr(Indexed, "_whole", lambda self, i: parsed.append(i) or real(self, i))
+    assert found.word_matches(["rewritten"]) == {5, 6}
+    assert sorted(parsed) == [4, 5, 6, 7]  # the one chunk without its words
+    assert Journal(journal_path).browse()[1]._index.has_words  # type: ignore[union-attr]
+    assert found.word_matches(["words"]) == set(range(1, 14)) - {5, 6}
