@@ -114,8 +114,10 @@ def export(
             known = {review.uuid for review in store.find().reviews}
             _remove_stale(stale.stale_posts(split, names, known))
         return
+    # The JSON export carries the side tables too: read once, for both.
+    tables = store.load() if name == "json" else {}
     parts = exporter(name)(
-        reviews, **_journal_extras(name, store), **_watchlist_export(name, store)
+        reviews, **_journal_extras(name, store, tables), **_watchlist_export(name, store, tables)
     )
     if output is None:
         if len(parts) > 1:
@@ -223,7 +225,7 @@ def import_(
         raise typer.Exit(ExitCode.ERROR)
 
 
-def _journal_extras(name: str, store: Journal) -> dict[str, Any]:
+def _journal_extras(name: str, store: Journal, tables: dict[str, Any]) -> dict[str, Any]:
     """What the filmlog JSON export carries besides the reviews: tombstones and the ID counter."""
     if name != "json":
         return {}
@@ -231,7 +233,6 @@ def _journal_extras(name: str, store: Journal) -> dict[str, Any]:
     from filmlog.errors import CorruptJournal
     from filmlog.storage import META_ID, META_TABLE
 
-    tables = store.load()
     try:
         deleted = tombstones.read(tables)
     except InvalidInput as exc:
@@ -332,13 +333,12 @@ def _plan(existing: Sequence[Review], parsed: Parsed) -> Plan:
         return plan(existing, parsed, progress=advance)
 
 
-def _watchlist_export(name: str, store: Journal) -> dict[str, Any]:
+def _watchlist_export(name: str, store: Journal, tables: dict[str, Any]) -> dict[str, Any]:
     """The watchlist for the filmlog JSON export, so that a restore brings it back."""
     if name != "json":
         return {}
     from filmlog import watchlist
 
-    tables = store.load()
     return {
         "watchlist": (
             watchlist.entries(tables, store.path),
