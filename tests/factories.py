@@ -6,6 +6,7 @@ never from one another.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -164,3 +165,12 @@ def seed_body() -> str:
     end = next(i for i, line in enumerate(lines) if line.startswith("It’s a film about empathy"))
     paragraphs = [line.strip() for line in lines[start : end + 1] if line.strip()]
     return "\n\n".join(paragraphs)
+
+
+def counts(stdout: str) -> dict[str, int]:
+    """An import's summary table as {label: count}."""
+    found = {}
+    for line in stdout.splitlines():
+        if match := re.fullmatch(r"\s*(\S.*?)\s{2,}([0-9,]+)\s*", line):
+            found[match[1]] = int(match[2].replace(",", ""))
+    return found

@@ -18,6 +18,7 @@ from filmlog.model import Review
 from filmlog.parsing import parse_rating
 from filmlog.storage import Journal
 from tests.conftest import Invoke
+from tests.factories import counts
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "letterboxd" / "sample"
 URI = "Letterboxd URI"
@@ -35,15 +36,6 @@ def reviews(journal_path: Path) -> list[Review]:
 def run_import(cli: Invoke, *args: str) -> None:
     result = cli("import", *args)
     assert result.exit_code == 0, result.stdout + result.stderr
-
-
-def counts(stdout: str) -> dict[str, int]:
-    """The summary table as {label: count}."""
-    found = {}
-    for line in stdout.splitlines():
-        if match := re.fullmatch(r"\s*(\S.*?)\s{2,}([0-9,]+)\s*", line):
-            found[match[1]] = int(match[2].replace(",", ""))
-    return found
 
 
 def midnight(text: str) -> datetime:

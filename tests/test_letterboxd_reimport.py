@@ -13,6 +13,7 @@ from pathlib import Path
 from filmlog.model import Review
 from filmlog.storage import Journal
 from tests.conftest import Invoke
+from tests.factories import counts
 
 DIARY = "Date,Name,Year,Letterboxd URI,Rating,Rewatch,Tags,Watched Date"
 REVIEWS = "Date,Name,Year,Letterboxd URI,Rating,Rewatch,Review,Tags,Watched Date"
@@ -36,14 +37,6 @@ def reviews(journal_path: Path) -> list[Review]:
 
 def by_uri(journal_path: Path) -> dict[str, Review]:
     return {r.sources["letterboxd"]: r for r in reviews(journal_path) if "letterboxd" in r.sources}
-
-
-def counts(stdout: str) -> dict[str, int]:
-    found = {}
-    for line in stdout.splitlines():
-        if match := re.fullmatch(r"\s*(\S.*?)\s{2,}([0-9,]+)\s*", line):
-            found[match[1]] = int(match[2].replace(",", ""))
-    return found
 
 
 def test_windows_line_ends_leave_no_carriage_return_in_any_field(

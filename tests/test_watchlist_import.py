@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import shutil
 import zipfile
 from collections.abc import Callable
@@ -18,21 +17,13 @@ from typer.testing import Result
 from filmlog import watchlist
 from filmlog.importers import detect
 from filmlog.storage import Journal
+from tests.factories import counts
 
 Invoke = Callable[..., Result]
 
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLE = DATA / "letterboxd" / "sample"
 IMDB = DATA / "imdb" / "watchlist.csv"
-
-
-def counts(stdout: str) -> dict[str, int]:
-    """The summary table as {label: count}."""
-    found = {}
-    for line in stdout.splitlines():
-        if match := re.fullmatch(r"\s*(\S.*?)\s{2,}([0-9,]+)\s*", line):
-            found[match[1]] = int(match[2].replace(",", ""))
-    return found
 
 
 def films(path: Path) -> list[watchlist.Entry]:
