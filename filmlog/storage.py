@@ -821,11 +821,14 @@ def _write(target: Path, tables: dict[str, Any], replaced: _Replaced | None = No
 
     spans: dict[int, tuple[int, int]] = {}
     checksum = 0
+    written = bytearray()  # kept to compare with the version replaced, if indexed
 
     def pieces() -> Iterator[bytes]:
         nonlocal checksum
         for piece in serialised(tables, spans):
             checksum = zlib.crc32(piece, checksum)
+            if replaced is not None:
+                written.extend(piece)
             yield piece
 
     removed = atomic_write(
@@ -836,13 +839,17 @@ def _write(target: Path, tables: dict[str, Any], replaced: _Replaced | None = No
         what="journal",
     )
     docs = documents_of(tables, target)
-    if replaced is None:
-        with suppress(OSError):
-            index.write(
-                target, os.stat(target), index.encode(docs, spans), lambda: checksum, tidy=True
-            )
+    try:
+        # Should another program replace the journal meanwhile, the checksum of what was
+        # written, which a version this new must match (see index.is_racy), tells.
+        status = os.stat(target)
+    except OSError:
+        index.discard(target)
     else:
-        replaced.index(target, docs, spans)
+        encoded = (
+            index.encode(docs, spans) if replaced is None else replaced.update(written, docs, spans)
+        )
+        index.write(target, status, encoded, lambda: checksum, tidy=True)
     if keep:
         backups.prune(target, keep)
     return removed
@@ -864,16 +871,13 @@ class _Replaced:
         old = index.load(target, status, lambda: raw)
         return None if old is None else cls(raw, old)
 
-    def index(self, target: Path, docs: Documents, spans: Mapping[int, tuple[int, int]]) -> None:
-        """Index the version just written: the chunks of reviews stored byte for byte as in
-        the version replaced are copied, with the words of each such review."""
+    def update(
+        self, raw: bytes | bytearray, docs: Documents, spans: Mapping[int, tuple[int, int]]
+    ) -> list[bytes]:
+        """The index of the version just written (``raw``): the chunks of reviews stored byte
+        for byte as in the version replaced are copied, with the words of each such review."""
         from filmlog.query import fields_text
 
-        try:
-            with open(target, "rb") as file:
-                raw, status = file.read(), os.fstat(file.fileno())
-        except OSError:
-            return
         old, before = self.old, self.raw
 
         def same(review_id: int) -> bool:
@@ -888,10 +892,9 @@ class _Replaced:
             return index.words_of(fields_text(doc), body if isinstance(body, str) else None)
 
         try:
-            encoded = index.update(old, docs, spans, same, words_for)
+            return index.update(old, docs, spans, same, words_for)
         except index.Damaged:
-            encoded = index.encode(docs, spans)
-        index.write(target, status, encoded, lambda: zlib.crc32(raw), tidy=True)
+            return index.encode(docs, spans)
 
 
 def _pread_all(fd: int, status: os.stat_result) -> bytes:
