@@ -101,7 +101,11 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(st.lists(reviews, min_size=1, max_size=8), WORDS)
+@given(
+    st.lists(reviews, min_size=1, max_size=8),
+    WORDS,
+    st.sampled_from(["stale", "_truncate", "_flip", "_other_version", "_garbage"]),
+)
 def test_reads_agree_with_and_without_the_index(
     cli: Invoke,
     journal_path: Path,
@@ -109,13 +113,16 @@ def test_reads_agree_with_and_without_the_index(
     monkeypatch: pytest.MonkeyPatch,
     found: list[Review],
     word: str,
+    damage: str,
 ) -> None:
     monkeypatch.setattr(index, "CHUNK", 3)  # several chunks, even for a few reviews
-    for leftover in (journal_path, index.path_for(journal_path)):
+    where = index.path_for(journal_path)
+    for leftover in (journal_path, where):
         leftover.unlink(missing_ok=True)
     half = len(found) // 2
     _fill(journal_path, found[:half])
     cli("search", "zz")  # the index holds the words: the next write keeps them up to date
+    earlier = where.read_bytes() if where.exists() else b""  # the index of another version
     _fill(journal_path, found[half:])
     ids = [review_id for review_id, _ in Journal(journal_path).browse()[0]]
     loads.clear()
@@ -125,6 +132,15 @@ def test_reads_agree_with_and_without_the_index(
     plain = _reads_without_index(cli, journal_path, ids, word)
     assert loads and not any(loads)
     assert indexed == plain
+    # A stale, damaged or foreign index is never read: the first read rebuilds it.
+    cli("list")
+    if damage == "stale":
+        where.write_bytes(earlier)
+    else:
+        globals()[damage](where)
+    loads.clear()
+    assert _reads(cli, ids, word) == plain
+    assert loads[0] is False and all(loads[1:])
 
 
 def _reads_without_index(cli: Invoke, journal: Path, ids: list[int], word: str) -> list[str]:
