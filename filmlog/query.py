@@ -59,14 +59,15 @@ class Filters:
     def is_empty(self) -> bool:
         return self == Filters()
 
-    def fields(self) -> set[str]:
-        """The stored fields :meth:`matcher` reads (a word search reads the body apart)."""
+    def fields(self, *, words: bool = True) -> set[str]:
+        """The stored fields :meth:`matcher` reads (a word search reads the body apart);
+        ``words=False``: leaves out those only the words are looked for in."""
         wanted = set()
         for name, attribute in _FILTER_FIELDS:
             value = getattr(self, attribute)
             if value if isinstance(value, list) else value is not None:
                 wanted.add(name)
-        if self.words:
+        if self.words and words:
             wanted.update(WORD_FIELDS)
         return wanted
 
