@@ -22,7 +22,6 @@ import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from itertools import accumulate, chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic
 
@@ -406,24 +405,26 @@ def _one_per_line(table: dict[str, Any], offset: int, spans: Spans | None) -> It
 
     ``offset``: where the table begins in the file, for ``spans``.
     """
-    # Each record is encoded alone (its length gives its span), in bulk calls rather
-    # than a loop of statements a record: this is most of the cost of a write.
     dumps = orjson.dumps
     items = list(table.items())
     for start in range(0, len(items), _REVIEWS_PER_PIECE):
-        keys = [key for key, _ in items[start : start + _REVIEWS_PER_PIECE]]
-        heads = [b"\n," + dumps(key) + b":" for key in keys]
+        parts = []
+        for key, doc in items[start : start + _REVIEWS_PER_PIECE]:
+            parts.append(b"\n," + dumps(key) + b":")
+            parts.append(dumps(doc))
         if start == 0:
-            heads[0] = b"{\n" + heads[0][2:]
-        parts = list(
-            chain.from_iterable(zip(heads, map(dumps, map(table.__getitem__, keys)), strict=True))
-        )
-        ends = list(accumulate(map(len, parts), initial=offset))
+            parts[0] = b"{\n" + parts[0][2:]
         if spans is not None:
-            # ends[2k + 1] and ends[2k + 2]: where record k's object starts and stops.
-            spans.update(zip(map(int, keys), zip(ends[1::2], ends[2::2], strict=True), strict=True))
-        offset = ends[-1]
-        yield b"".join(parts)
+            position = offset
+            for (key, _), head, body in zip(
+                items[start : start + _REVIEWS_PER_PIECE], parts[::2], parts[1::2], strict=True
+            ):
+                position += len(head)
+                spans[int(key)] = (position, position + len(body))
+                position += len(body)
+        piece = b"".join(parts)
+        offset += len(piece)
+        yield piece
     yield b"\n}"
 
 
