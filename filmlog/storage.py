@@ -854,14 +854,18 @@ def _write(target: Path, tables: dict[str, Any], replaced: _Replaced | None = No
 
     spans: dict[int, tuple[int, int]] = {}
     checksum = 0
-    written = bytearray()  # kept to compare with the version replaced, if indexed
+    # Kept to compare with the version replaced, if indexed: the pieces themselves, with
+    # where each begins (one buffer of them all would copy the journal once more).
+    written: list[tuple[int, bytes]] = []
+    offset = 0
 
     def pieces() -> Iterator[bytes]:
-        nonlocal checksum
+        nonlocal checksum, offset
         for piece in serialised(tables, spans):
             checksum = zlib.crc32(piece, checksum)
             if replaced is not None:
-                written.extend(piece)
+                written.append((offset, piece))
+                offset += len(piece)
             yield piece
 
     removed = atomic_write(
@@ -905,20 +909,31 @@ class _Replaced:
         return None if old is None else cls(raw, old)
 
     def update(
-        self, raw: bytes | bytearray, docs: Documents, spans: Mapping[int, tuple[int, int]]
+        self,
+        written: list[tuple[int, bytes]],
+        docs: Documents,
+        spans: Mapping[int, tuple[int, int]],
     ) -> list[bytes]:
-        """The index of the version just written (``raw``): the chunks of reviews stored byte
-        for byte as in the version replaced are copied, with the words of each such review."""
+        """The index of the version just written (``written``: its pieces, each with where it
+        begins): the chunks of reviews stored byte for byte as in the version replaced are
+        copied, with the words of each such review."""
+        from bisect import bisect_right
+
         from filmlog.query import fields_text
 
         old, before = self.old, self.raw
+        begins = [begin for begin, _ in written]
 
         def same(review_id: int) -> bool:
             position = old.position(review_id)
             if position is None:
                 return False
             start, stop = spans[review_id]
-            return raw[start:stop] == before[old.starts[position] : old.stops[position]]
+            begin, piece = written[bisect_right(begins, start) - 1]
+            if stop - begin > len(piece):  # across two pieces: serialised never cuts one so
+                return False
+            now = piece[start - begin : stop - begin]
+            return now == before[old.starts[position] : old.stops[position]]
 
         def words_for(doc: Mapping[str, Any]) -> str:
             body = doc.get("body")
