@@ -703,10 +703,11 @@ class Journal:
         return Found(self._build(ReviewSummary, picked), len(picked), len(everything))
 
     def stats(
-        self, filters: Filters | None = None, *, year: int | None = None, top: int = 10
+        self, filters: Filters | None = None, *, year: int | None = None, top: int | None = None
     ) -> tuple[Stats, int]:
         """The statistics of the reviews ``filters`` select (see :func:`filmlog.stats.compute`,
-        which ``year`` and ``top`` are for), and how many reviews the journal holds.
+        which ``year`` and ``top`` are for; None: its default), and how many reviews the
+        journal holds.
 
         Computed once per journal version: a read through the index keeps the result
         in it, under a key naming everything it depends on (see
@@ -717,6 +718,7 @@ class Journal:
         from filmlog import stats as st
 
         chosen = filters if filters is not None else query.Filters()
+        top = st.DEFAULT_TOP if top is None else top
         key = st.cache_key(chosen, year, top)
         opened = self._open()
         if opened is None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import marshal
-import struct
 import zlib
 from datetime import date, datetime
 from pathlib import Path
@@ -20,7 +19,7 @@ from filmlog import stats as stats_module
 from filmlog.model import Review, ReviewSummary
 from filmlog.query import Filters
 from filmlog.storage import Journal
-from tests.conftest import Invoke, RunFilmlog, examples
+from tests.conftest import Invoke, RunFilmlog, examples, index_header, replace_index_header
 from tests.factories import film
 from tests.factories import reviews as any_reviews
 
@@ -47,7 +46,7 @@ reviews = st.builds(
 FILTERS: list[tuple[str, ...]] = [
     (),
     ("--genre", "Ann"),
-    ("--tag", "Bo", "--all"),
+    ("--tag", "Bo", "--genre", "Ann", "--genre", "Bo", "--all-genres"),
     ("--director", "Cé"),
     ("--actor", "ann"),
     ("--min-rating", "2.5"),
@@ -68,18 +67,7 @@ def _fill(path: Path, found: list[Review]) -> None:
 
 
 def _header(journal: Path) -> dict[str, Any]:
-    raw = index.path_for(journal).read_bytes()
-    at = len(b"filmlog index\n")
-    (size,) = struct.unpack_from("<I", raw, at)
-    header: dict[str, Any] = marshal.loads(raw[at + 4 : at + 4 + size])
-    return header
-
-
-def _payload_start(journal: Path) -> int:
-    raw = index.path_for(journal).read_bytes()
-    at = len(b"filmlog index\n")
-    (size,) = struct.unpack_from("<I", raw, at)
-    return at + 4 + size
+    return index_header(journal)[0]
 
 
 @pytest.fixture
@@ -112,7 +100,7 @@ def _output(cli: Invoke, args: tuple[str, ...]) -> str:
 )
 @given(
     st.lists(reviews, min_size=1, max_size=10),
-    st.sampled_from(FILTERS),
+    st.lists(st.sampled_from(FILTERS), max_size=3).map(lambda some: sum(some, ())),
     st.sampled_from(FORMATS),
     st.none() | st.integers(1, 4),
     st.sampled_from(["rate", "delete"]),
@@ -156,6 +144,27 @@ def test_stats_are_the_same_cold_computed_and_cached_and_a_write_is_never_missed
     assert _output(cli, args) == after
 
 
+@pytest.mark.parametrize("filters", FILTERS)
+def test_every_filter_is_kept_under_its_own_key(
+    cli: Invoke, journal_path: Path, computed: list[int], filters: tuple[str, ...]
+) -> None:
+    _fill(
+        journal_path,
+        [
+            film("Her", 1, year=1999, genres=["Ann", "Bo"], tags=["Bo"], rating=6, liked=True),
+            film("Paterson", 2, directors=["Cé"], cast=["Ann"], body="a love story"),
+            film("Arrival", 3, watched_on=date(2020, 5, 1), rewatch=True, body="night falls"),
+        ],
+    )
+    index.discard(journal_path)
+    cold = _output(cli, ("--json", *filters))
+    assert cold.startswith("0\n")
+    assert _output(cli, ("--json", *filters)) == cold
+    assert _output(cli, ("--json", *filters)) == cold
+    assert len(computed) == 2  # cold, then through the index; the third read it back
+    assert len(_header(journal_path)["aggregates"]) == 1
+
+
 # ---------------------------------------------------------------------------
 # The cache is used, and any doubt means computing again
 
@@ -191,10 +200,11 @@ def test_a_second_run_reads_the_figures_back_without_computing_or_building_revie
 
 def _flip_aggregate(journal: Path, key: str) -> None:
     """Damage one byte of the aggregate kept under ``key``."""
-    start, size, _ = _header(journal)["aggregates"][key]
+    header, payload = index_header(journal)
+    start, size, _ = header["aggregates"][key]
     where = index.path_for(journal)
     raw = bytearray(where.read_bytes())
-    raw[_payload_start(journal) + start + size // 2] ^= 0x01
+    raw[payload + start + size // 2] ^= 0x01
     where.write_bytes(bytes(raw))
 
 
@@ -232,23 +242,12 @@ def test_an_aggregate_that_passes_its_check_but_is_no_stats_is_computed_again(
     assert computed == [3]
 
 
-def _other_version(journal: Path) -> None:
-    where = index.path_for(journal)
-    raw = where.read_bytes()
-    at = len(b"filmlog index\n")
-    (size,) = struct.unpack_from("<I", raw, at)
-    header = marshal.loads(raw[at + 4 : at + 4 + size])
-    header["version"] = index.VERSION - 1
-    new = marshal.dumps(header)
-    where.write_bytes(raw[:at] + struct.pack("<I", len(new)) + new + raw[at + 4 + size :])
-
-
 def test_an_index_of_another_version_is_ignored_aggregates_and_all(
     cli: Invoke, sampled: Path, computed: list[int]
 ) -> None:
     expected = _output(cli, ())
     _output(cli, ())
-    _other_version(sampled)
+    replace_index_header(sampled, version=index.VERSION - 1)
     computed.clear()
     assert _output(cli, ()) == expected
     assert computed == [3]
