@@ -708,11 +708,10 @@ def cache_key(filters: "Filters", year: int | None, top: int) -> str:
     """
     import dataclasses
 
-    import orjson
-
-    chosen = {f.name: getattr(filters, f.name) for f in dataclasses.fields(filters)}
-    key = [COMPUTE_VERSION, chosen, year, top]
-    return orjson.dumps(key, option=orjson.OPT_SORT_KEYS).decode()
+    chosen = sorted((f.name, getattr(filters, f.name)) for f in dataclasses.fields(filters))
+    # repr, not JSON: a word from the command line may hold a byte that is no UTF-8
+    # (a lone surrogate), and repr spells every str, int, bool, None and date one way.
+    return repr((COMPUTE_VERSION, chosen, year, top))
 
 
 def compute(

@@ -737,7 +737,8 @@ class Journal:
         picked = query.select(everything, chosen, stored)
         result = st.compute(self._build(ReviewSummary, picked), year=year, top=top)
         if isinstance(stored, Indexed):
-            stored.keep(key, orjson.dumps(result.to_plain()))
+            with suppress(TypeError):  # orjson's JSONEncodeError: not kept, merely slower
+                stored.keep(key, orjson.dumps(result.to_plain()))
         return result, len(everything)
 
     def history(self, title: str) -> History:

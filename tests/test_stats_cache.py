@@ -406,6 +406,11 @@ def test_stats_twice_in_real_processes(run_filmlog: RunFilmlog, journal_path: Pa
     assert second.returncode == 0, second.stderr
     assert second.stdout == first.stdout
     assert stats_module.cache_key(Filters(), None, 10) in _header(journal_path)["aggregates"]
+    # A word that is no UTF-8 (a lone surrogate, as Python reads the byte) is a key too.
+    odd = [run_filmlog("stats", "\udcff", "--genre", "\udcfe", "--json") for _ in range(2)]
+    assert odd[0].returncode == odd[1].returncode == 0, odd[0].stderr
+    assert odd[0].stdout == odd[1].stdout and '"reviews": 0,' in odd[0].stdout
+    assert len(_header(journal_path)["aggregates"]) == 2
     table = [run_filmlog("stats", "--top", "1") for _ in range(2)]
     assert table[0].returncode == table[1].returncode == 0
     assert table[0].stdout == table[1].stdout and table[0].stdout.startswith("All 2 reviews")
