@@ -192,11 +192,16 @@ class Index:
         return found
 
     @classmethod
-    def decode(cls, encoded: list[bytes], path: Path) -> Index:
-        """The index :func:`encode` (or :meth:`with_words`, :func:`update`) gave."""
+    def decode(
+        cls, encoded: list[bytes], path: Path, aggregates: Aggregates | None = None
+    ) -> Index:
+        """The index :func:`encode` (or :meth:`with_words`, :func:`update`) gave, with
+        ``aggregates`` as :func:`write` keeps them."""
         table, *columns = encoded
-        blob = b"".join(columns)
-        return cls(lambda start, size: blob[start : start + size], marshal.loads(table), path)
+        laid, entries = _after(columns, aggregates or {})
+        blob = b"".join([*columns, *laid])
+        read: Reader = lambda start, size: blob[start : start + size]  # noqa: E731
+        return cls(read, marshal.loads(table), path, entries)
 
     @property
     def fields(self) -> list[str]:

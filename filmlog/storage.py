@@ -257,8 +257,11 @@ class Indexed:
         missing = found.wordless()
         if missing and index.searchable(words):
             encoded = found.with_words({number: self._words(number) for number in missing})
-            index.write(self._journal, self._status, encoded, self._checksum, tidy=False)
-            found = self._index = index.Index.decode(encoded, index.path_for(self._journal))
+            kept = found.aggregates()  # of this version still
+            index.write(
+                self._journal, self._status, encoded, self._checksum, tidy=False, aggregates=kept
+            )
+            found = self._index = index.Index.decode(encoded, index.path_for(self._journal), kept)
         return found.word_matches(words)
 
     def keep(self, key: str, aggregate: bytes) -> None:

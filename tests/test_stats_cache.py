@@ -255,6 +255,26 @@ def test_an_index_of_another_version_is_ignored_aggregates_and_all(
     assert _header(sampled)["version"] == index.VERSION  # rebuilt by that read
 
 
+def _wordless(journal: Path) -> bool:
+    found = index.load(journal, journal.stat(), journal.read_bytes)
+    return found is not None and bool(found.wordless())
+
+
+@pytest.mark.parametrize("adds_words", [("search", "her"), ("stats", "--json", "tautou")])
+def test_a_word_search_adding_words_to_the_index_keeps_its_aggregates(
+    cli: Invoke, sampled: Path, computed: list[int], adds_words: tuple[str, ...]
+) -> None:
+    index.discard(sampled)
+    cli("list")  # indexed by a read: no words yet
+    assert _wordless(sampled)
+    expected = _output(cli, ("--json",))
+    assert cli(*adds_words).exit_code == 0
+    assert not _wordless(sampled)
+    computed.clear()
+    assert _output(cli, ("--json",)) == expected
+    assert computed == []
+
+
 def test_the_index_keeps_only_the_most_recent_aggregates(cli: Invoke, sampled: Path) -> None:
     _output(cli, ())
     sizes = []
