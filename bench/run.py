@@ -520,6 +520,9 @@ def run_size(
     cold = work_dir / "cold.json"
     shutil.copyfile(master, cold)
     items = build_items(filmlog, python, master, work, cold, size, commands)
+    if args.only:  # the floors are timed too, and the batch's yardstick, rate
+        wanted = args.only | ({"rate"} if "batch" in args.only else set())
+        items = [item for item in items if item.key in wanted or item.kind == "floor"]
     read_env, write_env, cold_env = environment(master), environment(work), environment(cold)
 
     def env_for(item: Item) -> dict[str, str]:
@@ -803,6 +806,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--output", type=Path, default=BENCH / "RESULTS.md", help="the Markdown report"
+    )
+    parser.add_argument(
+        "--only",
+        type=lambda text: {part for part in text.split(",") if part},
+        help="time only these items (by key, e.g. stats,batch) and the floors",
     )
     args = parser.parse_args(argv)
     args.raw = sys.argv[1:] if argv is None else argv

@@ -59,33 +59,26 @@ class Filters:
     def is_empty(self) -> bool:
         return self == Filters()
 
-    def fields(self) -> set[str]:
-        """The stored fields :meth:`matcher` reads (a word search reads the body apart)."""
+    def fields(self, *, words: bool = True) -> set[str]:
+        """The stored fields :meth:`matcher` reads (a word search reads the body apart);
+        ``words=False``: leaves out those only the words are looked for in."""
         wanted = set()
         for name, attribute in _FILTER_FIELDS:
             value = getattr(self, attribute)
             if value if isinstance(value, list) else value is not None:
                 wanted.add(name)
-        if self.words:
+        if self.words and words:
             wanted.update(WORD_FIELDS)
         return wanted
 
-    def matcher(self) -> Callable[[Doc], bool]:
-        """A predicate over one stored review document (``Review.to_dict()`` form).
+    def tests(self) -> list[Callable[[Doc], bool]]:
+        """A predicate over one stored review document (``Review.to_dict()`` form) for
+        each filter set, the cheapest first: a review matches when it passes them all.
 
         Filters run on the stored documents, not on built reviews, so that a
         search builds only the reviews it shows. Query text is folded once here.
         """
         tests: list[Callable[[Doc], bool]] = []
-        if self.genres:
-            wanted = {g.casefold() for g in self.genres}
-            need_all = self.all_genres
-
-            def genres_ok(d: Doc) -> bool:
-                have = {g.casefold() for g in d.get("genres") or ()}
-                return wanted <= have if need_all else not wanted.isdisjoint(have)
-
-            tests.append(genres_ok)
         if self.min_rating is not None:
             low = self.min_rating
             tests.append(lambda d: d.get("rating") is not None and d["rating"] >= low)
@@ -105,6 +98,14 @@ class Filters:
         if self.watched_to is not None:
             end = self.watched_to.isoformat()
             tests.append(lambda d: bool(d.get("watched_on")) and d["watched_on"] <= end)
+        if self.rewatch is not None:
+            rewatch = self.rewatch
+            tests.append(lambda d: bool(d.get("rewatch")) is rewatch)
+        if self.liked is not None:
+            liked = self.liked
+            tests.append(lambda d: bool(d.get("liked")) is liked)
+        if self.genres:
+            tests.append(_genres_test(self.genres, self.all_genres))
         if self.tags:
             tags = {t.casefold() for t in self.tags}
             tests.append(lambda d: any(t.casefold() in tags for t in d.get("tags") or ()))
@@ -112,16 +113,29 @@ class Filters:
             tests.append(_any_name(self.directors, lambda d: d.get("directors") or ()))
         if self.actors:
             tests.append(_any_name(self.actors, _actors))
-        if self.rewatch is not None:
-            rewatch = self.rewatch
-            tests.append(lambda d: bool(d.get("rewatch")) is rewatch)
-        if self.liked is not None:
-            liked = self.liked
-            tests.append(lambda d: bool(d.get("liked")) is liked)
         if self.words:
             words = [fold(w) for w in self.words if w.strip()]
             tests.append(lambda d: _has_words(d, words))
-        return lambda d: all(test(d) for test in tests)
+        return tests
+
+
+def _genres_test(genres: list[str], need_all: bool) -> Callable[[Doc], bool]:
+    wanted = {g.casefold() for g in genres}
+    # A journal holds a few dozen genre names: each is folded once, not once a review.
+    folded: dict[str, str] = {}
+
+    def have(d: Doc) -> set[str]:
+        found = set()
+        for genre in d.get("genres") or ():
+            name = folded.get(genre)
+            if name is None:
+                name = folded[genre] = genre.casefold()
+            found.add(name)
+        return found
+
+    if need_all:
+        return lambda d: wanted <= have(d)
+    return lambda d: not wanted.isdisjoint(have(d))
 
 
 # The stored field each filter reads: (field, attribute of Filters).
@@ -194,8 +208,11 @@ def select(items: Iterable[Item], filters: Filters, bodies: BodySource | None = 
     if filters.is_empty():
         return list(items)
     if bodies is None or not filters.words:
-        match = filters.matcher()
-        return [item for item in items if match(item[1])]
+        # A test at a time over what the ones before kept, not every test per review.
+        kept = list(items)
+        for test in filters.tests():
+            kept = [item for item in kept if test(item[1])]
+        return kept
     chosen = select(items, replace(filters, words=[]))
     words = [fold(w) for w in filters.words if w.strip()]
     exact = bodies.word_matches(words) if words else None

@@ -30,6 +30,7 @@ import orjson
 from filmlog import index, paths, scan
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.files import atomic_write, fsync_folder, temp_files
+from filmlog.folding import fold
 from filmlog.lock import FileLock
 from filmlog.model import SUMMARY_FIELDS, Review, ReviewSummary
 from filmlog.scan import body_spans, loads, review_starts
@@ -246,6 +247,17 @@ class Indexed:
         """The review's whole object as stored: it holds the body's bytes (and more)."""
         position = self._index.position(review_id)
         return None if position is None else self._object(position)
+
+    def documents(self, fields: Collection[str]) -> Documents | None:
+        """Every review's document with ``fields`` (see :meth:`filmlog.index.Index.documents`);
+        None when the index turns out damaged (and was removed)."""
+        with suppress(index.Damaged):
+            return self._index.documents(fields)
+        return None
+
+    def answers(self, words: list[str]) -> bool:
+        """Whether :meth:`word_matches` answers a search for ``words`` (as typed)."""
+        return index.searchable([fold(word) for word in words if word.strip()])
 
     def word_matches(self, words: list[str]) -> set[int] | None:
         """The reviews that hold every word (see :meth:`filmlog.index.Index.word_matches`).
@@ -680,11 +692,10 @@ class Journal:
         from filmlog import query
 
         chosen = filters if filters is not None else query.Filters()
-        fields = chosen.fields()
+        fields = chosen.fields(words=False)
         if order is not None:
             fields.add(query.SORT_FIELDS[order])
-        everything, stored = self.browse(words=bool(chosen.words), fields=fields)
-        picked = query.select(everything, chosen, stored)
+        everything, stored, picked = self._selected(chosen, fields)
         if order is not None:
             picked = query.order(picked, order, reverse=reverse)
         wanted = picked if limit is None else picked[:limit]
@@ -700,9 +711,9 @@ class Journal:
         from filmlog import query
 
         chosen = filters if filters is not None else query.Filters()
-        fields = chosen.fields() | set(SUMMARY_FIELDS)
-        everything, stored = self.browse(words=bool(chosen.words), fields=fields)
-        picked = query.select(everything, chosen, stored)
+        everything, _, picked = self._selected(
+            chosen, chosen.fields(words=False) | {*SUMMARY_FIELDS}
+        )
         return Found(self._build(ReviewSummary, picked), len(picked), len(everything))
 
     def stats(
@@ -733,16 +744,39 @@ class Journal:
                 result = st.Stats.from_plain(orjson.loads(kept))
                 os.close(fd)
                 return result, len(found.ids)
-        fields = chosen.fields() | set(SUMMARY_FIELDS)
-        everything, stored = self._browse_open(
-            fd, status, found, words=bool(chosen.words), fields=fields
-        )
-        picked = query.select(everything, chosen, stored)
+        fields = chosen.fields(words=False) | {*SUMMARY_FIELDS}
+        browsed = self._browse_open(fd, status, found, words=bool(chosen.words), fields=fields)
+        everything, stored, picked = self._selected(chosen, fields, browsed)
         result = st.compute(self._build(ReviewSummary, picked), year=year, top=top)
         if isinstance(stored, Indexed):
             with suppress(TypeError):  # orjson's JSONEncodeError: not kept, merely slower
                 stored.keep(key, orjson.dumps(result.to_plain()))
         return result, len(everything)
+
+    def _selected(
+        self,
+        chosen: Filters,
+        fields: set[str],
+        browsed: tuple[Documents, Bodies | Indexed] | None = None,
+    ) -> tuple[Documents, Bodies | Indexed, list[tuple[int, Mapping[str, Any]]]]:
+        """Every document with ``fields`` (at least), where the reviews are, and those
+        ``chosen`` selects; ``browsed``: what :meth:`browse` gave for ``fields``, if done.
+
+        A word search the index's words answer reads none of the fields the words
+        are otherwise looked for in (title, cast...): they are read only when it
+        cannot (see :meth:`filmlog.index.Index.word_matches`).
+        """
+        from filmlog import query
+
+        everything, stored = browsed or self.browse(words=bool(chosen.words), fields=fields)
+        if chosen.words and isinstance(stored, Indexed) and not stored.answers(chosen.words):
+            wider = fields | set(query.WORD_FIELDS)
+            found = stored.documents(wider)
+            if found is None:  # damaged, so removed: read the journal itself
+                everything, stored = self.browse(words=True, fields=wider)
+            else:
+                everything = found
+        return everything, stored, query.select(everything, chosen, stored)
 
     def history(self, title: str) -> History:
         """Every viewing of the film ``title`` names (see :func:`filmlog.stats.history`).

@@ -140,7 +140,10 @@ def test_reads_agree_with_and_without_the_index(
         globals()[damage](where)
     loads.clear()
     assert _reads(cli, ids, word) == plain
-    assert loads[0] is False and all(loads[1:])
+    # The first read finds no index to trust: a truncated one may still open, but a
+    # column cut short fails its checksum. Every read after it uses the rebuilt one.
+    assert loads[0] is False or damage == "_truncate"
+    assert all(loads[1:])
 
 
 def _reads_without_index(cli: Invoke, journal: Path, ids: list[int], word: str) -> list[str]:
@@ -439,6 +442,49 @@ def test_the_first_word_search_adds_the_words_and_later_ones_read_no_review(
     assert found.word_matches(["arr", "body"]) == {2}
     assert found.word_matches(["it's"]) is None  # not letters and digits alone: read the reviews
     assert parsed == []
+
+
+def test_a_word_search_the_words_answer_reads_no_text_field_of_the_reviews(
+    cli: Invoke, journal_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add(cli, "Her", "Arrival", "Paterson")
+    cli("search", "body")  # the index holds the words from now on
+    read: list[str] = []
+    real = index.Index.column
+    monkeypatch.setattr(index.Index, "column", lambda self, n: read.append(n) or real(self, n))
+    assert "1 review found" in cli("search", "arrival").output
+    assert not {"cast", "headline", "directors", "tags"} & set(read)
+    read.clear()
+    # Not letters and digits alone: the index's words cannot answer, the fields are read.
+    assert "No reviews match" in cli("search", "it's").output
+    assert {"cast", "headline", "directors", "tags"} <= set(read)
+
+
+# Words that begin with the "n" of the escaped newline between two reviews' words, letters
+# beyond Latin-1 (a chunk of them decoded takes four bytes a letter), and empty reviews.
+TEXTS = st.lists(
+    st.sampled_from(["", "n", "noir", "oir", "cat", "ncat", "é", "映画", "naïve", "ß", "a_b"]),
+    max_size=6,
+).map(" ".join)
+
+
+@settings(max_examples=examples(1000, 200))
+@given(st.lists(TEXTS, min_size=1, max_size=9), st.lists(TEXTS, min_size=1, max_size=3))
+def test_word_matches_find_what_the_words_of_each_review_hold(
+    texts: list[str], query: list[str]
+) -> None:
+    words = [w for text in query for w in index.words_of(text, None).split()]
+    docs = [(i, {"title": "t", "body": None}) for i in range(1, len(texts) + 1)]
+    spans = {i: (0, 0) for i, _ in docs}
+    found = index.Index.decode(index.encode(docs, spans), Path("x.idx"))
+    worded = {0: [index.words_of(text, None) for text in texts]}
+    found = index.Index.decode(found.with_words(worded), Path("x.idx"))
+    expected = {
+        i
+        for i, text in enumerate(worded[0], 1)
+        if all(any(word in held for held in text.split()) for word in words)
+    }
+    assert found.word_matches(words) == (expected if words else None)
 
 
 def test_a_write_keeps_the_words_of_the_reviews_it_left_alone(
