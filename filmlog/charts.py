@@ -231,7 +231,7 @@ def tags_panel(rows: Sequence[st.GroupRow]) -> Panel:
     return _section("Tags", _group_chart(rows, "Tag", user_text=True))
 
 
-def top_rated_panel(films: Sequence[st.Summary]) -> Panel:
+def top_rated_panel(films: Sequence[st.TopFilm]) -> Panel:
     """The best-rated films (those above the median rating), best first."""
     if not films:
         return _section("Top-rated films", _note("No ratings yet."))

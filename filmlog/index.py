@@ -9,7 +9,10 @@ on and parses only the reviews it shows, straight from the journal's bytes.
 Once a word search has asked for them, it also holds each review's distinct
 folded words. Columns are cut into chunks of IDs (a write re-encodes only the
 chunks it changed), each one JSON with its own checksum: orjson writes it twice
-as fast as marshal and reads it as fast. The header is marshal.
+as fast as marshal and reads it as fast. The header is marshal. Once a command
+has computed them, it also holds aggregates of the version indexed (``filmlog
+stats``), each under a key naming all they depend on, with its own checksum:
+the few most recently computed, so that the file stays small.
 
 The journal stays the only truth. The index names the journal file it was made
 from by what git's index checks (size, modification and change times in
@@ -22,7 +25,10 @@ unreadable, damaged (its own checksum), stale or foreign index is rebuilt by the
 next full read, and deleting it changes nothing but speed.
 
 The index is written after the journal: by the write that changed it, under
-the journal's lock, and by a read that found none, as a courtesy to the next.
+the journal's lock, and by a read that found none, as a courtesy to the next;
+a read that computed aggregates through it rewrites it with them, unlocked like
+the first: should a writer replace the journal meanwhile, the index rewritten
+names the version replaced, so the next read finds it stale.
 It is not made durable (no fsync): after a crash it is merely stale or damaged,
 which the checks above catch.
 """
@@ -47,7 +53,7 @@ import orjson
 from filmlog.errors import StorageError
 from filmlog.folding import fold
 
-VERSION = 3
+VERSION = 4
 SUFFIX = ".idx"
 _MAGIC = b"filmlog index\n"
 _HEADER_SIZE = struct.Struct("<I")
@@ -86,6 +92,11 @@ class Damaged(StorageError):
 Reader = Callable[[int, int], bytes]  # bytes of the payload, from start, of size
 Entry = tuple[int, int, int]  # a column's offset in the payload, its size, its CRC-32
 Chunk = tuple[int, dict[str, Entry]]  # (ID // CHUNK, where each column of the chunk lies)
+Aggregates = Mapping[str, bytes]  # key -> an aggregate of the version indexed, encoded
+
+# The aggregates kept at most, the most recently computed: a key names a set of filters,
+# and the index must not grow with every search ever made.
+AGGREGATES = 8
 
 # The columns are cut into chunks of IDs, so that a write re-encodes only the chunks
 # holding the reviews it changed (an added review is in the last one) and copies the rest.
@@ -109,6 +120,7 @@ class Index:
 
     __slots__ = (
         "__weakref__",
+        "_aggregates",
         "_bases",
         "_chunks",
         "_loaded",
@@ -121,10 +133,17 @@ class Index:
         "stops",
     )
 
-    def __init__(self, read: Reader, chunks: list[Chunk], path: Path) -> None:
+    def __init__(
+        self,
+        read: Reader,
+        chunks: list[Chunk],
+        path: Path,
+        aggregates: Mapping[str, Entry] | None = None,
+    ) -> None:
         self._read = read
         self._chunks = chunks
         self._path = path
+        self._aggregates = dict(aggregates or {})
         self._loaded: dict[str, Any] = {}
         self._words: dict[int, tuple[str, list[int]]] = {}
         self._bases: list[int] = []  # where each chunk's reviews begin in the columns
@@ -174,11 +193,16 @@ class Index:
         return found
 
     @classmethod
-    def decode(cls, encoded: list[bytes], path: Path) -> Index:
-        """The index :func:`encode` (or :meth:`with_words`, :func:`update`) gave."""
+    def decode(
+        cls, encoded: list[bytes], path: Path, aggregates: Aggregates | None = None
+    ) -> Index:
+        """The index :func:`encode` (or :meth:`with_words`, :func:`update`) gave, with
+        ``aggregates`` as :func:`write` keeps them."""
         table, *columns = encoded
-        blob = b"".join(columns)
-        return cls(lambda start, size: blob[start : start + size], marshal.loads(table), path)
+        laid, entries = _after(columns, aggregates or {})
+        blob = b"".join([*columns, *laid])
+        read: Reader = lambda start, size: blob[start : start + size]  # noqa: E731
+        return cls(read, marshal.loads(table), path, entries)
 
     @property
     def fields(self) -> list[str]:
@@ -307,6 +331,28 @@ class Index:
             for name, (start, size, _) in self._chunks[number][1].items()
             if name not in (_STARTS, _STOPS)
         }
+
+    def table(self) -> bytes:
+        """Where each chunk's columns lie, as the header holds it (see :func:`write`)."""
+        return marshal.dumps(self._chunks)
+
+    def aggregate(self, key: str) -> bytes | None:
+        """The aggregate stored under ``key``; None when there is none, or it is damaged
+        (then it is merely computed again)."""
+        entry = self._aggregates.get(key)
+        if entry is None:
+            return None
+        try:
+            start, size, checksum = entry
+            piece = self._read(start, size)
+        except (OSError, TypeError, ValueError):
+            return None
+        return piece if len(piece) == size and zlib.crc32(piece) == checksum else None
+
+    def aggregates(self) -> dict[str, bytes]:
+        """Every aggregate stored that passes its check, oldest first."""
+        found = {key: self.aggregate(key) for key in self._aggregates}
+        return {key: piece for key, piece in found.items() if piece is not None}
 
     def chunk_ids(self, number: int) -> list[int]:
         base = self._bases[number]
@@ -481,28 +527,44 @@ def write(
     checksum: Callable[[], int] | None,
     *,
     tidy: bool,
+    aggregates: Aggregates | None = None,
 ) -> None:
     """Write the index of the journal version ``status`` describes; never fails the caller.
 
     ``checksum``: the journal's CRC-32, asked for only when the version is racy
     (see :func:`is_racy`). ``tidy``: also remove temporary files of interrupted
     index writes (only a writer holding the journal's lock may, or it could take
-    another process's file mid-write).
+    another process's file mid-write). ``aggregates``: of this very version, oldest
+    first (only the last :data:`AGGREGATES` are kept).
     """
 
     racy = is_racy(status)
     if racy and checksum is None:
         return  # nothing would let a read trust it
     table, *columns = encoded
+    laid, entries = _after(columns, aggregates or {})
     header = _header(
         {
             "stamp": stamp_of(status),
             "crc": checksum() if racy and checksum is not None else None,
             "racy": racy,
             "table": table,
+            "aggregates": entries,
         }
     )
-    _put(journal, [header, *columns], tidy=tidy, owner=status)
+    _put(journal, [header, *columns, *laid], tidy=tidy, owner=status)
+
+
+def _after(columns: list[bytes], aggregates: Aggregates) -> tuple[list[bytes], dict[str, Entry]]:
+    """The last :data:`AGGREGATES` of ``aggregates``, to follow ``columns`` in the payload,
+    and where each lies."""
+    offset = sum(len(piece) for piece in columns)
+    kept = list(aggregates.items())[-AGGREGATES:]
+    entries: dict[str, Entry] = {}
+    for key, piece in kept:
+        entries[key] = (offset, len(piece), zlib.crc32(piece))
+        offset += len(piece)
+    return [piece for _, piece in kept], entries
 
 
 def _put(journal: Path, pieces: list[bytes], *, tidy: bool, owner: os.stat_result | None) -> None:
@@ -582,10 +644,12 @@ def _load(
     if header["racy"] and zlib.crc32(read()) != header["crc"]:
         return None
     base = at + size
+    aggregates = header.get("aggregates")
     index = Index(
         lambda offset, length: os.pread(fd, length, base + offset),
         marshal.loads(header["table"]),
         where,
+        aggregates if isinstance(aggregates, dict) else None,
     )
     if not len(index.ids) == len(index.starts) == len(index.stops):
         return None
@@ -599,10 +663,17 @@ def _settle(journal: Path, index: Index, header: dict[str, Any]) -> None:
         pieces = index.stored()
     except Damaged:
         return
+    laid, entries = _after(pieces, index.aggregates())
     settled = _header(
-        {"stamp": header["stamp"], "crc": None, "racy": False, "table": header["table"]}
+        {
+            "stamp": header["stamp"],
+            "crc": None,
+            "racy": False,
+            "table": header["table"],
+            "aggregates": entries,
+        }
     )
-    _put(journal, [settled, *pieces], tidy=False, owner=None)
+    _put(journal, [settled, *pieces, *laid], tidy=False, owner=None)
 
 
 def discard(journal: Path) -> None:

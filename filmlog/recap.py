@@ -10,7 +10,6 @@ from __future__ import annotations
 from filmlog import stats as st
 from filmlog.parsing import MONTH_NAMES, format_average, format_runtime, format_stars
 from filmlog.safe import markdown_line as escape
-from filmlog.stats import Summary
 
 _OPENING = "“‘\"'«„‚「『"
 _CLOSING = "”’\"'»」』"
@@ -56,7 +55,7 @@ def _totals(totals: st.Totals) -> list[str]:
     return lines
 
 
-def _top_line(rank: int, review: Summary) -> str:
+def _top_line(rank: int, review: st.TopFilm) -> str:
     year = f" ({review.year})" if review.year else ""
     parts = [f"{rank}. **{escape(review.title)}**{year}", format_stars(review.rating)]
     verdict = escape(review.verdict)

@@ -19,12 +19,15 @@ Conventions, so every view counts alike:
 
 import heapq
 import re
+import types
+import typing
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from functools import cache
 from itertools import chain
 from operator import itemgetter
-from typing import Any, Literal, NamedTuple, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, TypeVar
 
 from filmlog import folding
 from filmlog.errors import InvalidInput, NotFound
@@ -38,6 +41,9 @@ from filmlog.model import (
 )
 from filmlog.parsing import quote
 from filmlog.query import fold
+
+if TYPE_CHECKING:
+    from filmlog.query import Filters
 
 FilmKey = tuple[str, int | None]
 
@@ -555,6 +561,36 @@ def top_rated(
     return tuple(ranked if top is None else ranked[:top])
 
 
+class TopFilm(NamedTuple):
+    """One film of the top-rated list: the viewing that gave its latest rating."""
+
+    id: int | None
+    title: str
+    year: int | None
+    rating: int | None
+    verdict: str | None
+    headline: str | None
+    liked: bool
+    watched_on: date | None
+
+    @property
+    def stars(self) -> float | None:
+        return None if self.rating is None else self.rating / 2
+
+    @classmethod
+    def of(cls, review: Summary) -> "TopFilm":
+        return cls(
+            review.id,
+            review.title,
+            review.year,
+            review.rating,
+            review.verdict,
+            review.headline,
+            review.liked,
+            review.watched_on,
+        )
+
+
 # ---------------------------------------------------------------------------
 # Everything at once
 
@@ -570,7 +606,7 @@ class Stats(NamedTuple):
     directors: tuple[PersonRow, ...]
     actors: tuple[PersonRow, ...]
     decades: Decades
-    top_rated: tuple[Summary, ...] = ()
+    top_rated: tuple[TopFilm, ...] = ()
     tags: tuple[GroupRow, ...] = ()
     # The one person who wrote every review, for a recap's byline; None when several or none.
     reviewer: str | None = None
@@ -601,6 +637,82 @@ class Stats(NamedTuple):
             "tags": [t.to_json() for t in self.tags],
         }
 
+    def to_plain(self) -> list[Any]:
+        """These figures as lists, strings, numbers, booleans and None, for orjson or marshal;
+        :meth:`from_plain` gives them back exactly."""
+        plain: list[Any] = _to_plain(self)
+        return plain
+
+    @classmethod
+    def from_plain(cls, plain: object) -> "Stats":
+        """The Stats :meth:`to_plain` gave ``plain`` for; ValueError when it is not one."""
+        found: Stats = _from_plain(cls, plain)
+        return found
+
+
+def _to_plain(value: object) -> Any:
+    if isinstance(value, tuple | list):  # a NamedTuple's fields in order, as a tuple's items
+        return [_to_plain(item) for item in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+@cache
+def _fields(kind: type) -> tuple[Any, ...]:
+    hints = typing.get_type_hints(kind)
+    return tuple(hints[name] for name in kind._fields)  # type: ignore[attr-defined]  # NamedTuple
+
+
+def _from_plain(kind: Any, plain: object) -> Any:
+    """The value of type ``kind`` (as the NamedTuples above annotate) :func:`_to_plain` made
+    ``plain`` of, checked: a value of another type is a ValueError, never a wrong figure."""
+    origin = typing.get_origin(kind)
+    if origin is types.UnionType or origin is typing.Union:
+        if plain is None and type(None) in typing.get_args(kind):
+            return None
+        (kind,) = [a for a in typing.get_args(kind) if a is not type(None)]
+        return _from_plain(kind, plain)
+    if origin is Literal:
+        if isinstance(plain, str) and plain in typing.get_args(kind):
+            return plain
+    elif origin in (tuple, list):
+        item = typing.get_args(kind)[0]
+        if isinstance(plain, list):
+            return origin(_from_plain(item, value) for value in plain)
+    elif isinstance(kind, type) and issubclass(kind, tuple):  # a NamedTuple
+        types_ = _fields(kind)
+        if isinstance(plain, list) and len(plain) == len(types_):
+            return kind(*(_from_plain(t, v) for t, v in zip(types_, plain, strict=True)))
+    elif kind is date:
+        if isinstance(plain, str):
+            return date.fromisoformat(plain)
+    elif kind is float:
+        if type(plain) in (float, int):
+            return plain
+    elif type(plain) is kind:  # int, str, bool: exactly (a bool is no int here)
+        return plain
+    raise ValueError(f"not a {kind}: {plain!r:.40}")
+
+
+# Bump when what compute gives changes: the index keeps its results under keys that name it.
+COMPUTE_VERSION = 1
+
+
+def cache_key(filters: "Filters", year: int | None, top: int) -> str:
+    """What :func:`compute`'s result depends on, beyond the journal version, as one string.
+
+    Nothing compute does reads the clock (a timeline runs from the first viewing
+    watched to the last, not to today; filters hold dates already resolved), so
+    the date is no part of it.
+    """
+    import dataclasses
+
+    chosen = sorted((f.name, getattr(filters, f.name)) for f in dataclasses.fields(filters))
+    # repr, not JSON: a word from the command line may hold a byte that is no UTF-8
+    # (a lone surrogate), and repr spells every str, int, bool, None and date one way.
+    return repr((COMPUTE_VERSION, chosen, year, top))
+
 
 def compute(
     reviews: Sequence[Summary], *, year: int | None = None, top: int = DEFAULT_TOP
@@ -616,7 +728,7 @@ def compute(
         directors=directors(reviews, top=top, films=films),
         actors=actors(reviews, top=top, films=films),
         decades=decades(reviews),
-        top_rated=top_rated(reviews, top=top, films=films),
+        top_rated=tuple(map(TopFilm.of, top_rated(reviews, top=top, films=films))),
         tags=tags(reviews, top=top),
         reviewer=sole_reviewer(reviews),
     )

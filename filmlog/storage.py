@@ -59,7 +59,7 @@ if TYPE_CHECKING:
     from filmlog.prefilter import Layout
     from filmlog.query import Filters
     from filmlog.session import Session
-    from filmlog.stats import History
+    from filmlog.stats import History, Stats
 
 # Names that moved to the modules above, still importable from here.
 __all__ = [
@@ -269,9 +269,37 @@ class Indexed:
         missing = found.wordless()
         if missing and index.searchable(words):
             encoded = found.with_words({number: self._words(number) for number in missing})
-            index.write(self._journal, self._status, encoded, self._checksum, tidy=False)
-            found = self._index = index.Index.decode(encoded, index.path_for(self._journal))
+            kept = found.aggregates()  # of this version still
+            index.write(
+                self._journal, self._status, encoded, self._checksum, tidy=False, aggregates=kept
+            )
+            found = self._index = index.Index.decode(encoded, index.path_for(self._journal), kept)
         return found.word_matches(words)
+
+    def keep(self, key: str, aggregate: bytes) -> None:
+        """Rewrite the index with ``aggregate`` of this version under ``key`` (see
+        :meth:`Journal.stats`), and the columns and aggregates it holds; never fails.
+
+        Unlocked: should a writer replace the journal meanwhile, the index rewritten
+        still names the version read, so the next read finds it stale.
+        """
+        found = self._index
+        if not os.access(self._journal.parent, os.W_OK):
+            return
+        try:
+            columns = found.stored()
+        except index.Damaged:
+            return
+        kept = {name: piece for name, piece in found.aggregates().items() if name != key}
+        encoded = [found.table(), *columns]
+        index.write(
+            self._journal,
+            self._status,
+            encoded,
+            self._checksum,
+            tidy=False,
+            aggregates={**kept, key: aggregate},
+        )
 
     def _words(self, chunk: int) -> list[str]:
         """The words of chunk ``chunk``'s reviews (see :func:`filmlog.index.words_of`)."""
@@ -506,20 +534,46 @@ class Journal:
         only those. ``words``: also note where each review begins, for
         :meth:`Bodies.word_candidates`.
         """
+        opened = self._open()
+        if opened is None:
+            return [], Bodies(b"", {}, self.path)
+        return self._browse_open(*opened, words=words, fields=fields)
+
+    def _open(self) -> tuple[int, os.stat_result, index.Index | None] | None:
+        """A descriptor of the journal, its status and the index that matches it if any;
+        None when there is no journal yet."""
+        try:
+            with self._reading():
+                fd = os.open(self.target, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        except FileNotFoundError:
+            return None
+        try:
+            status = os.fstat(fd)
+            found = None
+            if hasattr(os, "pread"):  # the index's reviews are read back by offset
+                found = index.load(self.target, status, lambda: _pread_all(fd, status))
+        except BaseException:
+            with suppress(OSError):
+                os.close(fd)
+            raise
+        return fd, status, found
+
+    def _browse_open(
+        self,
+        fd: int,
+        status: os.stat_result,
+        found: index.Index | None,
+        *,
+        words: bool,
+        fields: Collection[str] | None,
+    ) -> tuple[Documents, Bodies | Indexed]:
+        """:meth:`browse` of the journal :meth:`_open` opened (the descriptor is handed on)."""
         with self._explained():
             try:
-                with self._reading():
-                    fd = os.open(self.target, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-            except FileNotFoundError:
-                return [], Bodies(b"", {}, self.path)
-            try:
-                status = os.fstat(fd)
-                if hasattr(os, "pread"):  # the index's reviews are read back by offset
-                    found = index.load(self.target, status, lambda: _pread_all(fd, status))
-                    if found is not None:
-                        with suppress(index.Damaged):  # removed: read the journal itself
-                            docs = found.documents(fields)
-                            return docs, Indexed(fd, found, self.path, status)
+                if found is not None:
+                    with suppress(index.Damaged):  # removed: read the journal itself
+                        docs = found.documents(fields)
+                        return docs, Indexed(fd, found, self.path, status)
                 with self._reading(), open(fd, "rb", closefd=False) as file:
                     raw = file.read()
                 if not hasattr(os, "pread"):  # Windows: keep the bytes; writers replace the file
@@ -662,11 +716,51 @@ class Journal:
         )
         return Found(self._build(ReviewSummary, picked), len(picked), len(everything))
 
+    def stats(
+        self, filters: Filters | None = None, *, year: int | None = None, top: int | None = None
+    ) -> tuple[Stats, int]:
+        """The statistics of the reviews ``filters`` select (see :func:`filmlog.stats.compute`,
+        which ``year`` and ``top`` are for; None: its default), and how many reviews the
+        journal holds.
+
+        Computed once per journal version: a read through the index keeps the result
+        in it, under a key naming everything it depends on (see
+        :func:`filmlog.stats.cache_key`), and the next read with that key reads it
+        back without building a review. Without an index it is computed each time.
+        """
+        from filmlog import query
+        from filmlog import stats as st
+
+        chosen = filters if filters is not None else query.Filters()
+        top = st.DEFAULT_TOP if top is None else top
+        key = st.cache_key(chosen, year, top)
+        opened = self._open()
+        if opened is None:
+            return st.compute([], year=year, top=top), 0
+        fd, status, found = opened
+        kept = None if found is None else found.aggregate(key)
+        if found is not None and kept is not None:
+            with suppress(ValueError, TypeError, orjson.JSONDecodeError):
+                result = st.Stats.from_plain(orjson.loads(kept))
+                os.close(fd)
+                return result, len(found.ids)
+        fields = chosen.fields(words=False) | {*SUMMARY_FIELDS}
+        browsed = self._browse_open(fd, status, found, words=bool(chosen.words), fields=fields)
+        everything, stored, picked = self._selected(chosen, fields, browsed)
+        result = st.compute(self._build(ReviewSummary, picked), year=year, top=top)
+        if isinstance(stored, Indexed):
+            with suppress(TypeError):  # orjson's JSONEncodeError: not kept, merely slower
+                stored.keep(key, orjson.dumps(result.to_plain()))
+        return result, len(everything)
+
     def _selected(
-        self, chosen: Filters, fields: set[str]
+        self,
+        chosen: Filters,
+        fields: set[str],
+        browsed: tuple[Documents, Bodies | Indexed] | None = None,
     ) -> tuple[Documents, Bodies | Indexed, list[tuple[int, Mapping[str, Any]]]]:
         """Every document with ``fields`` (at least), where the reviews are, and those
-        ``chosen`` selects.
+        ``chosen`` selects; ``browsed``: what :meth:`browse` gave for ``fields``, if done.
 
         A word search the index's words answer reads none of the fields the words
         are otherwise looked for in (title, cast...): they are read only when it
@@ -674,7 +768,7 @@ class Journal:
         """
         from filmlog import query
 
-        everything, stored = self.browse(words=bool(chosen.words), fields=fields)
+        everything, stored = browsed or self.browse(words=bool(chosen.words), fields=fields)
         if chosen.words and isinstance(stored, Indexed) and not stored.answers(chosen.words):
             wider = fields | set(query.WORD_FIELDS)
             found = stored.documents(wider)

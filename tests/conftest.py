@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -34,6 +34,34 @@ THOROUGH = os.environ.get("FILMLOG_THOROUGH", "") not in ("", "0")
 def examples(full: int, quick: int) -> int:
     """How many examples a property test draws: ``full`` with FILMLOG_THOROUGH=1."""
     return full if THOROUGH else quick
+
+
+def index_header(journal: Path) -> tuple[dict[str, Any], int]:
+    """The header of ``journal``'s index, and where in the file its payload begins."""
+    import marshal
+    import struct
+
+    from filmlog import index
+
+    raw = index.path_for(journal).read_bytes()
+    at = len(b"filmlog index\n")
+    (size,) = struct.unpack_from("<I", raw, at)
+    header: dict[str, Any] = marshal.loads(raw[at + 4 : at + 4 + size])
+    return header, at + 4 + size
+
+
+def replace_index_header(journal: Path, **fields: Any) -> None:
+    """Change ``fields`` of the header of ``journal``'s index, keeping its payload."""
+    import marshal
+    import struct
+
+    from filmlog import index
+
+    where = index.path_for(journal)
+    header, start = index_header(journal)
+    new = marshal.dumps({**header, **fields})
+    magic = b"filmlog index\n"
+    where.write_bytes(magic + struct.pack("<I", len(new)) + new + where.read_bytes()[start:])
 
 
 def render(renderable: RenderableType, width: int = 80) -> str:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from filmlog import index
 from filmlog.model import Review
 from filmlog.storage import Indexed, Journal, serialised
-from tests.conftest import Invoke, examples
+from tests.conftest import Invoke, examples, index_header, replace_index_header
 from tests.factories import reviews
 
 
@@ -170,14 +170,7 @@ def _add(cli: Invoke, *titles: str) -> None:
 
 
 def _header(path: Path) -> dict[str, Any]:
-    import marshal
-    import struct
-
-    raw = index.path_for(path).read_bytes()
-    at = len(b"filmlog index\n")
-    (size,) = struct.unpack_from("<I", raw, at)
-    header: dict[str, Any] = marshal.loads(raw[at + 4 : at + 4 + size])
-    return header
+    return index_header(path)[0]
 
 
 def test_a_write_indexes_the_journal_and_backups_leave_the_index_alone(
@@ -224,16 +217,9 @@ def _flip_column(path: Path, name: str) -> None:
 
 
 def _other_version(path: Path) -> None:
-    import marshal
-    import struct
-
-    raw = path.read_bytes()
-    at = len(b"filmlog index\n")
-    (size,) = struct.unpack_from("<I", raw, at)
-    header = marshal.loads(raw[at + 4 : at + 4 + size])
-    header["version"] = index.VERSION + 1
-    new = marshal.dumps(header)
-    path.write_bytes(raw[:at] + struct.pack("<I", len(new)) + new + raw[at + 4 + size :])
+    replace_index_header(
+        path.with_name(path.name.removesuffix(index.SUFFIX)), version=index.VERSION + 1
+    )
 
 
 def _garbage(path: Path) -> None:

@@ -65,15 +65,11 @@ def stats_command(
     filters: dict[str, Any],
 ) -> None:
     """Charts of what you watch and how you rate it; --watched-in YEAR for one year in review."""
-    from filmlog import stats
-
     if as_json and output_format is StatsFormat.markdown:
         fail("choose one of --json and --format markdown", ExitCode.USAGE)
     chosen = build_filters({**filters, "year": released_in, "watched_in": year}, words)
     watch_year = chosen.watched_year
-    everything = journal(ctx).summaries(chosen)
-    found = everything.reviews
-    result = stats.compute(found, year=watch_year, top=top)
+    result, total = journal(ctx).stats(chosen, year=watch_year, top=top)
     if as_json:
         print_json(result.to_json())
         return
@@ -82,18 +78,15 @@ def stats_command(
 
         typer.echo(recap(result), nl=False)
         return
+    found = result.totals.reviews
     if not found:
-        nothing_found(everything.total)
+        nothing_found(total)
         return
     from filmlog.charts import stats_view
 
     filtered = not chosen.is_empty() or watch_year is not None
-    noun = "review" if len(found) == 1 else "reviews"
-    heading = (
-        f"{len(found):,} of {everything.total:,} reviews"
-        if filtered
-        else f"All {len(found):,} {noun}"
-    )
+    noun = "review" if found == 1 else "reviews"
+    heading = f"{found:,} of {total:,} reviews" if filtered else f"All {found:,} {noun}"
     if watch_year is not None:
         heading += f" watched in {watch_year}"
     page(ctx, stats_view(result, heading))
