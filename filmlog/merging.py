@@ -10,7 +10,7 @@ The rules, per review (a review is its UUID):
 
 - changed in one copy only: that change is taken, field by field; a field
   changed in both copies to different values is a conflict, resolved by the
-  later ``updated_at`` and reported; the losing value is kept in the journal's
+  later ``updated_at`` (edits of the same moment: by the values themselves) and reported; the losing value is kept in the journal's
   ``conflicts`` table (``filmlog doctor`` lists it);
 - added in one copy: kept; deleted in one copy and unchanged in the other:
   deleted; deleted in one and edited in the other: the edit is kept, reported;
@@ -201,6 +201,11 @@ def _canonical(value: object) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
+def _value_order(value: object) -> tuple[int, bytes]:
+    """Where a field's value (or its absence) stands in the order that settles a tie."""
+    return (0, b"") if value is _MISSING else (1, _canonical(value))
+
+
 def _later(one: Mapping[str, Any], two: Mapping[str, Any]) -> bool:
     """Whether ``one`` is the later copy of a review: by updated_at, ties by content."""
     first, second = _updated(one), _updated(two)
@@ -279,7 +284,7 @@ def _merge_fields(
     if theirs == base:
         return ours
     ours_later = _later(ours, theirs)
-    winner, loser = (ours, theirs) if ours_later else (theirs, ours)
+    winner = ours if ours_later else theirs
     names = sorted(
         set(base) | set(ours) | set(theirs),
         key=lambda name: (_FIELD_ORDER.get(name, len(_FIELD_ORDER)), name),
@@ -295,17 +300,22 @@ def _merge_fields(
             elif mine == was:
                 value = other
             else:
-                value = winner.get(name, _MISSING)
+                # The later edit wins; edits of the same moment, by their values, so that
+                # merging the result with either copy again picks the same value.
+                tie = _updated(ours) == _updated(theirs)
+                mine_wins = _value_order(mine) > _value_order(other) if tie else ours_later
+                value, lost = (mine, other) if mine_wins else (other, mine)
+                kept_by, lost_by = (ours, theirs) if mine_wins else (theirs, ours)
                 conflicts.append(
                     {
                         "uuid_key": key,
-                        "uuid": winner.get("uuid"),
+                        "uuid": kept_by.get("uuid"),
                         "id": 0,  # set once the IDs are settled
-                        "title": winner.get("title"),
+                        "title": kept_by.get("title"),
                         "field": name,
                         "kept": None if value is _MISSING else value,
-                        "lost": loser.get(name),
-                        "lost_updated_at": loser.get("updated_at"),
+                        "lost": None if lost is _MISSING else lost,
+                        "lost_updated_at": lost_by.get("updated_at"),
                     }
                 )
         if value is not _MISSING:

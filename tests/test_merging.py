@@ -6,6 +6,7 @@ import copy
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -278,6 +279,20 @@ def test_the_order_of_the_copies_does_not_matter(
     base, ours, theirs = history
     assert content(merge(base, ours, theirs).tables) == content(merge(base, theirs, ours).tables)
     assert content(merge(None, ours, theirs).tables) == content(merge(None, theirs, ours).tables)
+
+
+def test_edits_of_the_same_moment_settle_a_conflict_by_value_and_merging_again_keeps_it() -> None:
+    base = journal({1: doc("Film 1", "base-1")})
+    # One machine rated and wrote a verdict, the other wrote another verdict, in the same minute.
+    ours = edited(base, 1, 5, rating=1, verdict="Good.")
+    theirs = edited(base, 1, 5, verdict="Bad.")
+    once = merge(base, ours, theirs).tables
+    assert once["reviews"]["1"]["rating"] == 1
+    assert once["reviews"]["1"]["verdict"] == max("Good.", "Bad.", key=orjson.dumps)
+    assert content(merge(base, ours, theirs).tables) == content(merge(base, theirs, ours).tables)
+    # The merged copy against either machine's again: nothing moves.
+    assert content(merge(base, ours, once).tables) == content(once)
+    assert content(merge(base, once, theirs).tables) == content(once)
 
 
 @settings(max_examples=300, deadline=None)
