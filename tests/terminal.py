@@ -12,6 +12,7 @@ import fcntl
 import os
 import pty
 import select
+import signal
 import struct
 import termios
 import time
@@ -36,6 +37,10 @@ class Terminal:
         pid, fd = pty.fork()
         if pid == 0:  # pragma: no cover - the child
             fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+            # As a shell starts a command in the foreground: tests run in the background (a
+            # CI job, nohup) inherit Ctrl-C ignored, and an ignored signal stays so on exec.
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
             os.execvpe(argv[0], list(argv), env)
         self.pid, self.fd = pid, fd
         self.seen = b""
