@@ -10,8 +10,9 @@ The rules, per review (a review is its UUID):
 
 - changed in one copy only: that change is taken, field by field; a field
   changed in both copies to different values is a conflict, resolved by the
-  later ``updated_at`` (edits of the same moment: by the values themselves) and reported; the losing value is kept in the journal's
-  ``conflicts`` table (``filmlog doctor`` lists it);
+  later ``updated_at`` (edits of the same moment: by the values themselves)
+  and reported; the losing value is kept in the journal's ``conflicts`` table
+  (``filmlog doctor`` lists it);
 - added in one copy: kept; deleted in one copy and unchanged in the other:
   deleted; deleted in one and edited in the other: the edit is kept, reported;
 - without a base (an import of another journal or export), the copy with the
