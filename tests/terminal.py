@@ -70,9 +70,25 @@ class Terminal:
     def type(self, keys: str | bytes) -> None:
         os.write(self.fd, keys.encode() if isinstance(keys, str) else keys)
 
-    def finish(self) -> Finished:
+    def interrupt(self) -> Finished:
+        """Press Ctrl-C, and again each second until the process ends, as a person does.
+
+        A SIGINT that lands after the prompt is shown but before the process blocks
+        reading the answer only marks the signal: the read that starts next waits for
+        input, in any Python program. Pressing again interrupts that read.
+        """
+        self.type(b"\x03")
+        return self.finish(again=b"\x03")
+
+    def finish(self, *, again: bytes = b"") -> Finished:
+        """Wait for the process to end; ``again``: keys typed again each second until it does
+        (see :meth:`interrupt`)."""
         deadline = time.monotonic() + TIMEOUT
+        typed = time.monotonic()
         while self._read(0.2):
+            if again and time.monotonic() - typed > 1.0:
+                self.type(again)
+                typed = time.monotonic()
             if time.monotonic() > deadline:
                 os.kill(self.pid, 9)
                 raise AssertionError(f"still running; the screen showed {self.seen!r}")

@@ -86,9 +86,7 @@ def test_ctrl_c_at_a_prompt_exits_130_and_saves_nothing(
     screen.expect("Year of release: ")
     screen.type("2013\r")
     screen.expect("[today]: ")
-    screen.type("\x03")
-
-    assert screen.finish().status == 130
+    assert screen.interrupt().status == 130
     assert not journal_path.exists()
 
 
