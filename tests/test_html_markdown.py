@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from filmlog.importers._html import to_markdown
+from tests.conftest import examples
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "letterboxd" / "sample" / "reviews.csv"
 
@@ -93,6 +94,31 @@ def test_typed_characters_show_as_typed(source: str) -> None:
     typed = re.sub(r"&(?!#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)", "&amp;", source)
     expected = html.unescape(re.sub(r"</?[bi]>", "", typed.replace("<br>", "\n")))
     assert lines(shown(markdown)) == lines(expected)
+
+
+@settings(max_examples=examples(3000, 300), deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [*"ab \n*_#->+=\\1.", "<b>", "</b>", "<i>", "<br>", '<a href="https://x.org/">']
+        ),
+        max_size=30,
+    ).map("".join)
+)
+def test_markdown_sent_back_to_letterboxd_reads_back_the_same(source: str) -> None:
+    """The Markdown made of a review, exported as Letterboxd's HTML and imported again, is
+    the same Markdown: a break that opened a bold or a link leaves no escape behind."""
+    from filmlog.exporters.letterboxd import review_html
+
+    markdown = to_markdown(source)
+    assert to_markdown(review_html(markdown)) == markdown
+
+
+def test_an_escape_stays_only_where_a_line_starts() -> None:
+    assert to_markdown("<b><br>=1+1</b>") == "**=1+1**"
+    assert to_markdown('<a href="https://x.org/"><br />-1') == "[-1](https://x.org/)"
+    assert to_markdown("=1+1<br>- two") == "\\=1+1\\\n\\- two"
+    assert to_markdown("<blockquote>- x</blockquote>") == "> \\- x"
 
 
 def test_every_review_of_the_real_sample_shows_its_text() -> None:

@@ -327,4 +327,39 @@ def to_markdown(html: str) -> str:
     """Markdown for a review written in Letterboxd's HTML."""
     converter = _Converter()
     converter.feed(_BARE_AMPERSAND.sub("&amp;", _PLACEHOLDERS.sub("", html)))
-    return _emphasis(_breaks(converter.result()))
+    markdown = _emphasis(_breaks(converter.result()))
+    return "\n".join(_line_starts(line) for line in markdown.split("\n"))
+
+
+# What may come before a line's own start: quote markers, indentation, a heading's marker.
+_LINE_OPENING = re.compile(r"(?:[ \t]*>)*[ \t]*(?:#{1,6}[ \t]+)?")
+_BLOCK_CHARACTER = re.compile(r"[#+\-=]|[0-9]+[.)]")
+# An escape of what would start a heading, quote, list or rule ("\#", "\-", "1\."), with
+# the backslashes before it in pairs (escaped backslashes, not this escape's).
+_START_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\([#+\-=])|(?<![0-9\\])([0-9]+)\\([.)])")
+
+
+def _line_starts(line: str) -> str:
+    """``line`` with what would start a heading, quote, list or rule escaped where the line
+    starts, and nowhere else.
+
+    Escaped as the text is put together, such a character can end up off its
+    line's start (a break that opened a bold or a link moves out of it) or at one
+    (a break in one bold before the text of another). Settled here, on the lines
+    as they finally are, the Markdown rendered to HTML and read again comes back
+    the same: a review exported to Letterboxd and imported again is unchanged.
+    """
+    opening = _LINE_OPENING.match(line)
+    at = opening.end() if opening is not None else 0
+    head, rest = line[:at], line[at:]
+
+    def unescaped(match: re.Match[str]) -> str:
+        if match.start() == 0 and not match[1]:
+            return match[0]  # the line's start: it stays
+        return f"{match[1]}{match[2]}" if match[3] is None else f"{match[3]}{match[4]}"
+
+    rest = _START_ESCAPE.sub(unescaped, rest)
+    bare = _BLOCK_CHARACTER.match(rest)
+    if bare is not None:
+        rest = f"{bare[0][:-1]}\\{bare[0][-1]}{rest[bare.end() :]}"
+    return head + rest
