@@ -42,9 +42,9 @@ def test_readme_opens_with_install_and_test_commands_that_ci_runs() -> None:
     assert "pip install ." in install and "filmlog add" in install
     assert "pip install -e '.[test]'" in tests
     test_command = tests.split("&&")[-1].strip()
-    assert test_command == "python -m pytest -q"
+    assert test_command == "python -m pytest -q -n auto"
     assert "pip install --quiet -e '.[test]'" in CI
-    assert re.search(r"^python -m pytest -q\b", CI, flags=re.M)
+    assert re.search(rf"^{re.escape(test_command)}$", CI, flags=re.M)
     shlex.split(install)  # the command must at least parse as shell words
 
 
