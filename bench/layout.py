@@ -1,21 +1,25 @@
 """What writing a review a line costs against the single-line file filmlog wrote before.
 
-The same commands run on the same reviews in two layouts, side by side:
+The same commands run on the same reviews in three layouts, side by side:
 
 - ``lines``: the journal as filmlog writes it now (a review a line, reviews
   last), written by filmlog's own writer;
 - ``single``: the journal on one line, written by the writer filmlog had
-  before (the tables as compact JSON, the reviews encoded 256 at a time).
+  before (the tables as compact JSON, the reviews encoded 256 at a time);
+- ``spans``: the journal on one line, written by filmlog's own writer with a
+  comma where it puts a newline. It encodes each review alone, as the derived
+  index needs whatever the layout (where each review lies), so ``lines`` ÷
+  ``spans`` is the cost of the newlines alone, and ``lines`` ÷ ``single`` adds
+  the cost of finding each review's place.
 
-Both run the installed filmlog through the same small launcher (``python -c``),
-which for ``single`` first puts the old writer in place of
-``filmlog.storage.serialised``; start-up is the same for both. Neither writes
-the derived index (the single-line writer cannot say where each review lies),
-so the figures are the layout's alone. Every repetition
-runs every (command, layout) pair once in a shuffled order, each write on a
-fresh copy of its journal. Reported: the medians of wall time and of CPU time
-(user + system, from ``wait4``) and the ratio lines ÷ single, the figure the
-5 % bound is about.
+All run the installed filmlog through the same small launcher (``python -c``),
+which for ``single`` and ``spans`` first puts their writer in place of
+filmlog's; start-up is the same for all. None writes the derived index (the
+old writer cannot say where each review lies), so the figures are the
+layout's alone. Every repetition runs every (command, layout) pair once in a
+shuffled order, each write on a fresh copy of its journal. Reported: the
+medians of wall time and of CPU time (user + system, from ``wait4``) and the
+ratios lines ÷ single and lines ÷ spans, the figures the 5 % bound is about.
 
     /path/to/venv/bin/python bench/layout.py                  # 10,000 reviews, 9 runs
     /path/to/venv/bin/python bench/layout.py --size 1000 --repeat 5
@@ -78,6 +82,39 @@ def serialised(data, spans=None, kept=None):
 
 storage.serialised = serialised
 """
+
+# filmlog's writer (storage._one_per_line) with "," where it writes a newline and ",".
+SPANS_WRITER = """\
+import orjson
+from filmlog import storage
+
+def one_line(table, offset, spans):
+    dumps = orjson.dumps
+    items = list(table.items())
+    for start in range(0, len(items), 256):
+        parts = []
+        for key, doc in items[start : start + 256]:
+            parts.append(b"," + dumps(key) + b":")
+            parts.append(dumps(doc))
+        if start == 0:
+            parts[0] = b"{" + parts[0][1:]
+        if spans is not None:
+            position = offset
+            for (key, _), head, body in zip(
+                items[start : start + 256], parts[::2], parts[1::2], strict=True
+            ):
+                position += len(head)
+                spans[int(key)] = (position, position + len(body))
+                position += len(body)
+        piece = b"".join(parts)
+        offset += len(piece)
+        yield piece
+    yield b"}"
+
+storage._one_per_line = one_line
+"""
+
+LAYOUTS = ("lines", "single", "spans")
 
 COMMANDS = {
     "rate": ["rate", "{middle}", "3.5"],
@@ -152,10 +189,11 @@ def main(argv: list[str] | None = None) -> int:
     if not generated.exists():
         generate.write_journal(generated, args.size, args.seed)
     journals = {"lines": lined_copy(generated)}
-    journals["single"] = single_line_copy(python, journals["lines"])
+    journals["single"] = journals["spans"] = single_line_copy(python, journals["lines"])
     launchers = {
         "lines": LAUNCH.format(patch=""),
         "single": LAUNCH.format(patch=SINGLE_LINE_WRITER),
+        "spans": LAUNCH.format(patch=SPANS_WRITER),
     }
     work = args.out_dir / "layout-work" / "journal.json"
     work.parent.mkdir(exist_ok=True)
@@ -165,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     middle = str(max(1, args.size // 2))
-    pairs = [(name, layout) for name in chosen for layout in ("lines", "single")]
+    pairs = [(name, layout) for name in chosen for layout in LAYOUTS]
     wall: dict[tuple[str, str], list[float]] = {pair: [] for pair in pairs}
     cpu: dict[tuple[str, str], list[float]] = {pair: [] for pair in pairs}
     order = random.Random(args.seed)
@@ -185,18 +223,18 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{args.size:,} reviews: lines {sizes['lines']:,} bytes, single {sizes['single']:,} bytes"
     )
-    print(f"medians of {args.repeat} runs; ratio = lines / single")
+    print(f"medians of {args.repeat} runs; ratios lines / single and lines / spans")
     print(
-        f"{'command':8} {'wall lines':>11} {'wall single':>12} {'ratio':>6} "
-        f"{'cpu lines':>10} {'cpu single':>11} {'ratio':>6}"
+        f"{'command':8} {'':4} {'lines':>7} {'single':>7} {'spans':>7} "
+        f"{'÷ single':>9} {'÷ spans':>8}"
     )
     for name in chosen:
-        w = {layout: statistics.median(wall[name, layout]) for layout in ("lines", "single")}
-        c = {layout: statistics.median(cpu[name, layout]) for layout in ("lines", "single")}
-        print(
-            f"{name:8} {w['lines']:11.3f} {w['single']:12.3f} {w['lines'] / w['single']:6.3f} "
-            f"{c['lines']:10.3f} {c['single']:11.3f} {c['lines'] / c['single']:6.3f}"
-        )
+        for what, times in (("wall", wall), ("cpu", cpu)):
+            m = {layout: statistics.median(times[name, layout]) for layout in LAYOUTS}
+            print(
+                f"{name:8} {what:4} {m['lines']:7.3f} {m['single']:7.3f} {m['spans']:7.3f} "
+                f"{m['lines'] / m['single']:9.3f} {m['lines'] / m['spans']:8.3f}"
+            )
     return 0
 
 
