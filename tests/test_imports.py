@@ -450,3 +450,17 @@ def test_reads_the_index_answers_load_no_checks_or_backups(
 
     for module in ("filmlog.validation", "filmlog.backups", "filmlog.prefilter"):
         assert not result.loaded(module), result.explain(module)
+
+
+@pytest.mark.usefixtures("journal_with_reviews")
+def test_importing_an_export_without_a_watchlist_loads_no_watchlist_reader(
+    trace: TraceRun, cli: Invoke, tmp_path: Path
+) -> None:
+    export = tmp_path / "export.json"
+    assert cli("export", "--format", "json", "-o", str(export)).exit_code == 0
+    result = trace("import", str(export))
+
+    assert "Imported" in result.stdout
+    # Nor, through it, the CSV readers of Letterboxd's and IMDb's watchlists.
+    for module in ("filmlog.importers.watchlist", "filmlog.importers.letterboxd", "csv"):
+        assert not result.loaded(module), result.explain(module)

@@ -350,9 +350,14 @@ def _watchlist_export(name: str, store: Journal, tables: dict[str, Any]) -> dict
 
 def _watchlist_of(source: Path, name: str) -> Films | None:
     """The watchlist the import brings, if any; read before the journal is locked."""
-    from filmlog.importers.watchlist import films
-
     try:
+        if name == "json":
+            from filmlog.importers import holds_films, read_bytes
+
+            if not holds_films(read_bytes(source)):
+                return None  # most exports: the watchlist's modules are not even loaded
+        from filmlog.importers.watchlist import films
+
         return films(source, name)
     except OSError as exc:
         raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None

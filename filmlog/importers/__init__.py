@@ -11,6 +11,7 @@ is all the CLI reads at start-up; the modules load only when importing.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -140,6 +141,24 @@ def reader(name: str) -> Reader:
     """The ``read`` function of the format called ``name``."""
     function: Reader = getattr(_module(name), "read")  # noqa: B009 - typed via the annotation
     return function
+
+
+_HOLDS_FILMS = re.compile(rb'"watchlist(?:_tombstones|-tombstones)?"\s*:(?!\s*[\[{]\s*[\]}])')
+
+
+def holds_films(raw: bytes) -> bool:
+    """Whether a filmlog JSON export or journal file holds watchlist entries or tombstones.
+
+    Here rather than in :mod:`filmlog.importers.watchlist`, so that importing a file
+    without any loads none of the watchlist's modules.
+    """
+    # bytes.find, not the regex's own search: it skips through a large file many times faster.
+    at = raw.find(b'"watchlist')
+    while at >= 0:
+        if _HOLDS_FILMS.match(raw, at):
+            return True
+        at = raw.find(b'"watchlist', at + 1)
+    return False
 
 
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:

@@ -16,7 +16,6 @@ importing the same file twice, or on two machines, gives the same entries.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -28,6 +27,7 @@ from filmlog.importers import (
     Probe,
     Rejected,
     _tabular,
+    holds_films,
     read_bytes,
     stable_uuid,
 )
@@ -242,19 +242,6 @@ def _imdb_entry(cells: dict[str, str], title: str) -> Entry:
 # A watchlist or its tombstones that is not empty. In JSON an unescaped quote can only
 # open or close a string, so this finds keys, never text inside a review; were a review
 # to have such a key, the file is only parsed for nothing.
-_HOLDS_FILMS = re.compile(rb'"watchlist(?:_tombstones|-tombstones)?"\s*:(?!\s*[\[{]\s*[\]}])')
-
-
-def _holds_films(raw: bytes) -> bool:
-    # bytes.find, not the regex's own search: it skips through a large file many times faster.
-    at = raw.find(b'"watchlist')
-    while at >= 0:
-        if _HOLDS_FILMS.match(raw, at):
-            return True
-        at = raw.find(b'"watchlist', at + 1)
-    return False
-
-
 def _filmlog(path: Path) -> Films | None:
     """The watchlist of a filmlog JSON export or journal file: entries, tombstones, counter."""
     import orjson
@@ -262,7 +249,7 @@ def _filmlog(path: Path) -> Films | None:
     from filmlog import watchlist
 
     raw = read_bytes(path)
-    if not _holds_films(raw):
+    if not holds_films(raw):
         return None  # the common case: a second parse of a large file would be for nothing
     try:
         data = orjson.loads(raw)
