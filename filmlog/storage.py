@@ -521,6 +521,34 @@ class Journal:
             raw = self.read_bytes()
             return empty_tables() if raw is None else parse_journal(raw, self.path)
 
+    def side_tables(self) -> dict[str, Any]:
+        """The checked tables but the reviews' (left empty): the ID counter, tombstones,
+        the watchlist and the rest.
+
+        With an index that matches the journal, only the bytes before the reviews
+        are read: filmlog writes the reviews table last, and the index was made from
+        this very version, checked whole. Otherwise the journal is read as by
+        :meth:`load`.
+        """
+        opened = self._open()
+        if opened is None:
+            return empty_tables()
+        fd, _, found = opened
+        try:
+            if found is not None and found.starts:
+                head = os.pread(fd, min(found.starts), 0)
+                opening = orjson.dumps(REVIEWS_TABLE) + b":{"
+                # Only the ID of the first review lies between the table's opening and it.
+                cut = head.rfind(opening)
+                if cut >= 0:
+                    with suppress(CorruptJournal):
+                        return parse_journal(head[:cut] + opening + b"}}", self.path, check=False)
+        finally:
+            os.close(fd)
+        tables = self.load()
+        tables[REVIEWS_TABLE] = {}
+        return tables
+
     def browse(
         self, *, words: bool = False, fields: Collection[str] | None = None
     ) -> tuple[Documents, Bodies | Indexed]:

@@ -129,8 +129,7 @@ def test_reads_agree_with_and_without_the_index(
     indexed = _reads(cli, ids, word)
     assert loads and all(loads)  # every read used the index
     loads.clear()
-    plain = _reads_without_index(cli, journal_path, ids, word)
-    assert loads and not any(loads)
+    plain = _reads_without_index(cli, journal_path, ids, word, loads)
     assert indexed == plain
     # A stale, damaged or foreign index is never read: the first read rebuilds it.
     cli("list")
@@ -146,16 +145,24 @@ def test_reads_agree_with_and_without_the_index(
     assert all(loads[1:])
 
 
-def _reads_without_index(cli: Invoke, journal: Path, ids: list[int], word: str) -> list[str]:
-    """The same reads, each of them made with no index to find."""
+def _reads_without_index(
+    cli: Invoke, journal: Path, ids: list[int], word: str, loads: list[bool]
+) -> list[str]:
+    """The same reads, each of them made with no index to find (``loads``: whether each
+    read of the index found one). A command may still use the index its own cold read
+    made (the JSON export, for the tables before the reviews)."""
     outputs = []
     for args in [*READS, ("search", word), ("search", word, "--full"), ("history", "a")]:
         index.discard(journal)
+        before = len(loads)
         result = cli(*args)
         outputs.append(f"{args} {result.exit_code}\n{result.output}")
+        assert loads[before : before + 1] == [False], args
     for review_id in ids[:3]:
         index.discard(journal)
+        before = len(loads)
         outputs.append(cli("show", str(review_id)).output)
+        assert loads[before : before + 1] == [False]
     return outputs
 
 
@@ -609,3 +616,29 @@ def test_a_write_that_changes_many_reviews_of_a_chunk_leaves_its_words_to_the_ne
     assert sorted(parsed) == [4, 5, 6, 7]  # the one chunk without its words
     assert Journal(journal_path).browse()[1]._index.has_words  # type: ignore[union-attr]
     assert found.word_matches(["words"]) == set(range(1, 14)) - {5, 6}
+
+
+def test_a_json_export_reads_only_the_tables_before_the_reviews_when_indexed(
+    cli: Invoke, journal_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add(cli, "Her", "Arrival", "Paterson", "Columbus")
+    assert cli("delete", "2", "--yes").exit_code == 0  # a tombstone
+    assert cli("watchlist", "add", "Aftersun", "--year", "2022").exit_code == 0
+    expected = {**Journal(journal_path).load(), "reviews": {}}
+    index.discard(journal_path)
+    assert Journal(journal_path).side_tables() == expected  # no index: read whole
+    plain = cli("export", "--format", "json")
+    assert plain.exit_code == 0, plain.stderr
+
+    def whole(self: Journal) -> None:
+        raise AssertionError("the whole journal was read")
+
+    cli("list")  # the index is made
+    monkeypatch.setattr(Journal, "load", whole)
+    assert Journal(journal_path).side_tables() == expected
+    indexed = cli("export", "--format", "json")
+    assert indexed.stdout == plain.stdout
+    exported = orjson.loads(indexed.stdout)
+    assert [t["id"] for t in exported["tombstones"]] == [2]
+    assert exported["next_id"] == 5
+    assert [entry["title"] for entry in exported["watchlist"]] == ["Aftersun"]

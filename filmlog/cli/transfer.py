@@ -115,7 +115,7 @@ def export(
             _remove_stale(stale.stale_posts(split, names, known))
         return
     # The JSON export carries the side tables too: read once, for both.
-    tables = store.load() if name == "json" else {}
+    tables = store.side_tables() if name == "json" else {}
     parts = exporter(name)(
         reviews, **_journal_extras(name, store, tables), **_watchlist_export(name, store, tables)
     )
