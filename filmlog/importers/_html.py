@@ -22,7 +22,9 @@ from html.parser import HTMLParser
 _BREAK = "\ue000"
 _OPEN = "\ue001"
 _CLOSE = "\ue002"
-_PLACEHOLDERS = re.compile("[\ue000-\ue002]")
+# A heading's "#" until the lines are laid out: a "#" of the text is escaped there.
+_HEADING = "\ue003"
+_PLACEHOLDERS = re.compile("[\ue000-\ue003]")
 
 _EMPHASIS = {"b": "**", "strong": "**", "i": "*", "em": "*"}
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
@@ -38,35 +40,21 @@ _BARE_AMPERSAND = re.compile(r"&(?!#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-
 _INLINE = re.compile(r"([\\`*_\[\]<>~|])")
 # An entity reference such as &copy; would be shown as the character it names.
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
-# What would make a line a heading, quote, list item or rule.
-_BLOCK_START = r"([ \t]*)([#>+\-=]|[0-9]+[.)])"
-_LINE_START_AT = re.compile(rf"^{_BLOCK_START}")
-_AFTER_NEWLINE = re.compile(rf"(?<=\n){_BLOCK_START}")
-_AFTER_BREAK = re.compile(rf"(?<=[^\n]\n){_BLOCK_START}")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)*")
 # Two breaks in a row are a new paragraph.
 _DOUBLE_BREAK = re.compile(f"(?:{_BREAK}[ \t]*){{2,}}")
 _SINGLE_NEWLINE = re.compile(r"[ \t]*(?<!\n)\n(?!\n)[ \t]*")
 
 
-def _escape(text: str, *, line_start: bool, inline: bool = False) -> str:
+def _escape(text: str) -> str:
     """Text as literal Markdown: markup characters escaped, single newlines as hard breaks.
 
-    ``line_start`` says whether the text starts a line, where "#", "-" or "1."
-    would make a heading or a list; after other text on the line they are text.
-    ``inline`` text (in emphasis or a link) is wrapped again at each paragraph,
-    so a paragraph's start there is not a line start either.
+    What would start a heading, quote or list ("#", "-", "1.") is escaped once the
+    lines are laid out, where a line starts (see :func:`_line_starts`).
     """
     text = _BLANK_LINES.sub("\n\n", text)
     text = _ENTITY.sub("\\&", _INLINE.sub(r"\\\1", text))
-    if line_start:
-        text = _LINE_START_AT.sub(_escape_start, text)
-    text = (_AFTER_BREAK if inline else _AFTER_NEWLINE).sub(_escape_start, text)
     return _SINGLE_NEWLINE.sub(_BREAK, text)
-
-
-def _escape_start(match: re.Match[str]) -> str:
-    return f"{match[1]}{match[2][:-1]}\\{match[2][-1]}"
 
 
 class _Frame:
@@ -98,15 +86,7 @@ class _Converter(HTMLParser):
         # "<br>" and the line break after it, as Letterboxd writes them, are one break.
         if parts and parts[-1] == _BREAK:
             text = re.sub(r"^[ \t]*\n(?![ \t]*\n)", "", text)
-        # Text starts a line after a break, or first in a block; first inside emphasis
-        # or a link it does not ("**- a**" is no list).
-        last = next((part for part in reversed(parts) if part), "")  # "<b></b>" left ""
-        if last:
-            line_start = last.endswith(("\n", _BREAK))
-        else:
-            line_start = frame.tag not in _EMPHASIS and frame.tag != "a"
-        inline = frame.tag in _EMPHASIS or frame.tag == "a"
-        parts.append(_escape(text, line_start=line_start, inline=inline))
+        parts.append(_escape(text))
 
     def literal(self, text: str | None) -> None:
         """Markup that is not one of the known tags: kept as the text it was."""
@@ -207,7 +187,7 @@ def _link(inner: str, href: str) -> str:
     href = href.replace(" ", "%20").replace("<", "%3C").replace(">", "%3E")
     target = f"<{href}>" if "(" in href or ")" in href else href
     text = inner.strip(f" \t\n{_BREAK}")
-    return f"[{text or _escape(href, line_start=False, inline=True)}]({target})"
+    return f"[{text or _escape(href)}]({target})"
 
 
 def _render(frame: _Frame) -> str:
@@ -222,7 +202,7 @@ def _render(frame: _Frame) -> str:
     if frame.tag in _HEADINGS:
         # A heading is one line: breaks inside it become spaces.
         line = " ".join(block.replace("\\\n", " ").split())
-        return f"\n\n{'#' * _HEADINGS[frame.tag]} {line}\n\n"
+        return f"\n\n{_HEADING * _HEADINGS[frame.tag]} {line}\n\n"
     if frame.tag == "blockquote":
         block = "\n".join(f"> {line}".rstrip() for line in block.split("\n"))
     return f"\n\n{block}\n\n"
@@ -328,38 +308,27 @@ def to_markdown(html: str) -> str:
     converter = _Converter()
     converter.feed(_BARE_AMPERSAND.sub("&amp;", _PLACEHOLDERS.sub("", html)))
     markdown = _emphasis(_breaks(converter.result()))
-    return "\n".join(_line_starts(line) for line in markdown.split("\n"))
+    lines = "\n".join(_line_starts(line) for line in markdown.split("\n"))
+    return lines.replace(_HEADING, "#")
 
 
 # What may come before a line's own start: quote markers, indentation, a heading's marker.
-_LINE_OPENING = re.compile(r"(?:[ \t]*>)*[ \t]*(?:#{1,6}[ \t]+)?")
+_LINE_OPENING = re.compile(rf"(?:[ \t]*>)*[ \t]*(?:{_HEADING}{{1,6}}[ \t]+)?")
 _BLOCK_CHARACTER = re.compile(r"[#+\-=]|[0-9]+[.)]")
-# An escape of what would start a heading, quote, list or rule ("\#", "\-", "1\."), with
-# the backslashes before it in pairs (escaped backslashes, not this escape's).
-_START_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\([#+\-=])|(?<![0-9\\])([0-9]+)\\([.)])")
 
 
 def _line_starts(line: str) -> str:
-    """``line`` with what would start a heading, quote, list or rule escaped where the line
-    starts, and nowhere else.
+    """``line`` with what would start a heading, quote, list or rule escaped where it starts.
 
-    Escaped as the text is put together, such a character can end up off its
-    line's start (a break that opened a bold or a link moves out of it) or at one
-    (a break in one bold before the text of another). Settled here, on the lines
-    as they finally are, the Markdown rendered to HTML and read again comes back
-    the same: a review exported to Letterboxd and imported again is unchanged.
+    Decided on the lines as they finally are, not as the text is put together: a
+    break that opened a bold or a link moves out of it, and one break can end a
+    bold before the text of the next. So the Markdown rendered to HTML and read
+    again comes back the same: a review exported to Letterboxd and imported
+    again is unchanged.
     """
     opening = _LINE_OPENING.match(line)
     at = opening.end() if opening is not None else 0
-    head, rest = line[:at], line[at:]
-
-    def unescaped(match: re.Match[str]) -> str:
-        if match.start() == 0 and not match[1]:
-            return match[0]  # the line's start: it stays
-        return f"{match[1]}{match[2]}" if match[3] is None else f"{match[3]}{match[4]}"
-
-    rest = _START_ESCAPE.sub(unescaped, rest)
-    bare = _BLOCK_CHARACTER.match(rest)
-    if bare is not None:
-        rest = f"{bare[0][:-1]}\\{bare[0][-1]}{rest[bare.end() :]}"
-    return head + rest
+    bare = _BLOCK_CHARACTER.match(line, at)
+    if bare is None:
+        return line
+    return f"{line[: bare.end() - 1]}\\{line[bare.end() - 1 :]}"
