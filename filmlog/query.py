@@ -60,7 +60,7 @@ class Filters:
         return self == Filters()
 
     def fields(self, *, words: bool = True) -> set[str]:
-        """The stored fields :meth:`matcher` reads (a word search reads the body apart);
+        """The stored fields :meth:`tests` read (a word search reads the body apart);
         ``words=False``: leaves out those only the words are looked for in."""
         wanted = set()
         for name, attribute in _FILTER_FIELDS:
@@ -114,7 +114,7 @@ class Filters:
         if self.actors:
             tests.append(_any_name(self.actors, _actors))
         if self.words:
-            words = [fold(w) for w in self.words if w.strip()]
+            words = folded(self.words)
             tests.append(lambda d: _has_words(d, words))
         return tests
 
@@ -166,6 +166,11 @@ def _any_name(names: list[str], get: Callable[[Doc], Iterable[str]]) -> Callable
     return lambda d: any(want in fold(have) for have in get(d) for want in folded)
 
 
+def folded(words: Iterable[str]) -> list[str]:
+    """The words of a search as they are looked for: folded, the blank ones left out."""
+    return [fold(word) for word in words if word.strip()]
+
+
 def fields_text(doc: Doc) -> str:
     """The text of a review's fields that a word search reads besides its body."""
     # Cheap fields first: most searches are decided before the long body is folded.
@@ -214,7 +219,7 @@ def select(items: Iterable[Item], filters: Filters, bodies: BodySource | None = 
             kept = [item for item in kept if test(item[1])]
         return kept
     chosen = select(items, replace(filters, words=[]))
-    words = [fold(w) for w in filters.words if w.strip()]
+    words = folded(filters.words)
     exact = bodies.word_matches(words) if words else None
     if exact is not None:  # found in the index's words: nothing to read
         return [item for item in chosen if item[0] in exact]
@@ -353,7 +358,7 @@ def snippet(review: Review, words: list[str], length: int = SNIPPET_LENGTH) -> S
     The field holding the most of the words wins; ties go to the earlier of title,
     headline, directors, cast, tags and body. None when no word is found.
     """
-    wanted = [fold(w) for w in words if w.strip()]
+    wanted = folded(words)
     best: tuple[int, str, str, list[tuple[int, int]]] | None = None
     for where, text in _snippet_fields(review):
         present, spans = _spans(text, wanted)

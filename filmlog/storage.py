@@ -30,7 +30,6 @@ import orjson
 from filmlog import index, paths, scan
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.files import atomic_write, fsync_folder, temp_files
-from filmlog.folding import fold
 from filmlog.lock import FileLock
 from filmlog.model import SUMMARY_FIELDS, Review, ReviewSummary
 from filmlog.scan import body_spans, loads, review_starts
@@ -257,7 +256,9 @@ class Indexed:
 
     def answers(self, words: list[str]) -> bool:
         """Whether :meth:`word_matches` answers a search for ``words`` (as typed)."""
-        return index.searchable([fold(word) for word in words if word.strip()])
+        from filmlog.query import folded
+
+        return index.searchable(folded(words))
 
     def word_matches(self, words: list[str]) -> set[int] | None:
         """The reviews that hold every word (see :meth:`filmlog.index.Index.word_matches`).
