@@ -542,17 +542,20 @@ def write(
     if racy and checksum is None:
         return  # nothing would let a read trust it
     table, *columns = encoded
-    laid, entries = _after(columns, aggregates or {})
-    header = _header(
-        {
-            "stamp": stamp_of(status),
-            "crc": checksum() if racy and checksum is not None else None,
-            "racy": racy,
-            "table": table,
-            "aggregates": entries,
-        }
-    )
-    _put(journal, [header, *columns, *laid], tidy=tidy, owner=status)
+    fields = {
+        "stamp": stamp_of(status),
+        "crc": checksum() if racy and checksum is not None else None,
+        "racy": racy,
+        "table": table,
+    }
+    _put(journal, _laid_out(fields, columns, aggregates or {}), tidy=tidy, owner=status)
+
+
+def _laid_out(fields: dict[str, Any], columns: list[bytes], aggregates: Aggregates) -> list[bytes]:
+    """The index file's pieces: its header (``fields``), ``columns`` and the last
+    :data:`AGGREGATES` of ``aggregates`` after them."""
+    laid, entries = _after(columns, aggregates)
+    return [_header({**fields, "aggregates": entries}), *columns, *laid]
 
 
 def _after(columns: list[bytes], aggregates: Aggregates) -> tuple[list[bytes], dict[str, Entry]]:
@@ -663,17 +666,8 @@ def _settle(journal: Path, index: Index, header: dict[str, Any]) -> None:
         pieces = index.stored()
     except Damaged:
         return
-    laid, entries = _after(pieces, index.aggregates())
-    settled = _header(
-        {
-            "stamp": header["stamp"],
-            "crc": None,
-            "racy": False,
-            "table": header["table"],
-            "aggregates": entries,
-        }
-    )
-    _put(journal, [settled, *pieces, *laid], tidy=False, owner=None)
+    settled = {"stamp": header["stamp"], "crc": None, "racy": False, "table": header["table"]}
+    _put(journal, _laid_out(settled, pieces, index.aggregates()), tidy=False, owner=None)
 
 
 def discard(journal: Path) -> None:
