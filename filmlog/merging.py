@@ -35,7 +35,7 @@ from typing import Any
 import orjson
 
 from filmlog import tombstones
-from filmlog.model import Review
+from filmlog.model import STORED_KEYS
 from filmlog.storage import (
     CONFLICTS_TABLE,
     FORMAT_NAME,
@@ -49,7 +49,7 @@ from filmlog.tombstones import Tombstone
 _OLDEST = datetime.min.replace(tzinfo=timezone.utc)
 _MISSING = object()
 # The stored fields in the model's order: merged reviews list their fields in this order.
-_FIELD_ORDER = {name: n for n, name in enumerate(Review("x").to_dict())}
+_FIELD_ORDER = {name: n for n, name in enumerate(STORED_KEYS)}
 
 
 @dataclass(slots=True)  # not frozen: a frozen one costs twice as much to make, per review
@@ -138,7 +138,7 @@ def merge(
     merged = Merged(tables, [line for _, line in sorted(notices)])
     merged.conflicts = len(conflicts)
     merged.renumbered = sum(isinstance(state, _Live) for _, state in renumbered.values())
-    _count(merged, mine, result)
+    _count(merged, mine, other, result)
     return merged
 
 
@@ -171,7 +171,8 @@ def _copy(tables: Mapping[str, Any]) -> _Copy:
             key = f"{key}#{review_id}"  # a UUID shared by two reviews: both are kept
         states[key] = _Live(review_id, doc)  # present beats remembered as deleted
     counter = meta.get("next_id")
-    highest = max([highest, *(s.id for s in states.values())])
+    # The reviews are below `highest` already; only a tombstone can be above it.
+    highest = max([highest, *(s.id for s in states.values() if isinstance(s, Tombstone))])
     next_id = max(counter if isinstance(counter, int) else 1, highest + 1)
     conflicts = list((tables.get(CONFLICTS_TABLE) or {}).values())
     skip = {META_TABLE, REVIEWS_TABLE, tombstones.TABLE, CONFLICTS_TABLE}
@@ -244,7 +245,9 @@ def _resolve(
         review_id = _merge_id(base, ours.id, theirs.id)
         if isinstance(base, _Live):
             return _Live(review_id, _merge_fields(key, base.doc, ours.doc, theirs.doc, conflicts))
-        return _Live(review_id, ours.doc if _later(ours.doc, theirs.doc) else theirs.doc)
+        winner = ours if _later(ours.doc, theirs.doc) else theirs
+        # The winning copy's own state when its ID stands: see _count.
+        return winner if winner.id == review_id else _Live(review_id, winner.doc)
     live, dead = (ours, theirs) if isinstance(ours, _Live) else (theirs, ours)
     assert isinstance(live, _Live) and isinstance(dead, Tombstone)
     if isinstance(base, _Live):
@@ -425,8 +428,10 @@ def _tables(
     return tables
 
 
-def _count(merged: Merged, ours: _Copy, result: Mapping[str, _Live | Tombstone]) -> None:
-    held = ours.states
+def _count(
+    merged: Merged, ours: _Copy, theirs: _Copy, result: Mapping[str, _Live | Tombstone]
+) -> None:
+    held, other = ours.states, theirs.states
     for key, state in result.items():
         before = held.get(key)
         if before is state:  # kept as this copy had it, the common case
@@ -434,7 +439,9 @@ def _count(merged: Merged, ours: _Copy, result: Mapping[str, _Live | Tombstone])
         if isinstance(state, _Live):
             if not isinstance(before, _Live):
                 merged.added += 1
-            elif not _same(before, state):
+            # The other copy's very state, where this copy has one too, was taken only
+            # after _resolve found the two different: no need to compare them again.
+            elif state is other.get(key) or not _same(before, state):
                 merged.updated += 1
         elif isinstance(before, _Live):
             merged.deleted += 1

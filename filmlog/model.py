@@ -283,6 +283,62 @@ class Review:
 
 _REVIEW_FIELDS = tuple(f.name for f in fields(Review))
 
+# The stored form's keys, in the order Review.to_dict writes them.
+STORED_KEYS = (
+    "uuid", "tmdb_id", "imdb_id", "title", "original_title", "year", "release_date",
+    "release_precision", "directors", "cast", "genres", "mpaa", "runtime", "rating", "verdict",
+    "headline", "body", "tags", "liked", "rewatch", "reviewer", "watched_on", "logged_at",
+    "logged_zone", "updated_at", "sources",
+)  # fmt: skip
+_STORED_LIST = list(STORED_KEYS)
+_TIMES = (
+    ("release_date", date.fromisoformat),
+    ("watched_on", date.fromisoformat),
+    ("logged_at", datetime.fromisoformat),
+    ("updated_at", datetime.fromisoformat),
+)
+_LISTS = ("directors", "genres", "tags")
+_CAST_KEYS = ["actor", "role"]
+
+
+def as_stored(data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """``data`` (a stored review, or an export's with its ``id``) as a new dict, without the
+    ``id``, when that already is what ``Review.from_dict(data).to_dict()`` returns, key
+    order included (its lists are ``data``'s own); else None, and the caller goes the
+    long way.
+
+    An import of thousands of reviews written by filmlog itself would otherwise
+    build each one as a Review only to write it back as it was.
+    """
+    keys = [name for name in data if name != "id"]
+    if keys != _STORED_LIST:
+        return None
+    uuid, title = data["uuid"], data["title"]
+    if type(uuid) is not str or not uuid or type(title) is not str:
+        return None
+    if type(data["liked"]) is not bool or type(data["rewatch"]) is not bool:
+        return None
+    if type(data["sources"]) is not dict:
+        return None
+    for name in _LISTS:
+        value = data[name]
+        if type(value) is not list or not all(type(item) is str for item in value):
+            return None
+    cast = data["cast"]
+    if type(cast) is not list:
+        return None
+    for entry in cast:
+        if type(entry) is not dict or list(entry) != _CAST_KEYS or type(entry["actor"]) is not str:
+            return None
+    try:
+        for name, parse in _TIMES:
+            value = data[name]
+            if value is not None and (type(value) is not str or parse(value).isoformat() != value):
+                return None
+    except ValueError:
+        return None
+    return {name: data[name] for name in STORED_KEYS} if "id" in data else dict(data)
+
 
 # The stored fields a ReviewSummary reads.
 SUMMARY_FIELDS = (

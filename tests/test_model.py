@@ -7,10 +7,19 @@ from datetime import date, datetime, timedelta, timezone
 import orjson
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from filmlog.entry import ReviewInput, apply
 from filmlog.errors import InvalidInput
-from filmlog.model import JSON_KEYS, CastMember, Review, ReviewSummary, dedupe_casefold
+from filmlog.model import (
+    JSON_KEYS,
+    STORED_KEYS,
+    CastMember,
+    Review,
+    ReviewSummary,
+    as_stored,
+    dedupe_casefold,
+)
 from tests.factories import reviews
 
 
@@ -19,6 +28,77 @@ def test_stored_form_round_trips_through_json(review: Review) -> None:
     review.validate()
     stored = orjson.loads(orjson.dumps(review.to_dict()))
     assert Review.from_dict(stored, review.id) == review
+
+
+@given(reviews, st.sampled_from(["none", "first", "last"]))
+def test_a_stored_review_is_taken_as_it_is(review: Review, place: str) -> None:
+    stored = orjson.loads(orjson.dumps(review.to_dict()))
+    assert tuple(stored) == STORED_KEYS
+    item = {
+        "none": stored,
+        "first": {"id": 7, **stored},
+        "last": {**stored, "id": 7},
+    }[place]
+    taken = as_stored(item)
+    assert taken is not None and taken is not item
+    assert orjson.dumps(taken) == orjson.dumps(stored)
+
+
+_NEAR_MISSES = [
+    *("", " ", "x", "2024-02-30", "2024-01-05", "2024-01-05T10:00:00Z"),
+    *("2024-01-05T10:00:00+00:00", "2024-01-05T10:00:00", "20240105", "2024-1-5"),
+]
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from(_NEAR_MISSES),
+    lambda inner: (
+        st.lists(inner, max_size=2)
+        | st.dictionaries(st.sampled_from(["actor", "role", "x"]), inner, max_size=2)
+    ),
+    max_leaves=4,
+)
+
+
+@given(reviews, st.sampled_from([*STORED_KEYS, "extra"]), _JSON_VALUES, st.booleans())
+def test_what_as_stored_takes_is_what_the_long_way_gives(
+    review: Review, name: str, value: object, drop: bool
+) -> None:
+    """Any change to a stored review: as_stored gives the Review's stored form, or None."""
+    item = orjson.loads(orjson.dumps(review.to_dict()))
+    if drop and name in item:
+        del item[name]
+    else:
+        item[name] = value
+    taken = as_stored(item)
+    try:
+        long_way = Review.from_dict(item).to_dict()
+    except InvalidInput:
+        assert taken is None
+        return
+    assert taken is None or orjson.dumps(taken) == orjson.dumps(long_way)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("logged_at", "2024-01-05T10:00:00Z"),
+        ("updated_at", "2024-01-05 10:00:00+00:00"),
+        ("release_date", "20240105"),
+        ("watched_on", ""),
+        ("cast", [{"role": "Bell", "actor": "Ann"}]),
+        ("cast", [{"actor": "Ann"}]),
+        ("cast", ["Ann"]),
+        ("liked", 1),
+        ("genres", None),
+        ("sources", None),
+        ("uuid", ""),
+    ],
+)
+def test_a_review_not_in_stored_form_goes_the_long_way(name: str, value: object) -> None:
+    item = Review("Heat", year=1995, uuid="u-1").to_dict()
+    item[name] = value
+    long_way = Review.from_dict(item).to_dict()
+    assert orjson.dumps(long_way) != orjson.dumps(item)  # what would be written differs
+    assert as_stored(item) is None
 
 
 @given(reviews)

@@ -17,7 +17,7 @@ from typing import Any
 from filmlog.errors import InvalidInput
 from filmlog.exporters.filmlog_json import FORMAT, VERSION
 from filmlog.importers import Entry, Match, Parsed, Probe, Rejected, read_bytes
-from filmlog.model import Review
+from filmlog.model import Review, as_stored
 from filmlog.tombstones import TABLE as TOMBSTONES_TABLE
 from filmlog.tombstones import Tombstone
 
@@ -66,13 +66,19 @@ def read_tables(path: Path) -> tuple[dict[str, Any], list[Rejected]]:
     checked = all_valid(item for _, item in items)
     for where, item in items:
         title = item.get("title") if isinstance(item, dict) else None
-        try:
-            review, original_id = _review(item, checked=checked)
-        except InvalidInput as exc:
-            rejected.append(Rejected(where, title if isinstance(title, str) else None, exc.message))
-            continue
-        doc = review.to_dict()
-        held = seen.get(review.uuid)
+        # Reviews written by filmlog are stored as they are, never built as Reviews.
+        doc = as_stored(item) if checked and isinstance(item, dict) else None
+        if doc is not None and doc["uuid"].strip():
+            uuid, original_id = doc["uuid"], _original_id(item)
+        else:
+            try:
+                review, original_id = _review(item, checked=checked)
+            except InvalidInput as exc:
+                shown = title if isinstance(title, str) else None
+                rejected.append(Rejected(where, shown, exc.message))
+                continue
+            doc, uuid = review.to_dict(), review.uuid
+        held = seen.get(uuid)
         if held is not None:  # the same review twice: the later copy stays
             if _stamp(doc) > _stamp(docs[held]):
                 docs[held] = doc
@@ -81,7 +87,7 @@ def read_tables(path: Path) -> tuple[dict[str, Any], list[Rejected]]:
             unplaced.append(doc)
             continue
         docs[original_id] = doc
-        seen[review.uuid] = original_id
+        seen[uuid] = original_id
     stones, counter = _deletions(data, path, rejected)
     highest = max([0, *docs, *(stone.id for stone in stones)])
     for doc in unplaced:
@@ -211,7 +217,9 @@ def _review(item: object, *, checked: bool = False) -> tuple[Review, int | None]
     review = Review.from_dict(item)
     if not checked:
         review.validate()
-    original_id = item.get("id")
-    if isinstance(original_id, bool) or not isinstance(original_id, int):
-        original_id = None
-    return review, original_id
+    return review, _original_id(item)
+
+
+def _original_id(item: dict[str, Any]) -> int | None:
+    found = item.get("id")
+    return None if isinstance(found, bool) or not isinstance(found, int) else found
