@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import orjson
@@ -59,6 +60,7 @@ class _Live:
 
 
 _State = _Live | Tombstone | None
+_ID, _FIRST = attrgetter("id"), itemgetter(0)
 
 
 @dataclass(slots=True)
@@ -162,7 +164,8 @@ def _copy(tables: Mapping[str, Any]) -> _Copy:
         if not isinstance(held, Tombstone) or _stone_order(stone) < _stone_order(held):
             states[stone.uuid] = stone
     docs = tables.get(REVIEWS_TABLE) or {}
-    ordered = sorted((int(key), doc) for key, doc in docs.items())  # IDs differ: no doc compared
+    ordered = list(zip(map(int, docs), docs.values(), strict=True))
+    ordered.sort(key=_FIRST)  # in C: a journal's reviews are in ID order already, as a rule
     highest = ordered[-1][0] if ordered else 0
     for review_id, doc in ordered:
         uuid = doc.get("uuid")
@@ -408,8 +411,8 @@ def _tables(
 ) -> dict[str, Any]:
     meta = {**theirs.meta, **ours.meta, "format": FORMAT_NAME, "schema": SCHEMA_VERSION}
     meta["next_id"] = next_id
-    # IDs are settled, so no two are equal and the documents are never compared.
-    live = sorted((s.id, s.doc) for s in result.values() if isinstance(s, _Live))
+    live = [state for state in result.values() if type(state) is _Live]
+    live.sort(key=_ID)  # IDs are settled: no two are equal
     stones = [s for s in result.values() if isinstance(s, Tombstone)]
     unique = {_canonical(entry): entry for entry in conflicts}
     ordered = [unique[k] for k in sorted(unique, key=lambda k: (unique[k].get("id", 0), k))]
@@ -423,7 +426,7 @@ def _tables(
     # A document is kept as the very object it was (a dict, as read), not copied: copying
     # every review of a large journal cost more than the rest of an import's merge.
     tables[REVIEWS_TABLE] = {
-        str(review_id): doc if type(doc) is dict else dict(doc) for review_id, doc in live
+        str(state.id): state.doc if type(state.doc) is dict else dict(state.doc) for state in live
     }
     return tables
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
 from filmlog.folding import fold, may_contain, missing
@@ -253,6 +254,8 @@ _SORT_KEYS: dict[str, Callable[[Doc], Any]] = {
 }
 
 
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+
 # The stored field each sort key reads.
 SORT_FIELDS = {
     "watched": "watched_on",
@@ -273,10 +276,11 @@ def order(items: Iterable[Item], by: str = "watched", *, reverse: bool = False) 
         raise ValueError(f"unknown sort key {by!r}")
     key = _SORT_KEYS[by]
     keyed = [(key(doc), review_id, doc) for review_id, doc in items]
-    keyed.sort(key=lambda k: -k[1])  # the tie-break first; the sort below is stable
+    # The tie-break first (IDs are unique; the sort below is stable), by C getters.
+    keyed.sort(key=_SECOND, reverse=True)
     present = [k for k in keyed if k[0] is not None]
     missing = [k for k in keyed if k[0] is None]
-    present.sort(key=lambda k: k[0], reverse=(by != "title") != reverse)
+    present.sort(key=_FIRST, reverse=(by != "title") != reverse)
     return [(review_id, doc) for _, review_id, doc in present + missing]
 
 
