@@ -64,10 +64,10 @@ def read_tables(path: Path) -> tuple[dict[str, Any], list[Rejected]]:
     seen: dict[str, int] = {}
     items = _items(data, path)
     checked = all_valid(item for _, item in items)
-    for where, item in items:
+    # Reviews written by filmlog are stored as they are, never built as Reviews.
+    stored = as_stored([item for _, item in items]) if checked else [None] * len(items)
+    for (where, item), doc in zip(items, stored, strict=True):
         title = item.get("title") if isinstance(item, dict) else None
-        # Reviews written by filmlog are stored as they are, never built as Reviews.
-        doc = as_stored(item) if checked and isinstance(item, dict) else None
         if doc is not None and doc["uuid"].strip():
             uuid, original_id = doc["uuid"], _original_id(item)
         else:
