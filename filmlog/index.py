@@ -391,8 +391,21 @@ Documents = list[tuple[int, Mapping[str, Any]]]
 
 
 def _chunked(docs: Iterable[tuple[int, Mapping[str, Any]]]) -> list[tuple[int, Documents]]:
+    items = list(docs)
+    ids = [review_id for review_id, _ in items]
+    if all(map(int.__lt__, ids, ids[1:])):  # in ID order, as documents_of gives them: cut it
+        from bisect import bisect_left
+
+        chunks = []
+        low = 0
+        while low < len(ids):
+            key = ids[low] // CHUNK
+            high = bisect_left(ids, (key + 1) * CHUNK, low)
+            chunks.append((key, items[low:high]))
+            low = high
+        return chunks
     groups: dict[int, Documents] = {}
-    for review_id, doc in docs:
+    for review_id, doc in items:
         groups.setdefault(review_id // CHUNK, []).append((review_id, doc))
     return sorted(groups.items())
 
@@ -474,9 +487,8 @@ def _columns(docs: list[Mapping[str, Any]]) -> dict[str, list[Any]]:
         first = [name for name in docs[0] if name != "body"]
         width = len(docs[0])
         if len(first) > 1 and all(len(doc) == width for doc in docs):
-            row = itemgetter(*first)
             try:
-                rows = [row(doc) for doc in docs]
+                rows = list(map(itemgetter(*first), docs))
             except KeyError:  # the same number of fields, not the same fields
                 pass
             else:

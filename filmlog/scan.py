@@ -137,10 +137,11 @@ def review_starts(raw: bytes, spans: list[tuple[int, int]]) -> list[tuple[int, i
         return starts
     gaps = [first.end(), *(stop for _, stop in spans)]
     ends = [*(start for start, _ in spans), len(raw)]
+    # One search of each gap in C: as _review_cuts finds them (`},"` and the rest of the
+    # pattern), without a generator and two finds a gap.
+    between = _NEXT_REVIEW.finditer
     for low, high in zip(gaps, ends, strict=True):
-        starts.extend(
-            (cut + 1, review_id) for cut, review_id in _review_cuts(raw, low, high, lined)
-        )
+        starts.extend((found.start() + 2, int(found[1])) for found in between(raw, low, high))
     return starts
 
 
@@ -234,15 +235,18 @@ def object_spans(raw: bytes, starts: list[tuple[int, int]]) -> dict[int, tuple[i
         end -= 1
     found: dict[int, tuple[int, int]] = {}
     ordered = sorted(starts)
-    for number, (start, review_id) in enumerate(ordered):
-        key = b'"%d":' % review_id
-        opened = start + len(key)
-        if raw[start:opened] != key or raw[opened : opened + 1] != b"{":
+    # Each object ends before the "," (and any space) that begins the next review.
+    stops = [start - 1 for start, _ in ordered[1:]]
+    stops.append(end)
+    begins = raw.startswith
+    for (start, review_id), stop in zip(ordered, stops, strict=True):
+        key = b'"%d":{' % review_id
+        if not begins(key, start):
             return None
-        stop = ordered[number + 1][0] - 1 if number + 1 < len(ordered) else end
+        opened = start + len(key) - 1
         while stop > opened and raw[stop - 1] in _SPACE:
             stop -= 1
-        if raw[stop - 1 : stop] != b"}":
+        if stop <= opened or raw[stop - 1] != 0x7D:  # '}'
             return None
         found[review_id] = (opened, stop)
     for review_id in (ordered[0][1], ordered[-1][1]):

@@ -642,3 +642,16 @@ def test_a_json_export_reads_only_the_tables_before_the_reviews_when_indexed(
     assert [t["id"] for t in exported["tombstones"]] == [2]
     assert exported["next_id"] == 5
     assert [entry["title"] for entry in exported["watchlist"]] == ["Aftersun"]
+
+
+@given(st.lists(st.integers(-3000, 5000), unique=True, max_size=60), st.booleans())
+def test_reviews_are_cut_into_chunks_of_ids_in_order_or_not(ids: list[int], ordered: bool) -> None:
+    """A write's documents come in ID order and are cut by bisection; any others are grouped,
+    each chunk keeping the order they came in."""
+    docs = [(review_id, {"title": str(review_id)}) for review_id in sorted(ids)]
+    if not ordered:
+        docs.reverse()
+    expected: dict[int, list[Any]] = {}
+    for review_id, doc in docs:
+        expected.setdefault(review_id // index.CHUNK, []).append((review_id, doc))
+    assert index._chunked(docs) == sorted(expected.items())
