@@ -456,14 +456,30 @@ def update(
             continue
         words: list[str] | None = None
         if number is not None and number not in wordless:
-            kept = [old.position(review_id) if same(review_id) else None for review_id in ids]
-            if sum(position is None for position in kept) <= WORDS_INLINE:
+            kept = _kept_words(old, ids, same)
+            if kept is not None:
                 words = [
                     words_for(doc) if position is None else old.words(position)
                     for (_, doc), position in zip(items, kept, strict=True)
                 ]
         chunks.append((key, _add(pieces, {}, _chunk_columns(items, spans, words))))
     return [marshal.dumps(chunks), *pieces]
+
+
+def _kept_words(old: Index, ids: list[int], same: Callable[[int], bool]) -> list[int | None] | None:
+    """Where in ``old`` the words of each review unchanged lie (None: changed); None when
+    more than :data:`WORDS_INLINE` changed, found as soon as they have."""
+    kept: list[int | None] = []
+    changed = 0
+    for review_id in ids:
+        if same(review_id):
+            kept.append(old.position(review_id))
+        else:
+            changed += 1
+            if changed > WORDS_INLINE:
+                return None
+            kept.append(None)
+    return kept
 
 
 def _chunk_columns(items: Documents, spans: Spans, words: list[str] | None) -> dict[str, Any]:
