@@ -291,7 +291,7 @@ def _write(config: Config) -> None:
     import tomli_w
 
     from filmlog.errors import StorageError
-    from filmlog.storage import atomic_write
+    from filmlog.files import atomic_write
 
     payload = tomli_w.dumps(config.table).encode("utf-8")
     try:

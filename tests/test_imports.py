@@ -4,7 +4,7 @@ Start-up is most of what a one-line command costs, so commands that print
 one line must not load Rich at all, only the commands that render a review
 body may load Rich's Markdown (about 45 ms), nothing may load pydantic, reads of
 reviews leave the watchlist module alone, and the usual config folder is found
-without platformdirs.
+without platformdirs; and no two modules import each other, even inside functions.
 Each process runs with ``PYTHONPROFILEIMPORTTIME=1`` (the same as ``-X
 importtime``), which lists every module imported and nests it under the
 module whose import pulled it in, so a failure names the whole chain.
@@ -464,3 +464,59 @@ def test_importing_an_export_without_a_watchlist_loads_no_watchlist_reader(
     # Nor, through it, the CSV readers of Letterboxd's and IMDb's watchlists.
     for module in ("filmlog.importers.watchlist", "filmlog.importers.letterboxd", "csv"):
         assert not result.loaded(module), result.explain(module)
+
+
+def _imports_of(path: Path, package: Path) -> set[str]:
+    """The filmlog modules a module imports anywhere in it, deferred imports included."""
+    import ast
+
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            # `from filmlog import storage` imports the module filmlog.storage.
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    modules = {_module_name(p, package) for p in package.rglob("*.py")}
+    return {name for name in found if name in modules}
+
+
+def _module_name(path: Path, package: Path) -> str:
+    parts = path.relative_to(package.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_no_two_modules_import_each_other_even_inside_functions() -> None:
+    """The package's import graph, deferred imports included, has no cycle (a package and
+    its own modules aside: importing filmlog.x runs filmlog/__init__.py first)."""
+    import filmlog
+
+    package = Path(filmlog.__file__).parent
+    graph = {
+        _module_name(path, package): _imports_of(path, package) for path in package.rglob("*.py")
+    }
+
+    def related(one: str, two: str) -> bool:
+        return one.startswith(two + ".") or two.startswith(one + ".")
+
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}  # 1: on the path being walked, 2: done
+
+    def walk(module: str, path: list[str]) -> None:
+        state[module] = 1
+        path.append(module)
+        for other in sorted(graph[module]):
+            if other == module or related(module, other):
+                continue
+            if state.get(other) == 1:
+                cycles.append([*path[path.index(other) :], other])
+            elif other not in state:
+                walk(other, path)
+        path.pop()
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            walk(module, [])
+    assert cycles == []

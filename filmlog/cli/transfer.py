@@ -231,7 +231,7 @@ def _journal_extras(name: str, store: Journal, tables: dict[str, Any]) -> dict[s
         return {}
     from filmlog import tombstones
     from filmlog.errors import CorruptJournal
-    from filmlog.storage import META_ID, META_TABLE
+    from filmlog.schema import META_ID, META_TABLE
 
     try:
         deleted = tombstones.read(tables)
