@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -261,6 +262,32 @@ def test_a_restore_brings_back_ids_tombstones_and_counter(
     before = fresh.read_bytes()
     assert cli("--db", str(fresh), "import", str(exported)).exit_code == 0
     assert fresh.read_bytes() == before
+
+
+def test_an_export_with_a_watchlist_is_read_once(
+    cli: Invoke, exported: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its reviews and its watchlist come from one read and one parse of the file."""
+    from filmlog import importers
+    from filmlog.importers import filmlog_json
+    from filmlog.importers import watchlist as watchlist_reader
+
+    reads: list[Path] = []
+    real = importers.read_bytes
+
+    def counted(path: Path, *args: Any, **kwargs: Any) -> bytes:
+        reads.append(path)
+        return real(path, *args, **kwargs)
+
+    for module in (importers, filmlog_json, watchlist_reader):
+        monkeypatch.setattr(module, "read_bytes", counted)
+    fresh = tmp_path / "fresh.json"
+
+    result = cli("--db", str(fresh), "import", str(exported))
+
+    assert result.exit_code == 0, result.stderr
+    assert counts(result.stdout)["Watchlist: added"] == 2
+    assert reads == [exported]
 
 
 def test_a_removal_on_the_other_machine_is_carried_by_its_export(

@@ -184,10 +184,9 @@ def import_(
         if include_series and name != "imdb":
             _usage(f"--include-series is for IMDb exports, and {source} is {name}")
         if name == "json":
-            from filmlog.importers.filmlog_json import read_tables
+            from filmlog.importers.filmlog_json import read_all
 
-            incoming, rejected = read_tables(source)
-            wanted = _watchlist_of(source, name)
+            incoming, rejected, wanted = read_all(source)
             _merge_journal(journal(ctx), incoming, rejected, wanted, f"{source} ({name})", dry_run)
             return
         options = {"include_series": True} if include_series else {}
@@ -351,11 +350,6 @@ def _watchlist_export(name: str, store: Journal, tables: dict[str, Any]) -> dict
 def _watchlist_of(source: Path, name: str) -> Films | None:
     """The watchlist the import brings, if any; read before the journal is locked."""
     try:
-        if name == "json":
-            from filmlog.importers import holds_films, read_bytes
-
-            if not holds_films(read_bytes(source)):
-                return None  # most exports: the watchlist's modules are not even loaded
         from filmlog.importers.watchlist import films
 
         return films(source, name)

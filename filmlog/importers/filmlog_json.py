@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from filmlog.errors import InvalidInput
 from filmlog.exporters.filmlog_json import FORMAT, VERSION
@@ -20,6 +20,9 @@ from filmlog.importers import Entry, Match, Parsed, Probe, Rejected, read_bytes
 from filmlog.model import Review, as_stored
 from filmlog.tombstones import TABLE as TOMBSTONES_TABLE
 from filmlog.tombstones import Tombstone
+
+if TYPE_CHECKING:
+    from filmlog.importers.watchlist import Films
 
 
 def detect(probe: Probe) -> bool:
@@ -48,8 +51,33 @@ def read(path: Path) -> Parsed:
     return parsed
 
 
+def read_all(path: Path) -> tuple[dict[str, Any], list[Rejected], Films | None]:
+    """:func:`read_tables`, and the watchlist the file holds (None: none), from one read.
+
+    The watchlist's readers are loaded only for a file that holds one (most do not).
+    """
+    from filmlog.importers import holds_films
+
+    raw = read_bytes(path)
+    data = _parsed(raw, path)
+    films = None
+    if holds_films(raw):
+        from filmlog.importers.watchlist import filmlog_films
+
+        del raw  # the parsed file is all the rest needs
+        films = filmlog_films(data, path)
+    return (*tables_of(data, path), films)
+
+
 def read_tables(path: Path) -> tuple[dict[str, Any], list[Rejected]]:
-    """The export (or journal) as a journal's tables, and the rows rejected.
+    """The export (or journal) as a journal's tables, and the rows rejected (see
+    :func:`tables_of`)."""
+    return tables_of(_load(path), path)
+
+
+def tables_of(data: Any, path: Path) -> tuple[dict[str, Any], list[Rejected]]:
+    """The export (or journal) ``data``, parsed from ``path``, as a journal's tables, and the
+    rows rejected.
 
     Reviews keep their IDs; one without a usable ID (missing, or taken by an
     earlier review of the file) gets the next one above every ID in the file.
@@ -57,7 +85,6 @@ def read_tables(path: Path) -> tuple[dict[str, Any], list[Rejected]]:
     from filmlog import tombstones
     from filmlog.storage import FORMAT_NAME, META_ID, META_TABLE, REVIEWS_TABLE, SCHEMA_VERSION
 
-    data = _load(path)
     rejected: list[Rejected] = []
     docs: dict[int, dict[str, Any]] = {}
     unplaced: list[dict[str, Any]] = []
@@ -109,9 +136,12 @@ def _stamp(doc: dict[str, Any]) -> str:
 
 
 def _load(path: Path) -> Any:
+    return _parsed(read_bytes(path), path)
+
+
+def _parsed(raw: bytes, path: Path) -> Any:
     import orjson
 
-    raw = read_bytes(path)
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:

@@ -246,8 +246,6 @@ def _filmlog(path: Path) -> Films | None:
     """The watchlist of a filmlog JSON export or journal file: entries, tombstones, counter."""
     import orjson
 
-    from filmlog import watchlist
-
     raw = read_bytes(path)
     if not holds_films(raw):
         return None  # the common case: a second parse of a large file would be for nothing
@@ -255,6 +253,13 @@ def _filmlog(path: Path) -> Films | None:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return None  # the review import has said what is wrong with it
+    return filmlog_films(data, path)
+
+
+def filmlog_films(data: object, path: Path) -> Films | None:
+    """The watchlist of a filmlog JSON export or journal file ``data``, parsed from ``path``."""
+    from filmlog import watchlist
+
     if not isinstance(data, dict):
         return None
     if "watchlist" in data and isinstance(data.get("format"), str):
