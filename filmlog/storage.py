@@ -755,7 +755,8 @@ class Journal:
         Computed once per journal version: a read through the index keeps the result
         in it, under a key naming everything it depends on (see
         :func:`filmlog.stats.cache_key`), and the next read with that key reads it
-        back without building a review. Without an index it is computed each time.
+        back without building a review. A read that makes the index keeps it there
+        too; without an index it is computed each time.
         """
         from filmlog import query
         from filmlog import stats as st
@@ -777,10 +778,23 @@ class Journal:
         browsed = self._browse_open(fd, status, found, words=bool(chosen.words), fields=fields)
         everything, stored, picked = self._selected(chosen, fields, browsed)
         result = st.compute(self._build(ReviewSummary, picked), year=year, top=top)
-        if isinstance(stored, Indexed):
+        keeper = stored if isinstance(stored, Indexed) else self._just_indexed(status)
+        if keeper is not None:
             with suppress(TypeError):  # orjson's JSONEncodeError: not kept, merely slower
-                stored.keep(key, orjson.dumps(result.to_plain()))
+                keeper.keep(key, orjson.dumps(result.to_plain()))
         return result, len(everything)
+
+    def _just_indexed(self, status: os.stat_result) -> Indexed | None:
+        """The index a read without one has just made of the version ``status`` describes,
+        if it made one and that version is still the journal."""
+        opened = self._open()
+        if opened is None:
+            return None
+        fd, now, found = opened
+        if found is None or index.stamp_of(now) != index.stamp_of(status):
+            os.close(fd)
+            return None
+        return Indexed(fd, found, self.path, now)
 
     def _selected(
         self,
