@@ -94,14 +94,14 @@ class Session:
         title = " ".join(fold(review.title).split())
         found = []
         # Raw documents, as in known_spellings: one check should not build every review.
+        # The year first: folding every title of a large journal cost more than the rest.
         for key, doc in self._docs.items():
-            other = doc.get("title")
-            if int(key) == review.id or not isinstance(other, str):
-                continue
-            year = doc.get("year")
-            if " ".join(fold(other).split()) == title and (
+            other, year = doc.get("title"), doc.get("year")
+            if not isinstance(other, str) or not (
                 review.year is None or year is None or year == review.year
             ):
+                continue
+            if int(key) != review.id and " ".join(fold(other).split()) == title:
                 found.append(int(key))
         return sorted(found)
 
