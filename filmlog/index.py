@@ -630,9 +630,14 @@ def _reader() -> tuple[int, str]:
     return schema.SCHEMA_VERSION, __version__
 
 
-def load(journal: Path, status: os.stat_result, read: Callable[[], bytes]) -> Index | None:
+def load(
+    journal: Path, status: os.stat_result, read: Callable[[], bytes], *, settle: bool = True
+) -> Index | None:
     """The index of the journal version ``status`` describes; None when there is none to
-    trust (see the module's notes). ``read()`` gives that version's bytes, for a racy one."""
+    trust (see the module's notes). ``read()`` gives that version's bytes, for a racy one.
+
+    ``settle``: rewrite a racy index checked once the clock has moved on (a write,
+    which replaces the index anyway, says False)."""
     where = path_for(journal)
     if not hasattr(os, "pread"):  # columns are read by offset (POSIX)
         return None
@@ -649,7 +654,7 @@ def load(journal: Path, status: os.stat_result, read: Callable[[], bytes]) -> In
         return None
     index, header = found
     weakref.finalize(index, os.close, fd)
-    if header["racy"] and not is_racy(status):
+    if settle and header["racy"] and not is_racy(status):
         # Checked once the clock has moved on: later writes will show in the times.
         _settle(journal, index, header)
     return index

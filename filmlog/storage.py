@@ -1042,7 +1042,7 @@ class _Replaced:
         if read is None:
             return None
         raw, status = read
-        old = index.load(target, status, lambda: raw)
+        old = index.load(target, status, lambda: raw, settle=False)  # replaced in a moment
         return None if old is None else cls(raw, old)
 
     def update(

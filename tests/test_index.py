@@ -299,6 +299,25 @@ def test_a_racy_index_settles_once_the_clock_has_moved_on(
     assert index.load(journal_path, status, lambda: b"never read") is not None
 
 
+def test_a_write_checks_a_racy_index_but_leaves_its_settling_to_the_index_it_writes(
+    journal_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fill(journal_path, [Review(title="Her")])
+    status = journal_path.stat()
+    later = status.st_mtime_ns + index.RACY_NS + 1
+    monkeypatch.setattr(index.time, "time_ns", lambda: later)
+    before = index.path_for(journal_path).read_bytes()
+    assert index.load(journal_path, status, journal_path.read_bytes, settle=False) is not None
+    assert index.path_for(journal_path).read_bytes() == before  # not rewritten
+    changed = journal_path.read_bytes().replace(b'"Her"', b'"Hex"')
+    assert index.load(journal_path, status, lambda: changed, settle=False) is None
+    settled: list[Path] = []
+    monkeypatch.setattr(index, "_settle", lambda journal, *rest: settled.append(journal))
+    with Journal(journal_path).transaction() as session:
+        session.update(session.get(1).copy(title="Hex"))
+    assert settled == []
+
+
 def test_an_index_read_at_an_old_journal_holds_no_checksum(journal_path: Path) -> None:
     _fill(journal_path, [Review(title="Her")])
     index.discard(journal_path)
