@@ -60,13 +60,14 @@ def read_all(path: Path) -> tuple[dict[str, Any], list[Rejected], Films | None]:
 
     raw = read_bytes(path)
     data = _parsed(raw, path)
-    films = None
-    if holds_films(raw):
-        from filmlog.importers.watchlist import filmlog_films
+    holds = holds_films(raw)
+    del raw  # the parsed file is all the rest needs
+    tables, rejected = tables_of(data, path)  # the reviews first, as their errors come first
+    if not holds:
+        return tables, rejected, None
+    from filmlog.importers.watchlist import filmlog_films
 
-        del raw  # the parsed file is all the rest needs
-        films = filmlog_films(data, path)
-    return (*tables_of(data, path), films)
+    return tables, rejected, filmlog_films(data, path)
 
 
 def read_tables(path: Path) -> tuple[dict[str, Any], list[Rejected]]:
