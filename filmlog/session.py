@@ -94,7 +94,7 @@ class Session:
         title = " ".join(fold(review.title).split())
         found = []
         # Raw documents, as in known_spellings: one check should not build every review.
-        # The year first: folding every title of a large journal cost more than the rest.
+        # The year first: it rules out most reviews before their titles are folded.
         for key, doc in self._docs.items():
             other, year = doc.get("title"), doc.get("year")
             if not isinstance(other, str) or not (
