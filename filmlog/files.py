@@ -47,11 +47,10 @@ def temp_files(target: Path) -> list[Path]:
 
 def _new_temp(target: Path) -> tuple[int, Path]:
     """Create ``target``'s next temporary file (see :func:`temp_files`), open for writing."""
-    import secrets
-
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     while True:
-        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        # What secrets.token_hex(4) gives, without loading secrets (and hmac, hashlib).
+        tmp = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
         try:
             return os.open(tmp, flags, 0o600), tmp
         except FileExistsError:

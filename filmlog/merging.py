@@ -37,6 +37,7 @@ import orjson
 
 from filmlog import tombstones
 from filmlog.model import STORED_KEYS
+from filmlog.schema import WATCHLIST_TABLE, WATCHLIST_TOMBSTONES_TABLE
 from filmlog.storage import (
     CONFLICTS_TABLE,
     FORMAT_NAME,
@@ -132,10 +133,10 @@ def merge(
     )
     stored = [{k: v for k, v in entry.items() if k != "uuid_key"} for entry in conflicts]
     tables = _tables(mine, other, result, [*mine.conflicts, *other.conflicts, *stored], next_id)
-    from filmlog import watchlist, watchlist_merge  # the watchlist merges by rules of its own
-
     copies = (base or {}, ours, theirs)
-    if any(watchlist.TABLE in c or watchlist.TOMBSTONES in c for c in copies):
+    if any(WATCHLIST_TABLE in c or WATCHLIST_TOMBSTONES_TABLE in c for c in copies):
+        from filmlog import watchlist_merge  # the watchlist merges by rules of its own
+
         watchlist_merge.merge(*copies).apply(tables)
     merged = Merged(tables, [line for _, line in sorted(notices)])
     merged.conflicts = len(conflicts)

@@ -23,6 +23,8 @@ REVIEWS_TABLE = "reviews"
 META_ID = 1
 TOMBSTONES_TABLE = "tombstones"  # deleted reviews (see filmlog.tombstones)
 CONFLICTS_TABLE = "conflicts"  # the values merges set aside (see filmlog.merging)
+WATCHLIST_TABLE = "watchlist"  # films to see (see filmlog.watchlist)
+WATCHLIST_TOMBSTONES_TABLE = "watchlist-tombstones"  # films taken off it
 SIDE_TABLES = (TOMBSTONES_TABLE, CONFLICTS_TABLE)
 
 Documents = list[tuple[int, dict[str, Any]]]  # stored review documents with their IDs

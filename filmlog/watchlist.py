@@ -31,13 +31,14 @@ from filmlog.model import (
     validate_lists,
     validate_text,
 )
+from filmlog.schema import WATCHLIST_TABLE, WATCHLIST_TOMBSTONES_TABLE
 
 if TYPE_CHECKING:
     from filmlog.model import Review
     from filmlog.session import Session
 
-TABLE = "watchlist"
-TOMBSTONES = "watchlist-tombstones"
+TABLE = WATCHLIST_TABLE
+TOMBSTONES = WATCHLIST_TOMBSTONES_TABLE
 COUNTER = "watchlist_next_id"  # in the journal's meta record, beside the reviews' next_id
 _META_TABLE = "_filmlog"  # storage.META_TABLE, named here so reads need not import storage
 _META_KEY = "1"

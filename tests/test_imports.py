@@ -279,6 +279,8 @@ def test_writes_never_load_tinydb(trace: TraceRun) -> None:
 
     assert result.stdout.startswith("Rated #1 Arrival")
     assert not result.loaded("tinydb"), result.explain("tinydb")
+    # A temporary file's name needs random bytes, not the secrets module (hmac, hashlib).
+    assert not result.loaded("secrets"), result.explain("secrets")
 
 
 @pytest.mark.usefixtures("journal_with_reviews")
@@ -461,8 +463,14 @@ def test_importing_an_export_without_a_watchlist_loads_no_watchlist_reader(
     result = trace("import", str(export))
 
     assert "Imported" in result.stdout
-    # Nor, through it, the CSV readers of Letterboxd's and IMDb's watchlists.
-    for module in ("filmlog.importers.watchlist", "filmlog.importers.letterboxd", "csv"):
+    # Nor, through it, the CSV readers of Letterboxd's and IMDb's watchlists; and with no
+    # watchlist on either side, the merge leaves the watchlist's own merge unloaded.
+    for module in (
+        "filmlog.importers.watchlist",
+        "filmlog.importers.letterboxd",
+        "csv",
+        "filmlog.watchlist_merge",
+    ):
         assert not result.loaded(module), result.explain(module)
 
 
