@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner, Result
 
 if TYPE_CHECKING:
@@ -29,6 +30,12 @@ GOLDEN = REPO / "tests" / "golden"
 # The property tests' full example counts (thousands for some) run only when asked for;
 # the default run covers every test with fewer examples each.
 THOROUGH = os.environ.get("FILMLOG_THOROUGH", "") not in ("", "0")
+
+
+# No property test has a time limit per example: on a busy two-core machine one example
+# can take longer than Hypothesis's default 200 ms, and speed is the benchmark's to check.
+settings.register_profile("filmlog", deadline=None)
+settings.load_profile("filmlog")
 
 
 def examples(full: int, quick: int) -> int:
