@@ -411,16 +411,24 @@ def _chunked(docs: Iterable[tuple[int, Mapping[str, Any]]]) -> list[tuple[int, D
 
 
 def encode(
-    docs: Iterable[tuple[int, Mapping[str, Any]]], spans: Spans, words: list[str] | None = None
+    docs: Iterable[tuple[int, Mapping[str, Any]]],
+    spans: Spans,
+    words: list[str] | None = None,
+    table: Mapping[str, list[Any]] | None = None,
 ) -> list[bytes]:
-    """The columns of ``docs`` (in ID order), and their ``words`` if given, for :func:`write`."""
+    """The columns of ``docs`` (in ID order), and their ``words`` if given, for :func:`write`.
+
+    ``table``: :func:`table_of` the same documents in the same order, when the caller has
+    it already (a read that has just checked the journal a column at a time).
+    """
     pieces: list[bytes] = []
     chunks: list[Chunk] = []
     at = 0
     for key, items in _chunked(docs):
         mine = None if words is None else words[at : at + len(items)]
+        cut = None if table is None else {n: c[at : at + len(items)] for n, c in table.items()}
         at += len(items)
-        chunks.append((key, _add(pieces, {}, _chunk_columns(items, spans, mine))))
+        chunks.append((key, _add(pieces, {}, _chunk_columns(items, spans, mine, cut))))
     return [marshal.dumps(chunks), *pieces]
 
 
@@ -482,36 +490,49 @@ def _kept_words(old: Index, ids: list[int], same: Callable[[int], bool]) -> list
     return kept
 
 
-def _chunk_columns(items: Documents, spans: Spans, words: list[str] | None) -> dict[str, Any]:
+def _chunk_columns(
+    items: Documents,
+    spans: Spans,
+    words: list[str] | None,
+    table: dict[str, list[Any]] | None = None,
+) -> dict[str, Any]:
     ids = [review_id for review_id, _ in items]
     columns: dict[str, Any] = {
         _IDS: ids,
         _STARTS: [spans[review_id][0] for review_id in ids],
         _STOPS: [spans[review_id][1] for review_id in ids],
     }
-    columns.update(_columns([doc for _, doc in items]))
+    columns.update(_columns([doc for _, doc in items]) if table is None else table)
     if words is not None:
         columns.update(_word_columns(words))
     return columns
 
 
+def table_of(docs: list[Mapping[str, Any]]) -> dict[str, list[Any]] | None:
+    """Each stored field but the body as a column over ``docs``, when every one holds the
+    same fields (as every review filmlog writes does); None otherwise.
+
+    Documents written by filmlog all hold every field: then one pass over them and a
+    transposition, far fewer lookups than a pass a field, in an order caches like.
+    """
+    if not docs:
+        return None
+    first = [name for name in docs[0] if name != "body"]
+    width = len(docs[0])
+    if len(first) < 2 or not all(len(doc) == width for doc in docs):
+        return None
+    try:
+        rows = list(map(itemgetter(*first), docs))
+    except KeyError:  # the same number of fields, not the same fields
+        return None
+    return {name: list(values) for name, values in zip(first, zip(*rows, strict=True), strict=True)}
+
+
 def _columns(docs: list[Mapping[str, Any]]) -> dict[str, list[Any]]:
     """Each stored field but the body as a column, and where a field is absent, if anywhere."""
-    if docs:
-        # Documents written by filmlog all hold every field: then one pass over them and a
-        # transposition, far fewer lookups than a pass a field, in an order caches like.
-        first = [name for name in docs[0] if name != "body"]
-        width = len(docs[0])
-        if len(first) > 1 and all(len(doc) == width for doc in docs):
-            try:
-                rows = list(map(itemgetter(*first), docs))
-            except KeyError:  # the same number of fields, not the same fields
-                pass
-            else:
-                return {
-                    name: list(values)
-                    for name, values in zip(first, zip(*rows, strict=True), strict=True)
-                }
+    table = table_of(docs)
+    if table is not None:
+        return table
     names: dict[str, None] = {}
     for doc in docs:
         names.update(dict.fromkeys(doc))

@@ -650,12 +650,14 @@ class Journal:
             from filmlog import validation
             from filmlog.prefilter import Layout
 
+            # Every field a column at a time, once: for the check and for the index.
+            table = index.table_of([doc for _, doc in found])
             if len(where) == len(spans) and validation.passes(
-                tables[META_TABLE][str(META_ID)], tables[REVIEWS_TABLE], parsed, spans
+                tables[META_TABLE][str(META_ID)], tables[REVIEWS_TABLE], parsed, spans, table
             ):
                 in_order = sorted(i for _, i in starts) == [i for i, _ in found]
                 if fd is not None and objects is not None and in_order:
-                    self._index(found, objects, status, checksum)
+                    self._index(found, objects, status, checksum, table)
                 layout = None
                 if words and where and len(where) == len(found):
                     layout = Layout.from_bodies(where, size)
@@ -687,12 +689,14 @@ class Journal:
         objects: dict[int, tuple[int, int]],
         status: os.stat_result,
         checksum: int | None,
+        table: dict[str, list[Any]] | None = None,
     ) -> None:
-        """Index the version just read and checked, for the reads after this one."""
+        """Index the version just read and checked, for the reads after this one (``table``:
+        its fields a column at a time, if made already; see :func:`filmlog.index.table_of`)."""
         target = self.target
         if len(objects) != len(found) or not os.access(target.parent, os.W_OK):
             return
-        encoded = index.encode(found, objects)
+        encoded = index.encode(found, objects, table=table)
         index.write(
             target, status, encoded, None if checksum is None else lambda: checksum, tidy=False
         )

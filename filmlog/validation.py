@@ -364,6 +364,7 @@ def problems(
     *,
     limit: int | None = 1,
     size: int | None = None,
+    columns: Mapping[str, list[Any]] | None = None,
 ) -> list[Problem]:
     """What is wrong with a journal's counter, review IDs and reviews (``limit`` reviews at most).
 
@@ -371,6 +372,8 @@ def problems(
     schema version are checked by whoever parsed them, with
     :func:`filmlog.schema.check_format`). Empty when all is well.
     ``size``: the bytes they were parsed from; no text is longer than they are.
+    ``columns``: fields already laid out a column at a time, each holding every review's
+    value (in any order, the same for all), to be checked without being made again.
     """
     found: list[Problem] = []
     keys = list(reviews)
@@ -401,13 +404,18 @@ def problems(
             )
         )
     short = size is not None and size <= MAX_TEXT
-    found.extend(_review_problems(reviews, limit, short))
+    found.extend(_review_problems(reviews, limit, short, columns))
     return found
 
 
-def _columns(docs: list[dict[str, Any]]) -> list[Any]:
-    """One list of values per field of :data:`RULES`, a value per review (None if missing)."""
-    return [_column(docs, name) for name in RULES]
+def _columns(docs: list[dict[str, Any]], made: Mapping[str, list[Any]] | None) -> list[Any]:
+    """One list of values per field of :data:`RULES`, a value per review (None if missing);
+    those in ``made`` (see :func:`problems`) are taken from it."""
+    if made is not None and any(len(column) != len(docs) for column in made.values()):
+        made = None  # not the columns of these reviews
+    return [
+        made[name] if made is not None and name in made else _column(docs, name) for name in RULES
+    ]
 
 
 def _column(docs: list[dict[str, Any]], name: str) -> list[Any]:
@@ -421,7 +429,10 @@ def _column(docs: list[dict[str, Any]], name: str) -> list[Any]:
 
 
 def _review_problems(
-    reviews: Mapping[str, Any], limit: int | None, short: bool
+    reviews: Mapping[str, Any],
+    limit: int | None,
+    short: bool,
+    made: Mapping[str, list[Any]] | None = None,
 ) -> Iterator[Problem]:
     docs = list(reviews.values())
     if _types(docs) - {dict}:
@@ -429,7 +440,7 @@ def _review_problems(
         for key in bad[:limit]:
             yield Problem(key, "it is not a record")
         return
-    columns = _columns(docs)
+    columns = _columns(docs, made)
     failing = [
         (name, rule)
         for (name, rule), column in zip(RULES.items(), columns, strict=True)
@@ -482,14 +493,15 @@ def passes(
     reviews: Mapping[str, Any],
     size: int,
     bodies: Iterable[tuple[int, int]],
+    columns: Mapping[str, list[Any]] | None = None,
 ) -> bool:
     """Whether a journal parsed from ``size`` bytes without its bodies passes :func:`check`.
 
     Each body is known only by the span of its JSON string in the file; one
     longer than :data:`MAX_TEXT` characters could be, and sends the journal
-    to the full check.
+    to the full check. ``columns``: see :func:`problems`.
     """
     longest = max((stop - start for start, stop in bodies), default=0)
     if longest - 2 > MAX_TEXT:  # a character is at least one byte
         return False
-    return not problems(meta, reviews, size=size)
+    return not problems(meta, reviews, size=size, columns=columns)
