@@ -6,8 +6,8 @@ The same commands run on the same reviews in three layouts, side by side:
   last), written by filmlog's own writer;
 - ``single``: the journal on one line, written by the writer filmlog had
   before (the tables as compact JSON, the reviews encoded 256 at a time);
-- ``spans``: the journal on one line, written by filmlog's own writer with a
-  comma where it puts a newline. It encodes each review alone, as the derived
+- ``spans``: the journal on one line, written by filmlog's own writer without
+  the newline that ends each record's line. It encodes each review alone, as the derived
   index needs whatever the layout (where each review lies), so ``lines`` ÷
   ``spans`` is the cost of the newlines alone, and ``lines`` ÷ ``single`` adds
   the cost of finding each review's place.
@@ -47,7 +47,7 @@ import sys
 from filmlog import index
 # The old layout had no derived index (it needs the spans the new writer gives): no
 # index is written in either layout, so both read and write the journal alone.
-index.encode = lambda docs, spans: b""
+index.encode = lambda *args, **kwargs: b""
 index.write = lambda *args, **kwargs: None
 {patch}
 from filmlog.launcher import main
@@ -83,35 +83,11 @@ def serialised(data, spans=None, kept=None):
 storage.serialised = serialised
 """
 
-# filmlog's writer (storage._one_per_line) with "," where it writes a newline and ",".
+# filmlog's own writer with no newline where it ends each record's line.
 SPANS_WRITER = """\
-import orjson
 from filmlog import storage
 
-def one_line(table, offset, spans):
-    dumps = orjson.dumps
-    items = list(table.items())
-    for start in range(0, len(items), 256):
-        parts = []
-        for key, doc in items[start : start + 256]:
-            parts.append(b"," + dumps(key) + b":")
-            parts.append(dumps(doc))
-        if start == 0:
-            parts[0] = b"{" + parts[0][1:]
-        if spans is not None:
-            position = offset
-            for (key, _), head, body in zip(
-                items[start : start + 256], parts[::2], parts[1::2], strict=True
-            ):
-                position += len(head)
-                spans[int(key)] = (position, position + len(body))
-                position += len(body)
-        piece = b"".join(parts)
-        offset += len(piece)
-        yield piece
-    yield b"}"
-
-storage._one_per_line = one_line
+storage._LINE_BREAK = b""
 """
 
 LAYOUTS = ("lines", "single", "spans")

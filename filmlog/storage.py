@@ -429,20 +429,26 @@ def serialised(data: dict[str, Any], spans: Spans | None = None) -> Iterator[byt
         raise InvalidInput(f"cannot save the journal: {exc}") from None
 
 
+# What ends each record's line. bench/layout.py sets it to b"" to time the same writer
+# writing one line.
+_LINE_BREAK = b"\n"
+
+
 def _one_per_line(table: dict[str, Any], offset: int, spans: Spans | None) -> Iterator[bytes]:
     """``{`` newline ``"1":{...}`` newline ``,"2":{...}`` ... newline ``}``, in pieces.
 
     ``offset``: where the table begins in the file, for ``spans``.
     """
     dumps = orjson.dumps
+    lead = _LINE_BREAK + b","
     items = list(table.items())
     for start in range(0, len(items), _REVIEWS_PER_PIECE):
         parts = []
         for key, doc in items[start : start + _REVIEWS_PER_PIECE]:
-            parts.append(b"\n," + dumps(key) + b":")
+            parts.append(lead + dumps(key) + b":")
             parts.append(dumps(doc))
         if start == 0:
-            parts[0] = b"{\n" + parts[0][2:]
+            parts[0] = b"{" + _LINE_BREAK + parts[0][len(lead) :]
         if spans is not None:
             position = offset
             for (key, _), head, body in zip(
@@ -454,7 +460,7 @@ def _one_per_line(table: dict[str, Any], offset: int, spans: Spans | None) -> It
         piece = b"".join(parts)
         offset += len(piece)
         yield piece
-    yield b"\n}"
+    yield _LINE_BREAK + b"}"
 
 
 def _reviews_last(data: dict[str, Any]) -> list[tuple[str, Any]]:
