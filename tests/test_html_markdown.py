@@ -77,15 +77,15 @@ def test_headings_stay_headings_and_breaks_stay_breaks() -> None:
     assert page == "<h2>Head</h2>\n<p>text<br />\nmore</p>\n"
 
 
+def _typed(pieces: list[str], size: int) -> st.SearchStrategy[str]:
+    """Text of up to ``size`` of ``pieces``, characters and tags, in any order."""
+    return st.lists(st.sampled_from(pieces), max_size=size).map("".join)
+
+
 @settings(max_examples=200, deadline=None)
 @given(
-    st.lists(
-        st.sampled_from(
-            # A "<" before a letter would start a tag; "<" before a space is a stray one.
-            [*"ab \n*_`#->+=|~![]()>&;\\1.", "< ", "<b>", "</b>", "<i>", "<br>"]
-        ),
-        max_size=40,
-    ).map("".join)
+    # A "<" before a letter would start a tag; "<" before a space is a stray one.
+    _typed([*"ab \n*_`#->+=|~![]()>&;\\1.", "< ", "<b>", "</b>", "<i>", "<br>"], 40)
 )
 def test_typed_characters_show_as_typed(source: str) -> None:
     """Text around Letterboxd's tags shows exactly as it was typed, whatever it holds."""
@@ -97,14 +97,7 @@ def test_typed_characters_show_as_typed(source: str) -> None:
 
 
 @settings(max_examples=examples(3000, 300), deadline=None)
-@given(
-    st.lists(
-        st.sampled_from(
-            [*"ab \n*_#->+=\\1.", "<b>", "</b>", "<i>", "<br>", '<a href="https://x.org/">']
-        ),
-        max_size=30,
-    ).map("".join)
-)
+@given(_typed([*"ab \n*_#->+=\\1.", "<b>", "</b>", "<i>", "<br>", '<a href="https://x.org/">'], 30))
 def test_markdown_sent_back_to_letterboxd_reads_back_the_same(source: str) -> None:
     """The Markdown made of a review, exported as Letterboxd's HTML and imported again, is
     the same Markdown: a break that opened a bold or a link leaves no escape behind."""
