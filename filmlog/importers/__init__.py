@@ -143,6 +143,9 @@ def reader(name: str) -> Reader:
     return function
 
 
+# A watchlist or its tombstones that is not empty. In JSON an unescaped quote can only
+# open or close a string, so this finds keys, never text inside a review; were a review
+# to have such a key, the file is only parsed for nothing.
 _HOLDS_FILMS = re.compile(rb'"watchlist(?:_tombstones|-tombstones)?"\s*:(?!\s*[\[{]\s*[\]}])')
 
 

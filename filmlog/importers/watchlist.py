@@ -239,9 +239,6 @@ def _imdb_entry(cells: dict[str, str], title: str) -> Entry:
     ).validate()
 
 
-# A watchlist or its tombstones that is not empty. In JSON an unescaped quote can only
-# open or close a string, so this finds keys, never text inside a review; were a review
-# to have such a key, the file is only parsed for nothing.
 def _filmlog(path: Path) -> Films | None:
     """The watchlist of a filmlog JSON export or journal file: entries, tombstones, counter."""
     import orjson
