@@ -56,13 +56,11 @@ def _review_cuts(
     Yields the offset of the ``,`` before each next review's ID, with that ID;
     the review before it ends just before it (and its newline, when ``lined``).
     """
-    separator, pattern = (b'\n,"', _NEXT_LINE) if lined else (b'},"', _NEXT_REVIEW)
-    at = raw.find(separator, start, stop)
-    while at >= 0:
-        found = pattern.match(raw, at)
-        if found is not None:
-            yield at + 1, int(found[1])
-        at = raw.find(separator, at + len(separator), stop)
+    # One search in C; no match can begin inside another (neither holds a "}" or a
+    # newline past its first character).
+    pattern = _NEXT_LINE if lined else _NEXT_REVIEW
+    for found in pattern.finditer(raw, start, stop):
+        yield found.start() + 1, int(found[1])
 
 
 def loads_in_pieces(raw: bytes | bytearray) -> Any:
@@ -137,11 +135,10 @@ def review_starts(raw: bytes, spans: list[tuple[int, int]]) -> list[tuple[int, i
         return starts
     gaps = [first.end(), *(stop for _, stop in spans)]
     ends = [*(start for start, _ in spans), len(raw)]
-    # One search of each gap in C: as _review_cuts finds them (`},"` and the rest of the
-    # pattern), without a generator and two finds a gap.
-    between = _NEXT_REVIEW.finditer
     for low, high in zip(gaps, ends, strict=True):
-        starts.extend((found.start() + 2, int(found[1])) for found in between(raw, low, high))
+        starts.extend(
+            (cut + 1, review_id) for cut, review_id in _review_cuts(raw, low, high, lined=False)
+        )
     return starts
 
 
