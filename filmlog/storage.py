@@ -657,8 +657,9 @@ class Journal:
             from filmlog.prefilter import Layout
 
             # Every field a column at a time, once: for the check and for the index.
-            table = index.table_of([doc for _, doc in found])
-            if len(where) == len(spans) and validation.passes(
+            whole = len(where) == len(spans)
+            table = index.table_of([doc for _, doc in found]) if whole else None
+            if whole and validation.passes(
                 tables[META_TABLE][str(META_ID)], tables[REVIEWS_TABLE], parsed, spans, table
             ):
                 in_order = sorted(i for _, i in starts) == [i for i, _ in found]
