@@ -283,89 +283,6 @@ class Review:
 
 _REVIEW_FIELDS = tuple(f.name for f in fields(Review))
 
-# The stored form's keys, in the order Review.to_dict writes them.
-STORED_KEYS = (
-    "uuid", "tmdb_id", "imdb_id", "title", "original_title", "year", "release_date",
-    "release_precision", "directors", "cast", "genres", "mpaa", "runtime", "rating", "verdict",
-    "headline", "body", "tags", "liked", "rewatch", "reviewer", "watched_on", "logged_at",
-    "logged_zone", "updated_at", "sources",
-)  # fmt: skip
-_STORED_LIST = list(STORED_KEYS)
-_WITH_ID = (["id", *STORED_KEYS], [*STORED_KEYS, "id"])
-_TIMES: tuple[tuple[str, Callable[[str], Any], Callable[[Any], str]], ...] = (
-    ("release_date", date.fromisoformat, date.isoformat),
-    ("watched_on", date.fromisoformat, date.isoformat),
-    ("logged_at", datetime.fromisoformat, datetime.isoformat),
-    ("updated_at", datetime.fromisoformat, datetime.isoformat),
-)
-_CAST_KEYS = ["actor", "role"]
-
-
-def as_stored(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any] | None]:
-    """Each of ``items`` (a stored review, or an export's with its ``id`` first or last) as
-    a new dict without the ``id``, where that already is what
-    ``Review.from_dict(item).to_dict()`` returns, key order included (its lists are the
-    item's own); else None, and the caller goes the long way.
-
-    An import of thousands of reviews written by filmlog itself would otherwise
-    build each one as a Review only to write it back as it was. The dates and
-    timestamps are checked a column at a time, in C.
-    """
-    taken: list[dict[str, Any] | None] = []
-    for item in items:
-        names = list(item)
-        doc = dict(item) if names == _STORED_LIST or names in _WITH_ID else None
-        if doc is not None:
-            doc.pop("id", None)
-        taken.append(doc if doc is not None and _plain(doc) else None)
-    for name, parse, show in _TIMES:
-        found = [(n, doc[name]) for n, doc in enumerate(taken) if doc and doc[name] is not None]
-        places, values = [n for n, _ in found], [value for _, value in found]
-        try:
-            # A value of another type, or no date at all, raises: then one at a time.
-            again: list[object] = list(map(show, map(parse, values)))
-        except (TypeError, ValueError):
-            again = [_again(value, parse, show) for value in values]
-        for place, value, shown in zip(places, values, again, strict=True):
-            if shown != value:
-                taken[place] = None
-    return taken
-
-
-def _plain(doc: dict[str, Any]) -> bool:
-    """Whether ``doc``'s fields but its dates are as Review.from_dict + to_dict leave them."""
-    uuid = doc["uuid"]
-    if type(uuid) is not str or not uuid or type(doc["title"]) is not str:
-        return False
-    if type(doc["liked"]) is not bool or type(doc["rewatch"]) is not bool:
-        return False
-    if type(doc["sources"]) is not dict:
-        return False
-    try:
-        # What from_dict accepts as a list of text (see _str_list), checked in C.
-        for name in ("directors", "genres", "tags"):
-            value = doc[name]
-            if type(value) is not list:
-                return False
-            "".join(value)
-    except TypeError:
-        return False
-    cast = doc["cast"]
-    if type(cast) is not list:
-        return False
-    return all(type(entry) is dict and list(entry) == _CAST_KEYS for entry in cast)
-
-
-def _again(value: object, parse: Callable[[str], Any], show: Callable[[Any], str]) -> object:
-    """``value`` as the stored form gives it back: None when it is not a date to begin with."""
-    if type(value) is not str:
-        return None
-    try:
-        return show(parse(value))
-    except ValueError:
-        return None
-
-
 # The stored fields a ReviewSummary reads.
 SUMMARY_FIELDS = (
     "title",
@@ -642,3 +559,80 @@ def _str_list(value: object) -> list[str]:
     except TypeError:
         raise TypeError(f"expected a list of strings, got {brief(value)}") from None
     return value
+
+
+# The stored form's keys, in the order Review.to_dict writes them.
+STORED_KEYS = tuple(Review("x").to_dict())
+_STORED_LIST = list(STORED_KEYS)
+_WITH_ID = (["id", *STORED_KEYS], [*STORED_KEYS, "id"])
+_TIMES: tuple[tuple[str, Callable[[str], Any], Callable[[Any], str]], ...] = (
+    ("release_date", date.fromisoformat, date.isoformat),
+    ("watched_on", date.fromisoformat, date.isoformat),
+    ("logged_at", datetime.fromisoformat, datetime.isoformat),
+    ("updated_at", datetime.fromisoformat, datetime.isoformat),
+)
+_CAST_KEYS = ["actor", "role"]
+
+
+def as_stored(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any] | None]:
+    """Each of ``items`` (a stored review, or an export's with its ``id`` first or last) as
+    a new dict without the ``id``, where that already is what
+    ``Review.from_dict(item).to_dict()`` returns, key order included (its lists are the
+    item's own); else None, and the caller goes the long way.
+
+    An import of thousands of reviews written by filmlog itself would otherwise
+    build each one as a Review only to write it back as it was. The dates and
+    timestamps are checked a column at a time, in C.
+    """
+    taken: list[dict[str, Any] | None] = []
+    for item in items:
+        names = list(item)
+        doc = dict(item) if names == _STORED_LIST or names in _WITH_ID else None
+        if doc is not None:
+            doc.pop("id", None)
+        taken.append(doc if doc is not None and _plain(doc) else None)
+    for name, parse, show in _TIMES:
+        found = [(n, doc[name]) for n, doc in enumerate(taken) if doc and doc[name] is not None]
+        places, values = [n for n, _ in found], [value for _, value in found]
+        try:
+            # A value of another type, or no date at all, raises: then one at a time.
+            again: list[object] = list(map(show, map(parse, values)))
+        except (TypeError, ValueError):
+            again = [_again(value, parse, show) for value in values]
+        for place, value, shown in zip(places, values, again, strict=True):
+            if shown != value:
+                taken[place] = None
+    return taken
+
+
+def _plain(doc: dict[str, Any]) -> bool:
+    """Whether ``doc``'s fields but its dates are as Review.from_dict + to_dict leave them."""
+    uuid = doc["uuid"]
+    if type(uuid) is not str or not uuid or type(doc["title"]) is not str:
+        return False
+    if type(doc["liked"]) is not bool or type(doc["rewatch"]) is not bool:
+        return False
+    if type(doc["sources"]) is not dict:
+        return False
+    try:
+        for name in ("directors", "genres", "tags"):
+            value = doc[name]
+            if type(value) is not list:  # None would come back as []
+                return False
+            _str_list(value)  # what from_dict accepts as a list of text
+    except TypeError:
+        return False
+    cast = doc["cast"]
+    if type(cast) is not list:
+        return False
+    return all(type(entry) is dict and list(entry) == _CAST_KEYS for entry in cast)
+
+
+def _again(value: object, parse: Callable[[str], Any], show: Callable[[Any], str]) -> object:
+    """``value`` as the stored form gives it back: None when it is not a date to begin with."""
+    if type(value) is not str:
+        return None
+    try:
+        return show(parse(value))
+    except ValueError:
+        return None
