@@ -36,7 +36,7 @@ from typing import Any
 import orjson
 
 from filmlog import tombstones
-from filmlog.model import STORED_KEYS
+from filmlog.model import STORED_KEYS, is_int
 from filmlog.schema import WATCHLIST_TABLE, WATCHLIST_TOMBSTONES_TABLE
 from filmlog.storage import (
     CONFLICTS_TABLE,
@@ -182,10 +182,6 @@ def _copy(tables: Mapping[str, Any]) -> _Copy:
     skip = {META_TABLE, REVIEWS_TABLE, tombstones.TABLE, CONFLICTS_TABLE}
     others = {name: table for name, table in tables.items() if name not in skip}
     return _Copy(meta, others, states, conflicts, next_id)
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _stone_order(stone: Tombstone) -> tuple[datetime, int]:
@@ -386,7 +382,7 @@ def _name(state: _Live | Tombstone, review_id: int | None = None) -> str:
         return f"deleted review {shown}"
     title, year = state.doc.get("title"), state.doc.get("year")
     title = title if isinstance(title, str) else "?"
-    return f"{shown} {title} ({year})" if _is_int(year) else f"{shown} {title}"
+    return f"{shown} {title} ({year})" if is_int(year) else f"{shown} {title}"
 
 
 def _shown(value: object) -> str:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from filmlog import clock
 from filmlog.errors import CorruptJournal, InvalidInput
-from filmlog.model import Review, ReviewSummary
+from filmlog.model import Review, ReviewSummary, is_int
 
 FORMAT_NAME = "filmlog"
 SCHEMA_VERSION = 2
@@ -60,7 +60,7 @@ def check_format(data: object) -> tuple[FormatProblem | None, object]:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
         return FormatProblem.NOT_A_JOURNAL, None
     schema = meta.get("schema")
-    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
+    if not is_int(schema) or schema < 1:
         return FormatProblem.INVALID_SCHEMA, schema
     if schema > SCHEMA_VERSION:
         return FormatProblem.NEWER_SCHEMA, schema

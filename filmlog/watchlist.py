@@ -26,6 +26,8 @@ from filmlog.model import (
     _datetime,
     _iso,
     _str_list,
+    display_title,
+    is_int,
     new_uuid,
     validate_film,
     validate_lists,
@@ -85,7 +87,7 @@ class Entry:
     @property
     def display_title(self) -> str:
         """``Title (Year)``, or the bare title when the year is unknown."""
-        return f"{self.title} ({self.year})" if self.year else self.title
+        return display_title(self.title, self.year)
 
     def validate(self) -> Entry:
         """Check every field by the rules reviews follow, raising InvalidInput; return self."""
@@ -184,7 +186,7 @@ class Tombstone:
 
 
 def _is_id(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+    return is_int(value) and value > 0
 
 
 def _is_key(key: str) -> bool:

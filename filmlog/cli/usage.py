@@ -52,7 +52,9 @@ def _review_id_type(base: Any) -> Any:
         name = "id"
 
         def convert(self, value: Any, param: Any, ctx: Any) -> int:
-            if isinstance(value, int) and not isinstance(value, bool):
+            from filmlog.model import is_int
+
+            if is_int(value):
                 return value
             text = str(value).strip().removeprefix("#")  # summaries print "#12"
             if re.fullmatch(r"[0-9]{1,18}", text):

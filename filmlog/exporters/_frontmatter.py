@@ -25,7 +25,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from filmlog.errors import InvalidInput, brief
-from filmlog.model import MAX_TEXT, CastMember, Review
+from filmlog.model import MAX_TEXT, CastMember, Review, is_int
 
 if TYPE_CHECKING:
     import yaml
@@ -290,7 +290,7 @@ def _texts(data: Mapping[str, Any], key: str) -> list[str]:
 
 def _int(data: Mapping[str, Any], key: str) -> int | None:
     value = data.get(key)
-    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+    if value is None or is_int(value):
         return value
     raise _wrong(key, "a whole number", value)
 
@@ -319,7 +319,7 @@ def _date(data: Mapping[str, Any], key: str) -> date | None:
 def _release(data: Mapping[str, Any]) -> tuple[date | None, str | None]:
     """``released``: a date, or as much of one as is known (``1991-09``, ``1982``)."""
     value = data.get("released")
-    if isinstance(value, int) and not isinstance(value, bool):
+    if is_int(value):
         value = str(value)
     if isinstance(value, str) and re.fullmatch(r"\s*[0-9]{4}(-[0-9]{2})?\s*", value):
         from filmlog.parsing import parse_release
@@ -348,7 +348,7 @@ def _moment(data: Mapping[str, Any], key: str) -> datetime | None:
 def _rating(data: Mapping[str, Any]) -> int | None:
     half = data.get("half_stars")
     if half is not None:
-        if isinstance(half, int) and not isinstance(half, bool):
+        if is_int(half):
             return half
         raise _wrong("half_stars", "a whole number from 1 to 10", half)
     stars = data.get("rating")
