@@ -22,6 +22,7 @@ import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic
 
@@ -438,29 +439,52 @@ def _one_per_line(table: dict[str, Any], offset: int, spans: Spans | None) -> It
     """``{`` newline ``"1":{...}`` newline ``,"2":{...}`` ... newline ``}``, in pieces.
 
     ``offset``: where the table begins in the file, for ``spans``.
+
+    The records of a piece are encoded in one call, as a list with :data:`_MARK`
+    after each, and cut where the marks are. Encoding each record alone costs
+    a call and a new buffer each: at 10,000 reviews, a tenth more for the whole write.
     """
     dumps = orjson.dumps
     lead = _LINE_BREAK + b","
     items = list(table.items())
     for start in range(0, len(items), _REVIEWS_PER_PIECE):
-        parts = []
-        for key, doc in items[start : start + _REVIEWS_PER_PIECE]:
-            parts.append(lead + dumps(key) + b":")
-            parts.append(dumps(doc))
-        if start == 0:
+        chunk = items[start : start + _REVIEWS_PER_PIECE]
+        count = len(chunk)
+        marked: list[Any] = [_MARK] * (2 * count)
+        marked[::2] = [doc for _, doc in chunk]
+        encoded = dumps(marked)  # [r1,<NUL>,r2,<NUL>,...,rN,<NUL>]
+        find = encoded.find
+        stops = []
+        begin = 1  # past the "["
+        for _ in range(count):
+            mark = find(0, begin)
+            if mark < 0:
+                break
+            stops.append(mark - 1)  # the comma before the mark
+            begin = mark + 2  # past the mark and the comma after it
+        if len(stops) != count or begin != len(encoded):  # the last mark is followed by "]"
+            raise InvalidInput("cannot save the journal: a record could not be told apart")
+        starts = [1, *[stop + 3 for stop in stops[:-1]]]
+        view = memoryview(encoded)
+        parts: list[bytes | memoryview] = [b""] * (2 * count)
+        parts[::2] = [lead + dumps(key) + b":" for key, _ in chunk]
+        parts[1::2] = map(view.__getitem__, map(slice, starts, stops))
+        if start == 0:  # as long as the lead it replaces, so the lengths below stand
             parts[0] = b"{" + _LINE_BREAK + parts[0][len(lead) :]
         if spans is not None:
-            position = offset
-            for (key, _), head, body in zip(
-                items[start : start + _REVIEWS_PER_PIECE], parts[::2], parts[1::2], strict=True
-            ):
-                position += len(head)
-                spans[int(key)] = (position, position + len(body))
-                position += len(body)
+            ends = list(accumulate(map(len, parts), initial=offset))
+            places = zip(ends[1::2], ends[2::2], strict=True)
+            spans.update(zip(map(int, [key for key, _ in chunk]), places, strict=True))
         piece = b"".join(parts)
+        del parts, view  # the views hold the encoded piece
         offset += len(piece)
         yield piece
     yield _LINE_BREAK + b"}"
+
+
+# Written after each record of a piece: a NUL byte, which no JSON orjson writes holds
+# (it escapes every control character in text), so that a byte search finds each record's end.
+_MARK = orjson.Fragment(b"\x00")
 
 
 def _reviews_last(data: dict[str, Any]) -> list[tuple[str, Any]]:
