@@ -33,7 +33,7 @@ from filmlog.model import (
     validate_lists,
     validate_text,
 )
-from filmlog.schema import WATCHLIST_TABLE, WATCHLIST_TOMBSTONES_TABLE
+from filmlog.schema import META_ID, META_TABLE, WATCHLIST_TABLE, WATCHLIST_TOMBSTONES_TABLE
 
 if TYPE_CHECKING:
     from filmlog.model import Review
@@ -42,8 +42,8 @@ if TYPE_CHECKING:
 TABLE = WATCHLIST_TABLE
 TOMBSTONES = WATCHLIST_TOMBSTONES_TABLE
 COUNTER = "watchlist_next_id"  # in the journal's meta record, beside the reviews' next_id
-_META_TABLE = "_filmlog"  # storage.META_TABLE, named here so reads need not import storage
-_META_KEY = "1"
+_META_TABLE = META_TABLE
+_META_KEY = str(META_ID)
 
 # The keys of `watchlist --json`, in order; scripts rely on exactly these.
 JSON_KEYS = (

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from filmlog.errors import InvalidInput
 from filmlog.exporters.filmlog_json import FORMAT, VERSION
 from filmlog.importers import Entry, Match, Parsed, Probe, Rejected, read_bytes
-from filmlog.model import Review, as_stored
+from filmlog.model import Review, as_stored, is_int
 from filmlog.tombstones import TABLE as TOMBSTONES_TABLE
 from filmlog.tombstones import Tombstone
 
@@ -253,4 +253,4 @@ def _review(item: object, *, checked: bool = False) -> tuple[Review, int | None]
 
 def _original_id(item: dict[str, Any]) -> int | None:
     found = item.get("id")
-    return None if isinstance(found, bool) or not isinstance(found, int) else found
+    return found if is_int(found) else None
