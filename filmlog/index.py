@@ -43,7 +43,7 @@ import struct
 import time
 import weakref
 import zlib
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,7 @@ RACY_NS = 3_000_000_000
 
 Stamp = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device
 Spans = Mapping[int, tuple[int, int]]  # review ID -> its object's bytes in the journal
+Same = Callable[[int, int, int], bool]  # whether the review (ID, start, stop) is as it was
 
 
 def path_for(journal: Path) -> Path:
@@ -83,6 +84,78 @@ def stamp_of(status: os.stat_result) -> Stamp:
 def is_racy(status: os.stat_result) -> bool:
     """Whether a write to the journal could still go unseen by its times."""
     return abs(time.time_ns() - status.st_mtime_ns) < RACY_NS
+
+
+class Places(Mapping[int, tuple[int, int]]):
+    """Where each review's object lies in the journal a write made, as the writer notes it:
+    the keys, starts and stops in the order written, three flat lists, so that noting
+    them makes no object per review.
+
+    The index takes a chunk's starts and stops as slices of the lists when the journal
+    holds its reviews in ID order, as filmlog writes them; a table of positions is made
+    otherwise, and for looking one review up.
+    """
+
+    __slots__ = ("_at", "_keys", "_order", "starts", "stops")
+
+    def __init__(self) -> None:
+        self._keys: list[str] = []
+        self.starts: list[int] = []
+        self.stops: list[int] = []
+        self._order: list[int] | None = None
+        self._at: dict[int, int] | None = None
+
+    def note(self, keys: list[str], starts: list[int], stops: list[int]) -> None:
+        """Note where the reviews ``keys`` lie, after those noted before."""
+        if not len(keys) == len(starts) == len(stops):
+            raise ValueError("a key, a start and a stop for each review")
+        self._keys += keys
+        self.starts += starts
+        self.stops += stops
+        self._order = self._at = None
+
+    def columns(self, ids: list[int]) -> tuple[list[int], list[int]]:
+        """The starts and the stops of the reviews ``ids``; KeyError if one was not noted."""
+        order = self._ids_in_order()
+        if order and ids:
+            from bisect import bisect_left
+
+            low = bisect_left(order, ids[0])
+            high = low + len(ids)
+            if order[low:high] == ids:
+                return self.starts[low:high], self.stops[low:high]
+        at = self._positions()
+        found = [at[review_id] for review_id in ids]
+        return [self.starts[p] for p in found], [self.stops[p] for p in found]
+
+    def _ids_in_order(self) -> list[int]:
+        """The IDs noted if they rise, as filmlog writes them; empty otherwise."""
+        if self._order is None:
+            ids = list(map(int, self._keys))
+            self._order = ids if all(map(int.__lt__, ids, ids[1:])) else []
+        return self._order
+
+    def _positions(self) -> dict[int, int]:
+        if self._at is None:
+            self._at = {int(key): position for position, key in enumerate(self._keys)}
+        return self._at
+
+    def __getitem__(self, review_id: int) -> tuple[int, int]:
+        position = self._positions()[review_id]
+        return self.starts[position], self.stops[position]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._positions())
+
+    def __len__(self) -> int:
+        return len(self._positions())
+
+
+def _where(spans: Spans, ids: list[int]) -> tuple[list[int], list[int]]:
+    """The starts and the stops of the reviews ``ids``."""
+    if isinstance(spans, Places):
+        return spans.columns(ids)
+    return [spans[review_id][0] for review_id in ids], [spans[review_id][1] for review_id in ids]
 
 
 class Damaged(StorageError):
@@ -436,7 +509,7 @@ def update(
     old: Index,
     docs: Iterable[tuple[int, Mapping[str, Any]]],
     spans: Spans,
-    same: Callable[[int], bool],
+    same: Same,
     words_for: Callable[[Mapping[str, Any]], str],
 ) -> list[bytes]:
     """:func:`encode` for the version a write made of the version ``old`` indexes.
@@ -454,17 +527,19 @@ def update(
     wordless = set(old.wordless())
     for key, items in _chunked(docs):
         ids = [review_id for review_id, _ in items]
+        starts, stops = _where(spans, ids)
         number = places.get(key)
-        if number is not None and old.chunk_ids(number) == ids and all(map(same, ids)):
-            where = {
-                _STARTS: [spans[review_id][0] for review_id in ids],
-                _STOPS: [spans[review_id][1] for review_id in ids],
-            }
+        if (
+            number is not None
+            and old.chunk_ids(number) == ids
+            and all(map(same, ids, starts, stops))
+        ):
+            where = {_STARTS: starts, _STOPS: stops}
             chunks.append((key, _add(pieces, old.copy_chunk(number), where)))
             continue
         words: list[str] | None = None
         if number is not None and number not in wordless:
-            kept = _kept_words(old, ids, same)
+            kept = _kept_words(old, ids, map(same, ids, starts, stops))
             if kept is not None:
                 words = [
                     words_for(doc) if position is None else old.words(position)
@@ -474,13 +549,14 @@ def update(
     return [marshal.dumps(chunks), *pieces]
 
 
-def _kept_words(old: Index, ids: list[int], same: Callable[[int], bool]) -> list[int | None] | None:
+def _kept_words(old: Index, ids: list[int], same: Iterable[bool]) -> list[int | None] | None:
     """Where in ``old`` the words of each review unchanged lie (None: changed); None when
-    more than :data:`WORDS_INLINE` changed, found as soon as they have."""
+    more than :data:`WORDS_INLINE` changed, found as soon as they have. ``same``: whether
+    each review is unchanged."""
     kept: list[int | None] = []
     changed = 0
-    for review_id in ids:
-        if same(review_id):
+    for review_id, unchanged in zip(ids, same, strict=True):
+        if unchanged:
             kept.append(old.position(review_id))
         else:
             changed += 1
@@ -497,11 +573,8 @@ def _chunk_columns(
     table: dict[str, list[Any]] | None = None,
 ) -> dict[str, Any]:
     ids = [review_id for review_id, _ in items]
-    columns: dict[str, Any] = {
-        _IDS: ids,
-        _STARTS: [spans[review_id][0] for review_id in ids],
-        _STOPS: [spans[review_id][1] for review_id in ids],
-    }
+    starts, stops = _where(spans, ids)
+    columns: dict[str, Any] = {_IDS: ids, _STARTS: starts, _STOPS: stops}
     columns.update(_columns([doc for _, doc in items]) if table is None else table)
     if words is not None:
         columns.update(_word_columns(words))

@@ -36,7 +36,7 @@ def _tables(docs: list[Any]) -> dict[str, Any]:
 @given(st.lists(reviews, max_size=12))
 def test_serialised_spans_are_where_each_review_lies(found: list[Any]) -> None:
     tables = _tables([review.to_dict() for review in found])
-    spans: dict[int, tuple[int, int]] = {}
+    spans = index.Places()
     written = b"".join(serialised(tables, spans))
     assert sorted(spans) == list(range(1, len(found) + 1))
     for review_id, (start, stop) in spans.items():
@@ -674,3 +674,56 @@ def test_reviews_are_cut_into_chunks_of_ids_in_order_or_not(ids: list[int], orde
     for review_id, doc in docs:
         expected.setdefault(review_id // index.CHUNK, []).append((review_id, doc))
     assert index._chunked(docs) == sorted(expected.items())
+
+
+# ---------------------------------------------------------------------------
+# Where the writer notes each review: flat lists, read back a chunk at a time
+
+
+@given(
+    st.lists(st.integers(1, 3 * index.CHUNK), unique=True, max_size=60),
+    st.booleans(),
+    st.integers(1, 7),
+    st.data(),
+)
+def test_places_give_what_a_table_of_spans_gives(
+    ids: list[int], in_order: bool, per_note: int, data: st.DataObject
+) -> None:
+    if in_order:
+        ids.sort()
+    spans = {review_id: (10 * n, 10 * n + 5 + review_id % 3) for n, review_id in enumerate(ids)}
+    places = index.Places()
+    for start in range(0, len(ids), per_note):
+        noted = ids[start : start + per_note]
+        places.note(
+            [str(i) for i in noted], [spans[i][0] for i in noted], [spans[i][1] for i in noted]
+        )
+
+    assert dict(places) == spans
+    assert len(places) == len(spans)
+    asked = data.draw(st.lists(st.sampled_from(ids), unique=True) if ids else st.just([]))
+    asked.sort()
+    assert places.columns(asked) == ([spans[i][0] for i in asked], [spans[i][1] for i in asked])
+    # A chunk of the index: the reviews of one run of IDs, in order.
+    for key, chunk in index._chunked((i, {}) for i in ids):
+        chunk_ids = [review_id for review_id, _ in chunk]
+        assert places.columns(chunk_ids)[0] == [spans[i][0] for i in chunk_ids], key
+    with pytest.raises(KeyError):
+        places.columns([*asked, 3 * index.CHUNK + 1])
+
+
+def test_places_refuse_a_key_without_its_start_and_stop() -> None:
+    places = index.Places()
+    with pytest.raises(ValueError, match="a key, a start and a stop"):
+        places.note(["1", "2"], [0, 10], [5])
+    assert len(places) == 0
+
+
+def test_an_index_from_places_is_the_index_from_a_table_of_spans() -> None:
+    docs = [(review_id, Review(f"Film {review_id}").to_dict()) for review_id in (3, 1, 2, 1500)]
+    table = {review_id: (review_id * 10, review_id * 10 + 5) for review_id, _ in docs}
+    places = index.Places()
+    for review_id, _ in docs:  # noted out of ID order, as a journal merged by hand may hold them
+        places.note([str(review_id)], [table[review_id][0]], [table[review_id][1]])
+    ordered = sorted(docs, key=lambda item: item[0])
+    assert index.encode(ordered, places) == index.encode(ordered, table)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from filmlog import backups, scan, storage
+from filmlog import backups, index, scan, storage
 from filmlog.errors import CorruptJournal, InvalidInput, NotFound, StorageError
 from filmlog.model import CastMember, Review
 from filmlog.storage import (
@@ -269,8 +269,8 @@ def test_marking_replaces_exactly_the_bodies(rows: list[tuple[str, str | None, s
     }
     expected = json.loads(json.dumps(tables))
     with_body = [doc for doc in expected["reviews"].values() if doc["body"] is not None]
-    for index, doc in enumerate(with_body):  # in file order
-        doc["body"] = index
+    for number, doc in enumerate(with_body):  # in file order
+        doc["body"] = number
     for raw in (serialise(tables), json.dumps(tables, indent=2, ensure_ascii=False).encode()):
         found = scan.body_spans(raw)
         assert found is not None
@@ -462,7 +462,7 @@ def test_serialising_in_pieces_writes_the_bytes_of_one_piece(
         tables["_filmlog"] = meta
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(storage, "_REVIEWS_PER_PIECE", per_piece)
-        spans: dict[int, tuple[int, int]] = {}
+        spans = index.Places()
         pieces = list(storage.serialised(tables, spans))
     if len(rows) > per_piece:
         assert len(pieces) > 6  # really in pieces
