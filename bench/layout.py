@@ -20,6 +20,9 @@ layout's alone. Every repetition runs every (command, layout) pair once in a
 shuffled order, each write on a fresh copy of its journal. Reported: the
 medians of wall time and of CPU time (user + system, from ``wait4``) and the
 ratios lines ÷ single and lines ÷ spans, the figures the 5 % bound is about.
+Each ratio is also taken a repetition at a time (the two runs of a repetition
+are minutes apart at most, so a machine busier for a while weighs on both),
+and given as the median of those with a 95 % confidence interval of it.
 
     /path/to/venv/bin/python bench/layout.py                  # 10,000 reviews, 9 runs
     /path/to/venv/bin/python bench/layout.py --size 1000 --repeat 5
@@ -28,6 +31,7 @@ ratios lines ÷ single and lines ÷ spans, the figures the 5 % bound is about.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import statistics
@@ -116,6 +120,25 @@ def run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed, usage.ru_utime + usage.ru_stime
 
 
+def median_interval(values: list[float], confidence: float = 0.95) -> tuple[float, float]:
+    """A distribution-free confidence interval of the median of ``values``: the order
+    statistics that hold the median between them with at least ``confidence``."""
+    ordered = sorted(values)
+    n = len(ordered)
+    # The median lies below the k-th smallest value (1-based) unless at least k values do
+    # too, which happens with the binomial chance of k or more successes in n fair tosses.
+    tail = 0.0
+    lowest = 0
+    for k in range(n + 1):
+        tail += math.comb(n, k) / 2**n
+        if tail > (1 - confidence) / 2:
+            break
+        lowest = k + 1
+    if lowest == 0:  # too few values for that confidence
+        return ordered[0], ordered[-1]
+    return ordered[lowest - 1], ordered[n - lowest]
+
+
 def single_line_copy(python: str, lined: Path) -> Path:
     """The journal on one line, as the old writer wrote it (by that writer, in a child)."""
     target = lined.with_name(f"{lined.stem.removesuffix('-lined')}-single.json")
@@ -200,16 +223,25 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.size:,} reviews: lines {sizes['lines']:,} bytes, single {sizes['single']:,} bytes"
     )
     print(f"medians of {args.repeat} runs; ratios lines / single and lines / spans")
+    print("paired: the median of the ratios a repetition at a time [95 % interval]")
     print(
         f"{'command':8} {'':4} {'lines':>7} {'single':>7} {'spans':>7} "
-        f"{'÷ single':>9} {'÷ spans':>8}"
+        f"{'÷ single':>9} {'÷ spans':>8}  {'paired ÷ single':>23}  {'paired ÷ spans':>23}"
     )
     for name in chosen:
         for what, times in (("wall", wall), ("cpu", cpu)):
             m = {layout: statistics.median(times[name, layout]) for layout in LAYOUTS}
+            paired = []
+            for other in ("single", "spans"):
+                ratios = [
+                    a / b for a, b in zip(times[name, "lines"], times[name, other], strict=True)
+                ]
+                low, high = median_interval(ratios)
+                paired.append(f"{statistics.median(ratios):.3f} [{low:.3f}, {high:.3f}]")
             print(
                 f"{name:8} {what:4} {m['lines']:7.3f} {m['single']:7.3f} {m['spans']:7.3f} "
-                f"{m['lines'] / m['single']:9.3f} {m['lines'] / m['spans']:8.3f}"
+                f"{m['lines'] / m['single']:9.3f} {m['lines'] / m['spans']:8.3f}  "
+                f"{paired[0]:>23}  {paired[1]:>23}"
             )
     return 0
 

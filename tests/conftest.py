@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import os
 import shutil
@@ -11,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +27,7 @@ from filmlog.cli import app
 from tests.tmdb_server import KEY, TMDBServer
 
 REPO = Path(__file__).resolve().parent.parent
+BENCH = REPO / "bench"
 SEED = REPO / "tests" / "data" / "seed" / "her-review.txt"
 GOLDEN = REPO / "tests" / "golden"
 # The property tests' full example counts (thousands for some) run only when asked for;
@@ -41,6 +44,19 @@ settings.load_profile("filmlog")
 def examples(full: int, quick: int) -> int:
     """How many examples a property test draws: ``full`` with FILMLOG_THOROUGH=1."""
     return full if THOROUGH else quick
+
+
+def bench_script(name: str) -> Iterator[ModuleType]:
+    """``bench/<name>.py`` imported as a module, for a fixture to yield from; ``sys.path``
+    is put back afterwards (a script puts ``bench/`` first, where its siblings are)."""
+    saved = list(sys.path)
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while building
+    spec.loader.exec_module(module)
+    yield module
+    sys.path[:] = saved
 
 
 def index_header(journal: Path) -> tuple[dict[str, Any], int]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import importlib.util
 import io
 import json
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from types import ModuleType
@@ -17,19 +17,14 @@ from types import ModuleType
 import pytest
 
 from filmlog.storage import Journal
-from tests.conftest import RunFilmlog
+from tests.conftest import BENCH, RunFilmlog, bench_script
 
-GENERATOR = Path(__file__).resolve().parent.parent / "bench" / "generate.py"
+GENERATOR = BENCH / "generate.py"
 
 
 @pytest.fixture(scope="module")
-def generate() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate", GENERATOR)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while building
-    spec.loader.exec_module(module)
-    return module
+def generate() -> Iterator[ModuleType]:
+    yield from bench_script("generate")
 
 
 def test_filmlog_reads_every_generated_review(generate: ModuleType, tmp_path: Path) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +11,7 @@ from typing import Any
 
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
+from tests.conftest import bench_script
 
 # jrnl 4's own rules (jrnl/journals/Journal.py and Entry.py), restated so that the test needs
 # no jrnl: an entry starts at a line opening with a bracketed date and a space; its title ends
@@ -25,14 +23,7 @@ JRNL_TAG = re.compile(r"(?<!\S)([#@][-+*#/\w]+)")
 
 @pytest.fixture(scope="module")
 def bench() -> Iterator[ModuleType]:
-    saved = list(sys.path)
-    spec = importlib.util.spec_from_file_location("bench_jrnl", BENCH / "jrnl.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while building
-    spec.loader.exec_module(module)
-    yield module
-    sys.path[:] = saved  # the module puts bench/ first, where its siblings are found
+    yield from bench_script("jrnl")
 
 
 def jrnl_entries(text: str, timeformat: str) -> list[tuple[datetime, str, str]]:
