@@ -7,10 +7,10 @@ The same commands run on the same reviews in three layouts, side by side:
 - ``single``: the journal on one line, written by the writer filmlog had
   before (the tables as compact JSON, the reviews encoded 256 at a time);
 - ``spans``: the journal on one line, written by filmlog's own writer without
-  the newline that ends each record's line. It encodes each review alone, as the derived
-  index needs whatever the layout (where each review lies), so ``lines`` ÷
-  ``spans`` is the cost of the newlines alone, and ``lines`` ÷ ``single`` adds
-  the cost of finding each review's place.
+  the newline that ends each record's line. It notes where each review lies, as
+  the derived index needs whatever the layout, so ``lines`` ÷ ``spans`` is the
+  cost of the newlines alone, and ``lines`` ÷ ``single`` adds the cost of
+  finding each review's place.
 
 All run the installed filmlog through the same small launcher (``python -c``),
 which for ``single`` and ``spans`` first puts their writer in place of
@@ -21,8 +21,16 @@ shuffled order, each write on a fresh copy of its journal. Reported: the
 medians of wall time and of CPU time (user + system, from ``wait4``) and the
 ratios lines ÷ single and lines ÷ spans, the figures the 5 % bound is about.
 Each ratio is also taken a repetition at a time (the two runs of a repetition
-are minutes apart at most, so a machine busier for a while weighs on both),
-and given as the median of those with a 95 % confidence interval of it.
+are seconds apart, so a machine busier for a while weighs on both), and given
+as the median of those with a 95 % confidence interval of it.
+
+Whole processes on a shared machine vary by several per cent from run to run,
+as much as the bound itself. So the one part of a write that differs between
+the layouts, the writer, is also timed alone: ``--writer-runs`` fresh processes
+a layout, each reading the journal and then timing (CPU) the encoding and
+writing of it to a file, the layouts in a shuffled order each round. The
+writers' difference is given in milliseconds, with a 95 % interval, and as a
+share of the CPU time of a whole ``rate`` in the table above.
 
     /path/to/venv/bin/python bench/layout.py                  # 10,000 reviews, 9 runs
     /path/to/venv/bin/python bench/layout.py --size 1000 --repeat 5
@@ -120,6 +128,44 @@ def run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed, usage.ru_utime + usage.ru_stime
 
 
+# Times filmlog's writer (or the one patched in above it) writing the journal argv[1] reads.
+WRITER_TIMER = """\
+import os, sys, time
+from pathlib import Path
+from filmlog import index, storage
+{patch}
+source, target = Path(sys.argv[1]), sys.argv[2]
+data = storage.parse_journal(source.read_bytes(), source)
+fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+started = time.process_time()
+for piece in storage.serialised(data, index.Places()):
+    os.write(fd, piece)
+print(time.process_time() - started)
+"""
+
+
+def time_writers(
+    python: str, journal: Path, work: Path, runs: int, seed: int
+) -> dict[str, list[float]]:
+    """CPU seconds of each layout's writer writing ``journal``, ``runs`` fresh processes each."""
+    patches = {"lines": "", "single": SINGLE_LINE_WRITER, "spans": SPANS_WRITER}
+    times: dict[str, list[float]] = {layout: [] for layout in LAYOUTS}
+    order = list(LAYOUTS)
+    shuffle = random.Random(seed).shuffle
+    for _ in range(runs):
+        shuffle(order)
+        for layout in order:
+            script = WRITER_TIMER.format(patch=patches[layout])
+            done = subprocess.run(
+                [python, "-c", script, str(journal), str(work)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            times[layout].append(float(done.stdout))
+    return times
+
+
 def median_interval(values: list[float], confidence: float = 0.95) -> tuple[float, float]:
     """A distribution-free confidence interval of the median of ``values``: the order
     statistics that hold the median between them with at least ``confidence``."""
@@ -167,6 +213,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--filmlog", type=Path, help="the entry point (default: beside this Python)"
     )
+    parser.add_argument(
+        "--writer-runs",
+        type=int,
+        default=31,
+        help="runs of each writer alone (default 31; 0: none)",
+    )
     parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED, help="journal seed")
     parser.add_argument(
         "--out-dir", type=Path, default=BENCH / "out", help="where journals are kept"
@@ -174,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     chosen = [name.strip() for name in args.commands.split(",") if name.strip()]
     unknown = [name for name in chosen if name not in COMMANDS]
-    if unknown or args.repeat < 1 or args.size < 1:
+    if unknown or args.repeat < 1 or args.size < 1 or args.writer_runs < 0:
         parser.error(
             f"unknown command {unknown[0]}" if unknown else "size and repeat must be positive"
         )
@@ -243,7 +295,29 @@ def main(argv: list[str] | None = None) -> int:
                 f"{m['lines'] / m['single']:9.3f} {m['lines'] / m['spans']:8.3f}  "
                 f"{paired[0]:>23}  {paired[1]:>23}"
             )
+    if args.writer_runs:
+        print_writers(
+            time_writers(python, journals["lines"], work, args.writer_runs, args.seed),
+            statistics.median(cpu["rate", "lines"]) if "rate" in chosen else None,
+        )
     return 0
+
+
+def print_writers(times: dict[str, list[float]], rate: float | None) -> None:
+    """The writers' CPU times, and what ``lines`` costs over each other writer."""
+    runs = len(times["lines"])
+    print(f"\nthe writer alone, CPU ms, medians of {runs} fresh processes")
+    print(
+        "  ".join(f"{layout} {1000 * statistics.median(times[layout]):.1f}" for layout in LAYOUTS)
+    )
+    for other in ("single", "spans"):
+        extra = [1000 * (a - b) for a, b in zip(times["lines"], times[other], strict=True)]
+        low, high = median_interval(extra)
+        line = f"lines - {other}: {statistics.median(extra):+.1f} ms [{low:+.1f}, {high:+.1f}]"
+        if rate is not None:
+            share = statistics.median(extra) / (1000 * rate)
+            line += f", {share:+.1%} of a whole rate ({1000 * rate:.0f} ms CPU)"
+        print(line)
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ def test_the_benchmark_runs_every_layout_and_reports_each_ratio(
     tmp_path: Path, filmlog_exe: str
 ) -> None:
     filmlog = filmlog_exe
-    options = ["--size", "25", "--repeat", "2", "--commands", "rate,list"]
+    options = ["--size", "25", "--repeat", "2", "--commands", "rate,list", "--writer-runs", "3"]
     options += ["--filmlog", str(filmlog), "--out-dir", str(tmp_path)]
     done = subprocess.run(
         [sys.executable, str(BENCH / "layout.py"), *options],
@@ -70,6 +70,12 @@ def test_the_benchmark_runs_every_layout_and_reports_each_ratio(
         assert all(0.2 < ratio < 5 for ratio in ratios)
         for median, low, high in (ratios[2:5], ratios[5:8]):
             assert low <= median <= high
+    # The writers alone: what filmlog's costs over each other, and as a share of a rate.
+    extra = re.findall(
+        r"^lines - (single|spans): ([-+]\d+\.\d) ms .*of a whole rate", done.stdout, re.M
+    )
+    assert [name for name, _ in extra] == ["single", "spans"]
+    assert all(abs(float(ms)) < 1000 for _, ms in extra)
     # The journals compared: a review a line, and the same reviews on one line.
     (lined,) = tmp_path.glob("*-lined.json")
     (single,) = tmp_path.glob("*-single.json")
