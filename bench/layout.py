@@ -228,7 +228,9 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [name for name in chosen if name not in COMMANDS]
     if unknown or args.repeat < 1 or args.size < 1 or args.writer_runs < 0:
         parser.error(
-            f"unknown command {unknown[0]}" if unknown else "size and repeat must be positive"
+            f"unknown command {unknown[0]}"
+            if unknown
+            else "size and repeat must be positive, writer runs not negative"
         )
 
     filmlog = (args.filmlog or Path(sys.executable).with_name("filmlog")).absolute()

@@ -31,6 +31,7 @@ from filmlog.model import Review, is_int
 from filmlog.parsing import plural
 from filmlog.schema import (
     CONFLICTS_TABLE,
+    META_ID,
     META_TABLE,
     REVIEWS_TABLE,
     SCHEMA_VERSION,
@@ -49,7 +50,7 @@ from filmlog.storage import (
 from filmlog.watchlist import Entry as WatchEntry
 
 MAX_LISTED = 10
-_META_KEY = "1"
+_META_KEY = str(META_ID)  # the key of the meta record in its table
 
 
 @dataclass(slots=True)

@@ -501,7 +501,9 @@ def encode(
         mine = None if words is None else words[at : at + len(items)]
         cut = None if table is None else {n: c[at : at + len(items)] for n, c in table.items()}
         at += len(items)
-        chunks.append((key, _add(pieces, {}, _chunk_columns(items, spans, mine, cut))))
+        ids = [review_id for review_id, _ in items]
+        columns = _chunk_columns(items, ids, _where(spans, ids), mine, cut)
+        chunks.append((key, _add(pieces, {}, columns)))
     return [marshal.dumps(chunks), *pieces]
 
 
@@ -545,7 +547,8 @@ def update(
                     words_for(doc) if position is None else old.words(position)
                     for (_, doc), position in zip(items, kept, strict=True)
                 ]
-        chunks.append((key, _add(pieces, {}, _chunk_columns(items, spans, words))))
+        columns = _chunk_columns(items, ids, (starts, stops), words)
+        chunks.append((key, _add(pieces, {}, columns)))
     return [marshal.dumps(chunks), *pieces]
 
 
@@ -568,12 +571,14 @@ def _kept_words(old: Index, ids: list[int], same: Iterable[bool]) -> list[int | 
 
 def _chunk_columns(
     items: Documents,
-    spans: Spans,
+    ids: list[int],
+    where: tuple[list[int], list[int]],
     words: list[str] | None,
     table: dict[str, list[Any]] | None = None,
 ) -> dict[str, Any]:
-    ids = [review_id for review_id, _ in items]
-    starts, stops = _where(spans, ids)
+    """The columns of a chunk: ``items``, their ``ids``, ``where`` they lie (starts and
+    stops), their words if given and their fields (from ``table`` if given)."""
+    starts, stops = where
     columns: dict[str, Any] = {_IDS: ids, _STARTS: starts, _STOPS: stops}
     columns.update(_columns([doc for _, doc in items]) if table is None else table)
     if words is not None:

@@ -42,8 +42,6 @@ if TYPE_CHECKING:
 TABLE = WATCHLIST_TABLE
 TOMBSTONES = WATCHLIST_TOMBSTONES_TABLE
 COUNTER = "watchlist_next_id"  # in the journal's meta record, beside the reviews' next_id
-_META_TABLE = META_TABLE
-_META_KEY = str(META_ID)
 
 # The keys of `watchlist --json`, in order; scripts rely on exactly these.
 JSON_KEYS = (
@@ -244,8 +242,8 @@ def problems(tables: Mapping[str, Any]) -> list[str]:
 
 def _counter(tables: Mapping[str, Any]) -> object:
     """The stored counter, as it is (None when there is none)."""
-    records = tables.get(_META_TABLE)
-    meta = records.get(_META_KEY) if isinstance(records, dict) else None
+    records = tables.get(META_TABLE)
+    meta = records.get(str(META_ID)) if isinstance(records, dict) else None
     return meta.get(COUNTER) if isinstance(meta, dict) else None
 
 
@@ -456,7 +454,7 @@ class Editor:
             self._changed()
 
     def _set_counter(self, counter: int) -> None:
-        meta = self._tables.setdefault(_META_TABLE, {}).setdefault(_META_KEY, {})
+        meta = self._tables.setdefault(META_TABLE, {}).setdefault(str(META_ID), {})
         meta[COUNTER] = counter
 
     def remove(self, entry_ids: Iterable[int]) -> list[Entry]:

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from filmlog.watchlist import _META_KEY, _META_TABLE, COUNTER, TABLE, TOMBSTONES, next_id
+from filmlog.schema import META_ID, META_TABLE
+from filmlog.watchlist import COUNTER, TABLE, TOMBSTONES, next_id
 
 Tables = Mapping[str, Any]
 
@@ -58,7 +59,7 @@ class Merged:
         """Put the merged watchlist into a journal's ``tables`` in place of its own."""
         tables[TABLE] = dict(self.entries)
         tables[TOMBSTONES] = dict(self.tombstones)
-        tables.setdefault(_META_TABLE, {}).setdefault(_META_KEY, {})[COUNTER] = self.next_id
+        tables.setdefault(META_TABLE, {}).setdefault(str(META_ID), {})[COUNTER] = self.next_id
 
 
 def _fields(
